@@ -1,0 +1,11 @@
+//! Serialisable results. Every report carries `schema_version` and the parameters that made it;
+//! maps are ordered (`BTreeMap`) so the JSON is byte-stable across runtimes.
+
+pub mod frame;
+pub mod num;
+
+pub use frame::{AggregateRow, CellSize, FrameParams, FrameValues, Intervals, MetricFrameReport, Row, SignificanceTest, Undefined};
+pub use num::Num;
+
+/// Version of the JSON layout of every report; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
