@@ -38,7 +38,10 @@ pub enum Error {
 impl Error {
     /// Shorthand for [`Error::InvalidArgument`].
     pub fn invalid(argument: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::InvalidArgument { argument: argument.into(), message: message.into() }
+        Error::InvalidArgument {
+            argument: argument.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -46,12 +49,20 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidArgument { argument, message } => write!(f, "{argument}: {message}"),
-            Error::LengthMismatch { argument, expected, found } => write!(
+            Error::LengthMismatch {
+                argument,
+                expected,
+                found,
+            } => write!(
                 f,
                 "{argument}: expected {expected} rows (the length of y_true), found {found}; \
                  all inputs must have one entry per row"
             ),
-            Error::NonFinite { argument, index, value } => write!(
+            Error::NonFinite {
+                argument,
+                index,
+                value,
+            } => write!(
                 f,
                 "{argument}: expected finite numbers, found {value} at row {index}; \
                  drop or impute missing values first"

@@ -1,1 +1,16 @@
-//! placeholder
+//! `aequa._core`: the thin pyo3 adapter over `aequa-core`. Each function converts its
+//! arguments, releases the GIL, calls the core and converts back; no arithmetic lives here.
+
+mod convert;
+mod errors;
+mod fairness;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    errors::register(m)?;
+    fairness::register(m)?;
+    Ok(())
+}

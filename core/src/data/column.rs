@@ -55,7 +55,10 @@ impl Column<'_> {
             #[allow(clippy::cast_precision_loss)]
             Column::I64(a) => a.iter().enumerate().for_each(|(i, v)| f(i, *v as f64)),
             Column::I32(a) => a.iter().enumerate().for_each(|(i, v)| f(i, f64::from(*v))),
-            Column::Bool(a) => a.iter().enumerate().for_each(|(i, v)| f(i, f64::from(u8::from(*v)))),
+            Column::Bool(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, v)| f(i, f64::from(u8::from(*v)))),
         }
     }
 

@@ -6,7 +6,10 @@ use crate::error::{Error, Result};
 /// Sorted distinct labels and each row's code into them.
 pub fn encode_labels(argument: &str, values: &[String]) -> Result<(Vec<u32>, Vec<String>)> {
     if values.is_empty() {
-        return Err(Error::invalid(argument, "expected at least one value, found an empty column"));
+        return Err(Error::invalid(
+            argument,
+            "expected at least one value, found an empty column",
+        ));
     }
     let mut levels: Vec<String> = values.to_vec();
     levels.sort_unstable();

@@ -50,19 +50,32 @@ impl GroupLayout {
                 "expected at least one sensitive feature column, found none",
             ));
         }
-        for (arg, set) in [("sensitive_features", &sensitive), ("control_features", &control)] {
+        for (arg, set) in [
+            ("sensitive_features", &sensitive),
+            ("control_features", &control),
+        ] {
             for f in set.iter() {
                 if f.levels.is_empty() {
-                    return Err(Error::invalid(arg, format!("column '{}' has no values", f.name)));
+                    return Err(Error::invalid(
+                        arg,
+                        format!("column '{}' has no values", f.name),
+                    ));
                 }
             }
         }
-        let mut names: Vec<&str> = sensitive.iter().chain(&control).map(|f| f.name.as_str()).collect();
+        let mut names: Vec<&str> = sensitive
+            .iter()
+            .chain(&control)
+            .map(|f| f.name.as_str())
+            .collect();
         names.sort_unstable();
         if let Some(w) = names.windows(2).find(|w| w.first() == w.get(1)) {
             return Err(Error::invalid(
                 "sensitive_features",
-                format!("duplicate feature name '{}'; give every column a distinct name", w.first().copied().unwrap_or("")),
+                format!(
+                    "duplicate feature name '{}'; give every column a distinct name",
+                    w.first().copied().unwrap_or("")
+                ),
             ));
         }
         let layout = GroupLayout { sensitive, control };
@@ -110,7 +123,9 @@ impl GroupLayout {
 }
 
 fn product(features: &[FeatureLevels]) -> usize {
-    features.iter().fold(1usize, |acc, f| acc.saturating_mul(f.levels.len()))
+    features
+        .iter()
+        .fold(1usize, |acc, f| acc.saturating_mul(f.levels.len()))
 }
 
 fn labels(features: &[FeatureLevels], mut index: usize) -> Vec<String> {
@@ -127,7 +142,10 @@ fn labels(features: &[FeatureLevels], mut index: usize) -> Vec<String> {
 pub fn levels_of(features: &[Feature<'_>]) -> Vec<FeatureLevels> {
     features
         .iter()
-        .map(|f| FeatureLevels { name: f.name.clone(), levels: f.levels.clone() })
+        .map(|f| FeatureLevels {
+            name: f.name.clone(),
+            levels: f.levels.clone(),
+        })
         .collect()
 }
 
@@ -136,12 +154,19 @@ mod tests {
     use super::*;
 
     fn fl(name: &str, levels: &[&str]) -> FeatureLevels {
-        FeatureLevels { name: name.into(), levels: levels.iter().map(|s| s.to_string()).collect() }
+        FeatureLevels {
+            name: name.into(),
+            levels: levels.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     #[test]
     fn labels_are_mixed_radix() {
-        let layout = GroupLayout::new(vec![fl("a", &["a0", "a1"]), fl("b", &["b0", "b1", "b2"])], vec![fl("c", &["x", "y"])]).unwrap();
+        let layout = GroupLayout::new(
+            vec![fl("a", &["a0", "a1"]), fl("b", &["b0", "b1", "b2"])],
+            vec![fl("c", &["x", "y"])],
+        )
+        .unwrap();
         assert_eq!(layout.n_cells(), 12);
         assert_eq!(layout.group_labels(4), vec!["a1", "b1"]);
         assert_eq!(layout.stratum_labels(1), vec!["y"]);

@@ -6,13 +6,24 @@ use crate::data::Column;
 use crate::error::{Error, Result};
 
 /// `y_true`, `y_pred` and optional weights must be non-empty, equally long and finite.
-pub fn check_rows(y_true: &Column<'_>, y_pred: &Column<'_>, weights: Option<ArrayView1<'_, f64>>) -> Result<usize> {
+pub fn check_rows(
+    y_true: &Column<'_>,
+    y_pred: &Column<'_>,
+    weights: Option<ArrayView1<'_, f64>>,
+) -> Result<usize> {
     let n = y_true.len();
     if n == 0 {
-        return Err(Error::invalid("y_true", "expected at least one row, found an empty array"));
+        return Err(Error::invalid(
+            "y_true",
+            "expected at least one row, found an empty array",
+        ));
     }
     if y_pred.len() != n {
-        return Err(Error::LengthMismatch { argument: "y_pred".into(), expected: n, found: y_pred.len() });
+        return Err(Error::LengthMismatch {
+            argument: "y_pred".into(),
+            expected: n,
+            found: y_pred.len(),
+        });
     }
     check_finite("y_true", y_true)?;
     check_finite("y_pred", y_pred)?;
@@ -31,7 +42,11 @@ pub fn check_finite(argument: &str, column: &Column<'_>) -> Result<()> {
         }
     });
     match bad {
-        Some((index, value)) => Err(Error::NonFinite { argument: argument.into(), index, value }),
+        Some((index, value)) => Err(Error::NonFinite {
+            argument: argument.into(),
+            index,
+            value,
+        }),
         None => Ok(()),
     }
 }
@@ -39,7 +54,11 @@ pub fn check_finite(argument: &str, column: &Column<'_>) -> Result<()> {
 /// Weights: right length, finite, non-negative, not all zero.
 pub fn check_weights(w: ArrayView1<'_, f64>, n: usize) -> Result<()> {
     if w.len() != n {
-        return Err(Error::LengthMismatch { argument: "sample_weight".into(), expected: n, found: w.len() });
+        return Err(Error::LengthMismatch {
+            argument: "sample_weight".into(),
+            expected: n,
+            found: w.len(),
+        });
     }
     check_finite("sample_weight", &Column::F64(w))?;
     if let Some((i, v)) = w.iter().enumerate().find(|(_, v)| **v < 0.0) {
@@ -68,7 +87,9 @@ mod tests {
         let p = array![0.0, f64::NAN, 1.0];
         let e = check_rows(&t.view().into(), &p.view().into(), None).unwrap_err();
         assert!(matches!(e, Error::NonFinite { index: 1, .. }));
-        assert!(e.to_string().starts_with("y_pred: expected finite numbers, found NaN at row 1"));
+        assert!(e
+            .to_string()
+            .starts_with("y_pred: expected finite numbers, found NaN at row 1"));
     }
 
     #[test]

@@ -71,12 +71,21 @@ impl FairnessAccumulator {
         let (mut truth_seen, mut pred_seen) = (self.truth_seen.clone(), self.pred_seen.clone());
         let spec = self.spec;
         let mut add = |i: usize, y: f64, p: f64| {
-            let w = weights.as_ref().and_then(|w| w.get(i).copied()).unwrap_or(1.0);
+            let w = weights
+                .as_ref()
+                .and_then(|w| w.get(i).copied())
+                .unwrap_or(1.0);
             truth_seen.see(y);
             pred_seen.see(p);
             let cell = cell_of.get(i).and_then(|c| cells.get_mut(*c as usize));
             if let Some(cell) = cell {
-                cell.add(spec.is_positive_label(y), spec.is_positive_prediction(p), y, p, w);
+                cell.add(
+                    spec.is_positive_label(y),
+                    spec.is_positive_prediction(p),
+                    y,
+                    p,
+                    w,
+                );
             }
         };
         with_pair(y_true, y_pred, &mut add);
@@ -103,7 +112,10 @@ impl FairnessAccumulator {
                 "cannot merge accumulators with different pos_label or threshold",
             ));
         }
-        self.cells.iter_mut().zip(&other.cells).for_each(|(a, b)| a.merge(b));
+        self.cells
+            .iter_mut()
+            .zip(&other.cells)
+            .for_each(|(a, b)| a.merge(b));
         self.truth_seen.merge(&other.truth_seen);
         self.pred_seen.merge(&other.pred_seen);
         self.weighted |= other.weighted;
@@ -112,44 +124,53 @@ impl FairnessAccumulator {
 
     /// Each row's cell index, checking the codes against the layout.
     pub fn cell_indices(&self, codes: Codes<'_>, n_rows: usize) -> Result<Vec<u32>> {
-        let mut cells = vec![0u32; n_rows];
-        let parts = [
-            ("control_features", codes.control, &self.layout.control),
-            ("sensitive_features", codes.sensitive, &self.layout.sensitive),
-        ];
-        for (arg, arrays, features) in parts {
-            if arrays.len() != features.len() {
-                return Err(Error::invalid(
-                    arg,
-                    format!("expected {} columns, found {}", features.len(), arrays.len()),
-                ));
+        cell_indices(&self.layout, codes, n_rows)
+    }
+}
+
+/// Each row's cell index (`stratum * n_groups + group`), checking the codes against the layout.
+pub fn cell_indices(layout: &GroupLayout, codes: Codes<'_>, n_rows: usize) -> Result<Vec<u32>> {
+    let mut cells = vec![0u32; n_rows];
+    let parts = [
+        ("control_features", codes.control, &layout.control),
+        ("sensitive_features", codes.sensitive, &layout.sensitive),
+    ];
+    for (arg, arrays, features) in parts {
+        if arrays.len() != features.len() {
+            return Err(Error::invalid(
+                arg,
+                format!(
+                    "expected {} columns, found {}",
+                    features.len(),
+                    arrays.len()
+                ),
+            ));
+        }
+        for (codes, feature) in arrays.iter().zip(features.iter()) {
+            if codes.len() != n_rows {
+                return Err(Error::LengthMismatch {
+                    argument: format!("{arg} column '{}'", feature.name),
+                    expected: n_rows,
+                    found: codes.len(),
+                });
             }
-            for (codes, feature) in arrays.iter().zip(features.iter()) {
-                if codes.len() != n_rows {
-                    return Err(Error::LengthMismatch {
-                        argument: format!("{arg} column '{}'", feature.name),
-                        expected: n_rows,
-                        found: codes.len(),
-                    });
-                }
-                let radix = u32::try_from(feature.levels.len())
-                    .map_err(|_| Error::invalid(arg, "too many levels"))?;
-                for (i, (cell, code)) in cells.iter_mut().zip(codes.iter()).enumerate() {
-                    if *code >= radix {
-                        return Err(Error::invalid(
+            let radix = u32::try_from(feature.levels.len())
+                .map_err(|_| Error::invalid(arg, "too many levels"))?;
+            for (i, (cell, code)) in cells.iter_mut().zip(codes.iter()).enumerate() {
+                if *code >= radix {
+                    return Err(Error::invalid(
                             arg,
                             format!(
                                 "column '{}' row {i} has code {code} but only {radix} levels are declared",
                                 feature.name
                             ),
                         ));
-                    }
-                    *cell = *cell * radix + *code;
                 }
+                *cell = *cell * radix + *code;
             }
         }
-        Ok(cells)
     }
+    Ok(cells)
 }
 
 /// Visit `(row, y_true, y_pred)` with both columns monomorphised to their dtypes.
@@ -157,12 +178,32 @@ pub fn with_pair(y_true: &Column<'_>, y_pred: &Column<'_>, f: &mut impl FnMut(us
     macro_rules! inner {
         ($t:expr, $conv_t:expr) => {
             match y_pred {
-                Column::F64(p) => $t.iter().zip(p.iter()).enumerate().for_each(|(i, (y, p))| f(i, $conv_t(*y), *p)),
-                Column::F32(p) => $t.iter().zip(p.iter()).enumerate().for_each(|(i, (y, p))| f(i, $conv_t(*y), f64::from(*p))),
+                Column::F64(p) => $t
+                    .iter()
+                    .zip(p.iter())
+                    .enumerate()
+                    .for_each(|(i, (y, p))| f(i, $conv_t(*y), *p)),
+                Column::F32(p) => $t
+                    .iter()
+                    .zip(p.iter())
+                    .enumerate()
+                    .for_each(|(i, (y, p))| f(i, $conv_t(*y), f64::from(*p))),
                 #[allow(clippy::cast_precision_loss)]
-                Column::I64(p) => $t.iter().zip(p.iter()).enumerate().for_each(|(i, (y, p))| f(i, $conv_t(*y), *p as f64)),
-                Column::I32(p) => $t.iter().zip(p.iter()).enumerate().for_each(|(i, (y, p))| f(i, $conv_t(*y), f64::from(*p))),
-                Column::Bool(p) => $t.iter().zip(p.iter()).enumerate().for_each(|(i, (y, p))| f(i, $conv_t(*y), f64::from(u8::from(*p)))),
+                Column::I64(p) => $t
+                    .iter()
+                    .zip(p.iter())
+                    .enumerate()
+                    .for_each(|(i, (y, p))| f(i, $conv_t(*y), *p as f64)),
+                Column::I32(p) => $t
+                    .iter()
+                    .zip(p.iter())
+                    .enumerate()
+                    .for_each(|(i, (y, p))| f(i, $conv_t(*y), f64::from(*p))),
+                Column::Bool(p) => $t
+                    .iter()
+                    .zip(p.iter())
+                    .enumerate()
+                    .for_each(|(i, (y, p))| f(i, $conv_t(*y), f64::from(u8::from(*p)))),
             }
         };
     }

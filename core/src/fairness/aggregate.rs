@@ -34,11 +34,17 @@ impl Summary {
 }
 
 fn nan_min(values: impl Iterator<Item = f64>) -> f64 {
-    values.filter(|v| !v.is_nan()).fold(f64::NAN, |acc, v| if acc.is_nan() || v < acc { v } else { acc })
+    values.filter(|v| !v.is_nan()).fold(
+        f64::NAN,
+        |acc, v| if acc.is_nan() || v < acc { v } else { acc },
+    )
 }
 
 fn nan_max(values: impl Iterator<Item = f64>) -> f64 {
-    values.filter(|v| !v.is_nan()).fold(f64::NAN, |acc, v| if acc.is_nan() || v > acc { v } else { acc })
+    values.filter(|v| !v.is_nan()).fold(
+        f64::NAN,
+        |acc, v| if acc.is_nan() || v > acc { v } else { acc },
+    )
 }
 
 /// Summarise group values against the stratum's overall value.

@@ -35,14 +35,23 @@ impl BootstrapOptions {
         if self.n_boot == 0 || self.n_boot > 100_000 {
             return Err(Error::invalid(
                 "n_boot",
-                format!("expected between 1 and 100000 replicates, found {}", self.n_boot),
+                format!(
+                    "expected between 1 and 100000 replicates, found {}",
+                    self.n_boot
+                ),
             ));
         }
         if self.ci_quantiles.is_empty() {
-            return Err(Error::invalid("ci_quantiles", "expected at least one quantile, found none"));
+            return Err(Error::invalid(
+                "ci_quantiles",
+                "expected at least one quantile, found none",
+            ));
         }
         if let Some(q) = self.ci_quantiles.iter().find(|q| !(0.0..=1.0).contains(*q)) {
-            return Err(Error::invalid("ci_quantiles", format!("expected quantiles in [0, 1], found {q}")));
+            return Err(Error::invalid(
+                "ci_quantiles",
+                format!("expected quantiles in [0, 1], found {q}"),
+            ));
         }
         Ok(())
     }
@@ -63,12 +72,24 @@ pub struct RowData {
 
 impl RowData {
     fn add(&self, acc: &FairnessAccumulator, cells: &mut [CellCounts], i: usize) {
-        let (Some(y), Some(p), Some(c)) = (self.y_true.get(i), self.y_pred.get(i), self.cells.get(i)) else {
+        let (Some(y), Some(p), Some(c)) =
+            (self.y_true.get(i), self.y_pred.get(i), self.cells.get(i))
+        else {
             return;
         };
-        let w = self.weights.as_ref().and_then(|w| w.get(i).copied()).unwrap_or(1.0);
+        let w = self
+            .weights
+            .as_ref()
+            .and_then(|w| w.get(i).copied())
+            .unwrap_or(1.0);
         if let Some(cell) = cells.get_mut(*c as usize) {
-            cell.add(acc.spec.is_positive_label(*y), acc.spec.is_positive_prediction(*p), *y, *p, w);
+            cell.add(
+                acc.spec.is_positive_label(*y),
+                acc.spec.is_positive_prediction(*p),
+                *y,
+                *p,
+                w,
+            );
         }
     }
 }
@@ -88,11 +109,19 @@ pub fn bootstrap(
         if ix.nrows() != options.n_boot as usize || ix.ncols() != n {
             return Err(Error::invalid(
                 "bootstrap_indices",
-                format!("expected shape ({}, {n}), found ({}, {})", options.n_boot, ix.nrows(), ix.ncols()),
+                format!(
+                    "expected shape ({}, {n}), found ({}, {})",
+                    options.n_boot,
+                    ix.nrows(),
+                    ix.ncols()
+                ),
             ));
         }
         if let Some(bad) = ix.iter().find(|v| **v < 0 || **v as u64 >= n as u64) {
-            return Err(Error::invalid("bootstrap_indices", format!("row index {bad} is outside 0..{n}")));
+            return Err(Error::invalid(
+                "bootstrap_indices",
+                format!("row index {bad} is outside 0..{n}"),
+            ));
         }
     }
     let by_cell = rows_by_cell(&rows.cells, acc.cells.len());
@@ -102,7 +131,8 @@ pub fn bootstrap(
             (Some(ix), _) => {
                 if let Some(row) = ix.outer_iter().nth(b) {
                     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                    row.iter().for_each(|i| rows.add(acc, &mut cells, *i as usize));
+                    row.iter()
+                        .for_each(|i| rows.add(acc, &mut cells, *i as usize));
                 }
             }
             (None, false) => {
@@ -133,8 +163,15 @@ pub fn bootstrap(
     let mut column = Vec::with_capacity(replicates.len());
     for k in 0..width {
         column.clear();
-        column.extend(replicates.iter().map(|r| r.get(k).copied().unwrap_or(f64::NAN)));
-        for (q, v) in nanquantiles(&mut column, &options.ci_quantiles).into_iter().enumerate() {
+        column.extend(
+            replicates
+                .iter()
+                .map(|r| r.get(k).copied().unwrap_or(f64::NAN)),
+        );
+        for (q, v) in nanquantiles(&mut column, &options.ci_quantiles)
+            .into_iter()
+            .enumerate()
+        {
             if let Some(slot) = per_quantile.get_mut(q).and_then(|p| p.get_mut(k)) {
                 *slot = v;
             }
@@ -150,7 +187,10 @@ pub fn bootstrap(
             (false, false) => "rows",
         }
         .into(),
-        quantiles: per_quantile.iter().map(|flat| to_values(flat, &acc.layout, metrics)).collect(),
+        quantiles: per_quantile
+            .iter()
+            .map(|flat| to_values(flat, &acc.layout, metrics))
+            .collect(),
     })
 }
 

@@ -149,8 +149,16 @@ mod tests {
 
     #[test]
     fn merge_of_halves_equals_whole_for_unit_weights() {
-        let rows: Vec<(bool, bool, f64, f64)> =
-            (0..101).map(|i| (i % 3 == 0, i % 2 == 0, f64::from(i % 3 == 0), f64::from(i % 2 == 0))).collect();
+        let rows: Vec<(bool, bool, f64, f64)> = (0..101)
+            .map(|i| {
+                (
+                    i % 3 == 0,
+                    i % 2 == 0,
+                    f64::from(i % 3 == 0),
+                    f64::from(i % 2 == 0),
+                )
+            })
+            .collect();
         let mut whole = CellCounts::default();
         let mut a = CellCounts::default();
         let mut b = CellCounts::default();

@@ -87,9 +87,18 @@ fn summary(row: &AggregateRow, kind: Kind, method: Method) -> f64 {
 }
 
 /// A Fairlearn one-number disparity from a report computed with `disparity.metrics()`.
-pub fn disparity(report: &MetricFrameReport, which: Disparity, kind: Kind, method: Method, agg: Agg) -> Result<f64> {
+pub fn disparity(
+    report: &MetricFrameReport,
+    which: Disparity,
+    kind: Kind,
+    method: Method,
+    agg: Agg,
+) -> Result<f64> {
     if !report.control.is_empty() {
-        return Err(Error::invalid("control_features", "one-number disparities take no control features; use MetricFrame"));
+        return Err(Error::invalid(
+            "control_features",
+            "one-number disparities take no control features; use MetricFrame",
+        ));
     }
     let values: Vec<f64> = which
         .metrics()
@@ -145,36 +154,68 @@ pub struct ReferenceDisparities {
 }
 
 /// AIF360's forms against the privileged group `privileged` (a group index of the layout).
-pub fn reference_disparities(acc: &FairnessAccumulator, privileged: usize) -> Result<ReferenceDisparities> {
+pub fn reference_disparities(
+    acc: &FairnessAccumulator,
+    privileged: usize,
+) -> Result<ReferenceDisparities> {
     let layout = &acc.layout;
     let n_groups = layout.n_groups();
     if privileged >= n_groups {
-        return Err(Error::invalid("privileged_group", format!("group index {privileged} is outside 0..{n_groups}")));
+        return Err(Error::invalid(
+            "privileged_group",
+            format!("group index {privileged} is outside 0..{n_groups}"),
+        ));
     }
     acc.spec.check_binary(&acc.truth_seen, &acc.pred_seen)?;
     let mut priv_cells = CellCounts::default();
     let mut unpriv_cells = CellCounts::default();
     for (i, c) in acc.cells.iter().enumerate() {
-        if i % n_groups == privileged { &mut priv_cells } else { &mut unpriv_cells }.merge(c);
+        if i % n_groups == privileged {
+            &mut priv_cells
+        } else {
+            &mut unpriv_cells
+        }
+        .merge(c);
     }
     if priv_cells.rows == 0 {
-        return Err(Error::invalid("privileged_group", "the privileged group has no rows"));
+        return Err(Error::invalid(
+            "privileged_group",
+            "the privileged group has no rows",
+        ));
     }
     let rate = |m: Metric, c: &CellCounts| m.strict(c).unwrap_or(f64::NAN);
-    let (sr_u, sr_p) = (rate(Metric::SelectionRate, &unpriv_cells), rate(Metric::SelectionRate, &priv_cells));
-    let (tpr_u, tpr_p) = (rate(Metric::TruePositiveRate, &unpriv_cells), rate(Metric::TruePositiveRate, &priv_cells));
-    let (fpr_u, fpr_p) = (rate(Metric::FalsePositiveRate, &unpriv_cells), rate(Metric::FalsePositiveRate, &priv_cells));
+    let (sr_u, sr_p) = (
+        rate(Metric::SelectionRate, &unpriv_cells),
+        rate(Metric::SelectionRate, &priv_cells),
+    );
+    let (tpr_u, tpr_p) = (
+        rate(Metric::TruePositiveRate, &unpriv_cells),
+        rate(Metric::TruePositiveRate, &priv_cells),
+    );
+    let (fpr_u, fpr_p) = (
+        rate(Metric::FalsePositiveRate, &unpriv_cells),
+        rate(Metric::FalsePositiveRate, &priv_cells),
+    );
     let values = [
         ("statistical_parity_difference", sr_u - sr_p),
         ("disparate_impact_ratio", sr_u / sr_p),
-        ("average_odds_difference", 0.5 * ((fpr_u - fpr_p) + (tpr_u - tpr_p))),
-        ("average_abs_odds_difference", 0.5 * ((fpr_u - fpr_p).abs() + (tpr_u - tpr_p).abs())),
+        (
+            "average_odds_difference",
+            0.5 * ((fpr_u - fpr_p) + (tpr_u - tpr_p)),
+        ),
+        (
+            "average_abs_odds_difference",
+            0.5 * ((fpr_u - fpr_p).abs() + (tpr_u - tpr_p).abs()),
+        ),
         ("equal_opportunity_difference", tpr_u - tpr_p),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), Num(if v.is_finite() { v } else { f64::NAN })))
     .collect();
-    Ok(ReferenceDisparities { privileged: layout.group_labels(privileged), values })
+    Ok(ReferenceDisparities {
+        privileged: layout.group_labels(privileged),
+        values,
+    })
 }
 
 #[cfg(test)]
@@ -184,11 +225,44 @@ mod tests {
     #[test]
     fn fairlearn_combination_keeps_python_max_quirks() {
         let nan = f64::NAN;
-        assert!(combine(&[nan, 0.3], Kind::Difference, Agg::WorstCase, Convention::Fairlearn).is_nan());
-        assert_eq!(combine(&[0.3, nan], Kind::Difference, Agg::WorstCase, Convention::Fairlearn), 0.3);
-        assert_eq!(combine(&[0.3, nan], Kind::Difference, Agg::Mean, Convention::Fairlearn), 0.3);
+        assert!(combine(
+            &[nan, 0.3],
+            Kind::Difference,
+            Agg::WorstCase,
+            Convention::Fairlearn
+        )
+        .is_nan());
+        assert_eq!(
+            combine(
+                &[0.3, nan],
+                Kind::Difference,
+                Agg::WorstCase,
+                Convention::Fairlearn
+            ),
+            0.3
+        );
+        assert_eq!(
+            combine(
+                &[0.3, nan],
+                Kind::Difference,
+                Agg::Mean,
+                Convention::Fairlearn
+            ),
+            0.3
+        );
         assert!(combine(&[0.3, nan], Kind::Difference, Agg::Mean, Convention::Aequa).is_nan());
-        assert_eq!(combine(&[0.2, 0.5], Kind::Ratio, Agg::WorstCase, Convention::Aequa), 0.2);
-        assert_eq!(combine(&[0.2, 0.5], Kind::Difference, Agg::WorstCase, Convention::Aequa), 0.5);
+        assert_eq!(
+            combine(&[0.2, 0.5], Kind::Ratio, Agg::WorstCase, Convention::Aequa),
+            0.2
+        );
+        assert_eq!(
+            combine(
+                &[0.2, 0.5],
+                Kind::Difference,
+                Agg::WorstCase,
+                Convention::Aequa
+            ),
+            0.5
+        );
     }
 }

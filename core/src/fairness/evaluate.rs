@@ -21,7 +21,11 @@ pub struct FlatLayout {
 impl FlatLayout {
     /// Layout for a group layout and a number of metrics.
     pub fn new(layout: &GroupLayout, n_metrics: usize) -> Self {
-        FlatLayout { strata: layout.n_strata(), groups: layout.n_groups(), metrics: n_metrics }
+        FlatLayout {
+            strata: layout.n_strata(),
+            groups: layout.n_groups(),
+            metrics: n_metrics,
+        }
     }
 
     /// Length of the flat vector.
@@ -71,14 +75,25 @@ pub fn evaluate_flat(
             for (g, cell) in stratum.iter().enumerate() {
                 let (v, why) = metric.evaluate(cell, convention);
                 if let (Some(why), Some(list)) = (why, undefined.as_deref_mut()) {
-                    list.push(undefined_entry(layout, *metric, s, Some(g), why, convention));
+                    list.push(undefined_entry(
+                        layout,
+                        *metric,
+                        s,
+                        Some(g),
+                        why,
+                        convention,
+                    ));
                 }
                 put(&mut out, flat.group(s, g, m), v);
                 if let Some(slot) = group_values.get_mut(g) {
                     *slot = v;
                 }
             }
-            for (k, v) in summarize(overall, &group_values).to_array().into_iter().enumerate() {
+            for (k, v) in summarize(overall, &group_values)
+                .to_array()
+                .into_iter()
+                .enumerate()
+            {
                 put(&mut out, flat.aggregate(s, m, k), v);
             }
         }
@@ -102,7 +117,9 @@ fn undefined_entry(
 ) -> Undefined {
     let reason = match convention {
         Convention::Aequa => why.to_string(),
-        Convention::Fairlearn => format!("{why} (compat=\"fairlearn\": Fairlearn's value is reported)"),
+        Convention::Fairlearn => {
+            format!("{why} (compat=\"fairlearn\": Fairlearn's value is reported)")
+        }
     };
     Undefined {
         metric: metric.name().to_string(),
@@ -119,14 +136,24 @@ pub fn to_values(flat_values: &[f64], layout: &GroupLayout, metrics: &[Metric]) 
     let row = |control: Vec<String>, group: Vec<String>, index: &dyn Fn(usize) -> usize| Row {
         control,
         group,
-        values: metrics.iter().enumerate().map(|(m, metric)| (metric.name().to_string(), get(index(m)))).collect::<BTreeMap<_, _>>(),
+        values: metrics
+            .iter()
+            .enumerate()
+            .map(|(m, metric)| (metric.name().to_string(), get(index(m))))
+            .collect::<BTreeMap<_, _>>(),
     };
     let mut values = FrameValues::default();
     for s in 0..layout.n_strata() {
         let control = layout.stratum_labels(s);
-        values.overall.push(row(control.clone(), Vec::new(), &|m| flat.overall(s, m)));
+        values
+            .overall
+            .push(row(control.clone(), Vec::new(), &|m| flat.overall(s, m)));
         for g in 0..layout.n_groups() {
-            values.by_group.push(row(control.clone(), layout.group_labels(g), &|m| flat.group(s, g, m)));
+            values
+                .by_group
+                .push(row(control.clone(), layout.group_labels(g), &|m| {
+                    flat.group(s, g, m)
+                }));
         }
         for (m, metric) in metrics.iter().enumerate() {
             let a = |k| get(flat.aggregate(s, m, k));

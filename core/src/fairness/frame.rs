@@ -5,11 +5,13 @@
 use ndarray::{ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use crate::data::groups::{levels_of, Feature, GroupLayout};
+use crate::data::groups::{levels_of, Feature, FeatureLevels, GroupLayout};
 use crate::data::Column;
 use crate::error::{Error, Result};
 use crate::fairness::accumulator::{Codes, FairnessAccumulator};
 use crate::fairness::bootstrap::{bootstrap, BootstrapOptions, RowData};
+use crate::fairness::counts::CellCounts;
+use crate::fairness::disparity::{reference_disparities, ReferenceDisparities};
 use crate::fairness::evaluate::{evaluate_flat, to_values};
 use crate::fairness::labels::LabelSpec;
 use crate::fairness::metric::{Convention, Metric};
@@ -63,13 +65,23 @@ impl FrameOptions {
     /// Check the options; returns the parsed metrics.
     pub fn check(&self) -> Result<Vec<Metric>> {
         if self.metrics.is_empty() {
-            return Err(Error::invalid("metrics", "expected at least one metric, found none"));
+            return Err(Error::invalid(
+                "metrics",
+                "expected at least one metric, found none",
+            ));
         }
-        let metrics = self.metrics.iter().map(|m| Metric::from_name(m)).collect::<Result<Vec<_>>>()?;
+        let metrics = self
+            .metrics
+            .iter()
+            .map(|m| Metric::from_name(m))
+            .collect::<Result<Vec<_>>>()?;
         let mut sorted = metrics.clone();
         sorted.sort_unstable();
         if sorted.windows(2).any(|w| w.first() == w.get(1)) {
-            return Err(Error::invalid("metrics", "a metric is listed twice (possibly under an alias)"));
+            return Err(Error::invalid(
+                "metrics",
+                "a metric is listed twice (possibly under an alias)",
+            ));
         }
         self.spec.check()?;
         if let Some(b) = &self.bootstrap {
@@ -91,7 +103,10 @@ pub fn metric_frame(
     let mut acc = FairnessAccumulator::new(layout, options.spec)?;
     let sensitive: Vec<ArrayView1<'_, u32>> = input.sensitive.iter().map(|f| f.codes).collect();
     let control: Vec<ArrayView1<'_, u32>> = input.control.iter().map(|f| f.codes).collect();
-    let codes = Codes { sensitive: &sensitive, control: &control };
+    let codes = Codes {
+        sensitive: &sensitive,
+        control: &control,
+    };
     acc.update(&input.y_true, &input.y_pred, input.sample_weight, codes)?;
     let mut report = finish(&acc, options)?;
     if let Some(b) = &options.bootstrap {
@@ -102,11 +117,94 @@ pub fn metric_frame(
             weights: input.sample_weight.map(|w| w.to_vec()),
             cells: acc.cell_indices(codes, n)?,
         };
-        report.intervals = Some(bootstrap(&rows, &acc, &metrics, options.compat, b, indices)?);
+        report.intervals = Some(bootstrap(
+            &rows,
+            &acc,
+            &metrics,
+            options.compat,
+            b,
+            indices,
+        )?);
     } else if indices.is_some() {
-        return Err(Error::invalid("bootstrap_indices", "given without bootstrap options (n_boot, ci_quantiles)"));
+        return Err(Error::invalid(
+            "bootstrap_indices",
+            "given without bootstrap options (n_boot, ci_quantiles)",
+        ));
     }
     Ok(report)
+}
+
+/// Metrics over all rows, without groups (the standalone metric functions such as
+/// `selection_rate(y_true, y_pred)`). Values follow `options.compat`.
+pub fn overall_metrics(
+    y_true: &Column<'_>,
+    y_pred: &Column<'_>,
+    sample_weight: Option<ArrayView1<'_, f64>>,
+    options: &FrameOptions,
+) -> Result<Vec<f64>> {
+    let metrics = options.check()?;
+    let all = FeatureLevels {
+        name: "all".into(),
+        levels: vec!["all".into()],
+    };
+    let mut acc = FairnessAccumulator::new(GroupLayout::new(vec![all], Vec::new())?, options.spec)?;
+    let zeros = ndarray::Array1::<u32>::zeros(y_true.len());
+    let sensitive = [zeros.view()];
+    acc.update(
+        y_true,
+        y_pred,
+        sample_weight,
+        Codes {
+            sensitive: &sensitive,
+            control: &[],
+        },
+    )?;
+    if metrics.iter().any(|m| m.is_binary()) {
+        acc.spec.check_binary(&acc.truth_seen, &acc.pred_seen)?;
+    }
+    let total = CellCounts::total(&acc.cells);
+    Ok(metrics
+        .iter()
+        .map(|m| m.evaluate(&total, options.compat).0)
+        .collect())
+}
+
+/// AIF360's reference-group disparities, the privileged group given by its level labels.
+pub fn reference_disparities_of(
+    input: &FrameInput<'_>,
+    spec: LabelSpec,
+    privileged: &[String],
+) -> Result<ReferenceDisparities> {
+    let layout = GroupLayout::new(levels_of(&input.sensitive), Vec::new())?;
+    let index = (0..layout.n_groups())
+        .find(|g| layout.group_labels(*g) == privileged)
+        .ok_or_else(|| {
+            Error::invalid(
+                "privileged_group",
+                format!(
+                    "({}) is not a group of sensitive_features; groups are labelled by {}",
+                    privileged.join(", "),
+                    layout
+                        .sensitive
+                        .iter()
+                        .map(|f| format!("{} in {:?}", f.name, f.levels))
+                        .collect::<Vec<_>>()
+                        .join(" x ")
+                ),
+            )
+        })?;
+    let mut acc = FairnessAccumulator::new(layout, spec)?;
+    let sensitive: Vec<ArrayView1<'_, u32>> = input.sensitive.iter().map(|f| f.codes).collect();
+    acc.update(
+        &input.y_true,
+        &input.y_pred,
+        input.sample_weight,
+        Codes {
+            sensitive: &sensitive,
+            control: &[],
+        },
+    )?;
+    reference_disparities(&acc, index)
 }
 
 /// Evaluate an accumulator into a report (no intervals).
@@ -114,7 +212,10 @@ pub fn finish(acc: &FairnessAccumulator, options: &FrameOptions) -> Result<Metri
     let metrics = options.check()?;
     let layout = &acc.layout;
     if acc.n_rows() == 0 {
-        return Err(Error::invalid("y_true", "expected at least one row, found none"));
+        return Err(Error::invalid(
+            "y_true",
+            "expected at least one row, found none",
+        ));
     }
     if layout.n_groups() < 2 {
         return Err(Error::invalid(
@@ -129,7 +230,13 @@ pub fn finish(acc: &FairnessAccumulator, options: &FrameOptions) -> Result<Metri
         acc.spec.check_binary(&acc.truth_seen, &acc.pred_seen)?;
     }
     let mut undefined = Vec::new();
-    let flat = evaluate_flat(&acc.cells, layout, &metrics, options.compat, Some(&mut undefined));
+    let flat = evaluate_flat(
+        &acc.cells,
+        layout,
+        &metrics,
+        options.compat,
+        Some(&mut undefined),
+    );
     let n_groups = layout.n_groups();
     let sizes: Vec<CellSize> = acc
         .cells
@@ -143,7 +250,11 @@ pub fn finish(acc: &FairnessAccumulator, options: &FrameOptions) -> Result<Metri
         })
         .collect();
     let warnings = small_group_warnings(&sizes, options.min_group_size);
-    let tests = if metrics.iter().any(|m| m.is_binary()) { significance_tests(acc, &metrics) } else { Vec::new() };
+    let tests = if metrics.iter().any(|m| m.is_binary()) {
+        significance_tests(acc, &metrics)
+    } else {
+        Vec::new()
+    };
     Ok(MetricFrameReport {
         schema_version: SCHEMA_VERSION,
         kind: "metric_frame".into(),

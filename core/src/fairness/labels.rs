@@ -84,12 +84,18 @@ impl LabelSpec {
     pub fn check(&self) -> Result<()> {
         if let Some(t) = self.threshold {
             if !t.is_finite() {
-                return Err(Error::invalid("threshold", format!("expected a finite number, found {t}")));
+                return Err(Error::invalid(
+                    "threshold",
+                    format!("expected a finite number, found {t}"),
+                ));
             }
         }
         if let Some(p) = self.pos_label {
             if !p.is_finite() {
-                return Err(Error::invalid("pos_label", format!("expected a finite label, found {p}")));
+                return Err(Error::invalid(
+                    "pos_label",
+                    format!("expected a finite label, found {p}"),
+                ));
             }
         }
         Ok(())
@@ -171,18 +177,36 @@ mod tests {
     fn binary_checks() {
         let spec = LabelSpec::default();
         assert!(spec.check_binary(&seen(&[0.0, 1.0]), &seen(&[1.0])).is_ok());
-        assert!(spec.check_binary(&seen(&[-1.0, 1.0]), &seen(&[-1.0, 1.0])).is_ok());
-        let e = spec.check_binary(&seen(&[0.0, 1.0, 2.0]), &seen(&[1.0])).unwrap_err();
+        assert!(spec
+            .check_binary(&seen(&[-1.0, 1.0]), &seen(&[-1.0, 1.0]))
+            .is_ok());
+        let e = spec
+            .check_binary(&seen(&[0.0, 1.0, 2.0]), &seen(&[1.0]))
+            .unwrap_err();
         assert!(e.to_string().contains("multiclass"));
-        let e = spec.check_binary(&seen(&[0.0, 1.0]), &seen(&[0.1, 0.5, 0.7])).unwrap_err();
+        let e = spec
+            .check_binary(&seen(&[0.0, 1.0]), &seen(&[0.1, 0.5, 0.7]))
+            .unwrap_err();
         assert!(e.to_string().contains("threshold"));
-        let e = spec.check_binary(&seen(&[2.0, 3.0]), &seen(&[2.0])).unwrap_err();
+        let e = spec
+            .check_binary(&seen(&[2.0, 3.0]), &seen(&[2.0]))
+            .unwrap_err();
         assert!(e.to_string().contains("pos_label"));
-        let spec = LabelSpec { pos_label: Some(5.0), threshold: None };
-        let e = spec.check_binary(&seen(&[0.0, 1.0]), &seen(&[1.0])).unwrap_err();
+        let spec = LabelSpec {
+            pos_label: Some(5.0),
+            threshold: None,
+        };
+        let e = spec
+            .check_binary(&seen(&[0.0, 1.0]), &seen(&[1.0]))
+            .unwrap_err();
         assert!(e.to_string().contains("pos_label=5 does not occur"));
-        let spec = LabelSpec { pos_label: Some(1.0), threshold: Some(0.5) };
-        assert!(spec.check_binary(&seen(&[0.0, 1.0]), &seen(&[0.1, 0.5, 0.7])).is_ok());
+        let spec = LabelSpec {
+            pos_label: Some(1.0),
+            threshold: Some(0.5),
+        };
+        assert!(spec
+            .check_binary(&seen(&[0.0, 1.0]), &seen(&[0.1, 0.5, 0.7]))
+            .is_ok());
         assert!(spec.is_positive_prediction(0.5) && !spec.is_positive_prediction(0.49));
     }
 }

@@ -107,7 +107,13 @@ const NO_PRED_NEG: &str = "no rows predicted negative, so the denominator tn+fn 
 impl Metric {
     /// The metric on one cell under the Aequa convention (undefined → `Err(reason)`).
     pub fn strict(self, c: &CellCounts) -> MetricValue {
-        let (w, tp, fp, fn_, tn) = (c.weight.value(), c.tp.value(), c.fp.value(), c.fn_.value(), c.tn.value());
+        let (w, tp, fp, fn_, tn) = (
+            c.weight.value(),
+            c.tp.value(),
+            c.fp.value(),
+            c.fn_.value(),
+            c.tn.value(),
+        );
         if c.rows == 0 && self != Metric::Count {
             return Err(EMPTY);
         }
@@ -185,14 +191,30 @@ mod tests {
 
     fn cell(rows: &[(bool, bool)]) -> CellCounts {
         let mut c = CellCounts::default();
-        rows.iter().for_each(|(t, p)| c.add(*t, *p, f64::from(u8::from(*t)), f64::from(u8::from(*p)), 1.0));
+        rows.iter().for_each(|(t, p)| {
+            c.add(
+                *t,
+                *p,
+                f64::from(u8::from(*t)),
+                f64::from(u8::from(*p)),
+                1.0,
+            )
+        });
         c
     }
 
     #[test]
     fn rates_from_counts() {
         // tp=2 fp=1 fn=1 tn=3
-        let c = cell(&[(true, true), (true, true), (false, true), (true, false), (false, false), (false, false), (false, false)]);
+        let c = cell(&[
+            (true, true),
+            (true, true),
+            (false, true),
+            (true, false),
+            (false, false),
+            (false, false),
+            (false, false),
+        ]);
         let v = |m: Metric| m.strict(&c).unwrap();
         assert_eq!(v(Metric::SelectionRate), 3.0 / 7.0);
         assert_eq!(v(Metric::TruePositiveRate), 2.0 / 3.0);
@@ -217,7 +239,10 @@ mod tests {
         assert_eq!(v, 0.5);
         let empty = CellCounts::default();
         assert_eq!(Metric::Count.evaluate(&empty, Convention::Aequa).0, 0.0);
-        assert!(Metric::Count.evaluate(&empty, Convention::Fairlearn).0.is_nan());
+        assert!(Metric::Count
+            .evaluate(&empty, Convention::Fairlearn)
+            .0
+            .is_nan());
     }
 
     #[test]
@@ -225,7 +250,10 @@ mod tests {
         for m in Metric::ALL {
             assert_eq!(Metric::from_name(m.name()).unwrap(), *m);
         }
-        assert_eq!(Metric::from_name("recall_score").unwrap(), Metric::TruePositiveRate);
+        assert_eq!(
+            Metric::from_name("recall_score").unwrap(),
+            Metric::TruePositiveRate
+        );
         let e = Metric::from_name("accuracy_scor").unwrap_err().to_string();
         assert!(e.contains("unknown metric 'accuracy_scor'") && e.contains("accuracy_score"));
     }

@@ -20,7 +20,10 @@ fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let lo = (below.max(0.0) as usize).min(n - 1);
     let hi = (lo + 1).min(n - 1);
-    let (a, b) = (sorted.get(lo).copied().unwrap_or(f64::NAN), sorted.get(hi).copied().unwrap_or(f64::NAN));
+    let (a, b) = (
+        sorted.get(lo).copied().unwrap_or(f64::NAN),
+        sorted.get(hi).copied().unwrap_or(f64::NAN),
+    );
     let diff = b - a;
     if gamma >= 0.5 {
         b - diff * (1.0 - gamma)

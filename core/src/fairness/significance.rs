@@ -50,8 +50,12 @@ pub fn significance_tests(acc: &FairnessAccumulator, metrics: &[Metric]) -> Vec<
             let (chi2, dof, pvalue) = chi_square(&groups);
             #[allow(clippy::cast_precision_loss)]
             let rate = |x: u64, n: u64| x as f64 / n as f64;
-            let by_rate = |a: &&(usize, u64, u64), b: &&(usize, u64, u64)| rate(a.1, a.2).total_cmp(&rate(b.1, b.2));
-            let (Some(lo), Some(hi)) = (groups.iter().min_by(by_rate), groups.iter().max_by(by_rate)) else {
+            let by_rate = |a: &&(usize, u64, u64), b: &&(usize, u64, u64)| {
+                rate(a.1, a.2).total_cmp(&rate(b.1, b.2))
+            };
+            let (Some(lo), Some(hi)) =
+                (groups.iter().min_by(by_rate), groups.iter().max_by(by_rate))
+            else {
                 continue;
             };
             let (z, z_pvalue) = two_proportion_z(hi.1, hi.2, lo.1, lo.2);
@@ -91,7 +95,9 @@ pub fn chi_square(groups: &[(usize, u64, u64)]) -> (f64, u32, f64) {
             (x - e1).powi(2) / e1 + ((n - x) - e0).powi(2) / e0
         })
         .sum();
-    let pvalue = ChiSquared::new(f64::from(dof)).map(|d| d.sf(stat)).unwrap_or(f64::NAN);
+    let pvalue = ChiSquared::new(f64::from(dof))
+        .map(|d| d.sf(stat))
+        .unwrap_or(f64::NAN);
     (stat, dof, pvalue)
 }
 

@@ -4,7 +4,10 @@
 pub mod frame;
 pub mod num;
 
-pub use frame::{AggregateRow, CellSize, FrameParams, FrameValues, Intervals, MetricFrameReport, Row, SignificanceTest, Undefined};
+pub use frame::{
+    AggregateRow, CellSize, FrameParams, FrameValues, Intervals, MetricFrameReport, Row,
+    SignificanceTest, Undefined,
+};
 pub use num::Num;
 
 /// Version of the JSON layout of every report; bumped on any incompatible change.
