@@ -2,7 +2,7 @@
 
 use aequa_core::data::groups::Feature;
 use aequa_core::data::Column;
-use numpy::{PyReadonlyArray1, PyUntypedArrayMethods};
+use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 
 use crate::errors::InvalidArgumentError;

@@ -1,1 +1,126 @@
-//! placeholder
+//! # aequa-wasm
+//!
+//! The JS face of `aequa-core`: camelCase functions that convert a plain JS object (or its
+//! JSON), call the core and hand back its report — as a JS object through `serde_wasm_bindgen`'s
+//! JSON-compatible serializer, or as the exact `serde_json` string the Python wheel produces for
+//! the same inputs and seed. Core errors become JS `Error`s with the core's message.
+
+use aequa_core::fairness::disparity::{disparity as core_disparity, Agg, Disparity, Kind, Method};
+use aequa_core::fairness::frame::reference_disparities_of;
+use aequa_core::fairness::{metric_frame as core_metric_frame, Metric};
+use aequa_core::report::MetricFrameReport;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+pub mod input;
+
+use input::FrameArgs;
+
+/// Install the panic hook once, when the module loads, so a bug shows its message.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// The package version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// A disaggregated assessment (Fairlearn's MetricFrame) of a plain JS object `{yTrue, yPred,
+/// sampleWeight?, sensitiveFeatures: [{name, values}], controlFeatures?, options,
+/// bootstrapIndices?}`, returned as a JSON-compatible object.
+#[wasm_bindgen(js_name = metricFrame)]
+pub fn metric_frame(input: JsValue) -> Result<JsValue, JsError> {
+    let args: FrameArgs = from_js("input", input)?;
+    to_js(&compute(&args).map_err(core_error)?)
+}
+
+/// [`metric_frame`] from and to JSON text: the report exactly as `serde_json` writes it, byte
+/// for byte what the Python wheel returns.
+#[wasm_bindgen(js_name = metricFrameJson)]
+pub fn metric_frame_json(input_json: &str) -> Result<String, JsError> {
+    let args: FrameArgs = serde_json::from_str(input_json).map_err(|e| arg_error("input", &e))?;
+    let report = compute(&args).map_err(core_error)?;
+    serde_json::to_string(&report).map_err(|e| arg_error("report", &e))
+}
+
+/// The canonical name of a metric or alias (`recall_score` → `true_positive_rate`).
+#[wasm_bindgen(js_name = canonicalMetric)]
+pub fn canonical_metric(name: &str) -> Result<String, JsError> {
+    Metric::from_name(name)
+        .map(|m| m.name().to_string())
+        .map_err(core_error)
+}
+
+/// A Fairlearn one-number disparity (`demographic_parity`, `equal_opportunity`,
+/// `equalized_odds`; `difference` | `ratio`; `between_groups` | `to_overall`; `worst_case` |
+/// `mean`) from a report computed with the metrics it needs.
+#[wasm_bindgen]
+pub fn disparity(
+    report: JsValue,
+    which: &str,
+    kind: &str,
+    method: &str,
+    agg: &str,
+) -> Result<f64, JsError> {
+    let report: MetricFrameReport = from_js("report", report)?;
+    let which: Disparity = from_name("which", which)?;
+    let kind: Kind = from_name("kind", kind)?;
+    let method: Method = from_name("method", method)?;
+    let agg: Agg = from_name("agg", agg)?;
+    core_disparity(&report, which, kind, method, agg).map_err(core_error)
+}
+
+/// AIF360's signed disparities against the privileged group (its level labels, one per
+/// sensitive feature), of the same input object as [`metric_frame`].
+#[wasm_bindgen(js_name = referenceDisparities)]
+pub fn reference_disparities(input: JsValue, privileged: JsValue) -> Result<JsValue, JsError> {
+    let args: FrameArgs = from_js("input", input)?;
+    let privileged: Vec<String> = from_js("privileged", privileged)?;
+    let (sensitive, control) = args.encode().map_err(core_error)?;
+    let spec = args.options().spec;
+    let out = reference_disparities_of(&args.input(&sensitive, &control), spec, &privileged)
+        .map_err(core_error)?;
+    to_js(&out)
+}
+
+fn compute(args: &FrameArgs) -> aequa_core::Result<MetricFrameReport> {
+    let (sensitive, control) = args.encode()?;
+    let indices = args.indices()?;
+    core_metric_frame(
+        &args.input(&sensitive, &control),
+        &args.options(),
+        indices.as_ref().map(|i| i.view()),
+    )
+}
+
+/// The one mapping from core errors to JS: an `Error` carrying the core's message.
+fn core_error(e: aequa_core::Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn arg_error(argument: &str, e: &dyn std::fmt::Display) -> JsError {
+    JsError::new(&format!("{argument}: {e}"))
+}
+
+fn from_js<T: DeserializeOwned>(argument: &str, value: JsValue) -> Result<T, JsError> {
+    // serde_wasm_bindgen's message is a JS error's `toString()`: drop its "Error: " prefix.
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        let text = e.to_string();
+        arg_error(argument, &text.trim_start_matches("Error: "))
+    })
+}
+
+fn from_name<T: DeserializeOwned>(argument: &str, name: &str) -> Result<T, JsError> {
+    serde_json::from_value(serde_json::Value::String(name.to_string()))
+        .map_err(|e| arg_error(argument, &e))
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| arg_error("report", &e))
+}

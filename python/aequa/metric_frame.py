@@ -1,0 +1,589 @@
+"""MetricFrame: metrics overall and per group, with Fairlearn's names and semantics.
+
+Built-in metrics (see :mod:`aequa.metrics`) are computed in one Rust pass over the rows;
+any other callable ``f(y_true, y_pred, **sample_params)`` runs per group in Python.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from aequa import _core, _inputs
+from aequa._core import InvalidArgumentError
+from aequa.metrics import builtin_name
+from aequa.report import Report
+
+Method = Literal["between_groups", "to_overall"]
+
+
+class MetricFrame(Report):
+    """Metrics overall and disaggregated by sensitive (and control) features.
+
+    Parameters
+    ----------
+    metrics : callable, str, list or dict
+        One metric, a list, or a dict ``{name: metric}``. A metric is a built-in name
+        (``"selection_rate"``), an ``aequa`` metric function, the Fairlearn / scikit-learn
+        function of a built-in, or any callable ``f(y_true, y_pred, **sample_params)``.
+    y_true, y_pred : array-like
+        Labels and predictions (lists, numpy, pandas, polars, pyarrow).
+    sensitive_features : array-like, DataFrame or dict
+        One or more columns; several columns give intersectional groups (every combination
+        is a row, empty ones included).
+    control_features : array-like, DataFrame or dict, optional
+        Columns to stratify by: every quantity is computed within each control level.
+    sample_params : dict, optional
+        Fairlearn's per-metric parameters: ``{"sample_weight": w}`` for a single metric,
+        ``{name: {"sample_weight": w}}`` for a dict.
+    sample_weight : array-like, optional
+        Weights for every metric (shorthand for ``sample_params``; ``count`` ignores them).
+    n_boot : int, optional
+        Bootstrap replicates for confidence intervals (with ``ci_quantiles``).
+    ci_quantiles : list of float, optional
+        Quantiles of the bootstrap distribution to report, e.g. ``[0.025, 0.5, 0.975]``.
+    random_state : int, optional
+        Seed of the bootstrap. ``None`` draws a fresh seed, recorded in the report.
+    resampling : {"rows", "stratified", "fairlearn"}, optional
+        ``rows`` resamples all rows (Fairlearn's scheme, seeded ChaCha in Rust; the default),
+        ``stratified`` resamples within each group (group sizes fixed), ``fairlearn`` draws
+        exactly Fairlearn's rows with numpy (bit-identical intervals; the default with
+        ``compat="fairlearn"`` or custom metrics).
+    pos_label : scalar, optional
+        Positive label (default 1; required for text labels).
+    threshold : float, optional
+        Decision threshold turning scores in ``y_pred`` into decisions (``>=`` is positive).
+    compat : {"aequa", "fairlearn"}
+        Undefined values are NaN with a reason (``"aequa"``) or Fairlearn's value.
+    min_group_size : int
+        Groups smaller than this are flagged in :attr:`warnings`.
+
+    Examples
+    --------
+    >>> import aequa
+    >>> mf = aequa.MetricFrame(metrics=aequa.selection_rate, y_true=[1, 0, 1, 1],
+    ...                        y_pred=[1, 0, 0, 1], sensitive_features=["a", "a", "b", "b"])
+    >>> mf.by_group.to_dict()
+    {'a': 0.5, 'b': 0.5}
+    >>> float(mf.difference())
+    0.0
+    """
+
+    def __init__(
+        self,
+        *,
+        metrics: Any,
+        y_true: Any,
+        y_pred: Any,
+        sensitive_features: Any,
+        control_features: Any = None,
+        sample_params: Mapping[str, Any] | None = None,
+        sample_weight: Any = None,
+        n_boot: int | None = None,
+        ci_quantiles: Sequence[float] | None = None,
+        random_state: int | None = None,
+        resampling: str | None = None,
+        pos_label: Any = None,
+        threshold: float | None = None,
+        compat: str = "aequa",
+        min_group_size: int = 30,
+    ) -> None:
+        if compat not in ("aequa", "fairlearn"):
+            raise InvalidArgumentError(f"compat: expected 'aequa' or 'fairlearn', found {compat!r}")
+        self._single = not isinstance(metrics, (Mapping, list, tuple))
+        named = _named_metrics(metrics)
+        params = _sample_params(named, sample_params, self._single)
+        t_raw = _inputs.to_numpy(y_true, "y_true")
+        p_raw = _inputs.to_numpy(y_pred, "y_pred")
+        t, p, pos = _inputs.labels(t_raw, p_raw, pos_label, threshold)
+        n = len(t)
+        sens = _inputs.groupings(sensitive_features, n, "sensitive_feature_", "sensitive_features")
+        ctrl = (
+            _inputs.groupings(control_features, n, "control_feature_", "control_features")
+            if control_features is not None
+            else []
+        )
+        _check_names(sens, ctrl)
+        self._sens, self._ctrl = sens, ctrl
+        base = {
+            "spec": {"pos_label": pos, "threshold": threshold},
+            "compat": compat,
+            "min_group_size": int(min_group_size),
+        }
+        boot, indices = _bootstrap_plan(
+            n_boot, ci_quantiles, random_state, resampling, compat, named, n
+        )
+        if boot is not None:
+            base["bootstrap"] = boot
+        global_w = _inputs.weights(sample_weight, n)
+        report: dict[str, Any] | None = None
+        for weights, names in _weight_groups(named, params, global_w, n):
+            # Custom metrics alone still need one core pass for the layout and sizes.
+            core_names = list(dict.fromkeys(builtin_name(named[k]) for k in names)) or ["count"]
+            options = dict(base, metrics=core_names)
+            part = json.loads(
+                _core.metric_frame(
+                    t,
+                    p,
+                    weights,
+                    [g.for_core() for g in sens],
+                    [g.for_core() for g in ctrl],
+                    json.dumps(options),
+                    indices,
+                )
+            )
+            aliases: dict[str, list[str]] = {}
+            for k in names:
+                aliases.setdefault(str(builtin_name(named[k])), []).append(k)
+            _rename(part, aliases)
+            report = part if report is None else _merge_reports(report, part)
+        custom = [k for k, f in named.items() if builtin_name(f) is None]
+        if custom:
+            report = _custom_metrics(
+                report, custom, named, params, t_raw, p_raw, sens, ctrl, base, indices, boot
+            )
+        assert report is not None
+        report["params"]["metrics"] = list(named)
+        self._report = report
+        self._names = list(named)
+
+    # ----- Fairlearn's API ---------------------------------------------------------------
+    @property
+    def overall(self) -> Any:
+        """Metrics on all rows (per control level when there are control features)."""
+        return self._overall(self._report["values"])
+
+    @property
+    def by_group(self) -> pd.Series | pd.DataFrame:
+        """Metrics per group (every combination of sensitive levels, empty ones included)."""
+        return self._by_group(self._report["values"])
+
+    @property
+    def sensitive_levels(self) -> list[str]:
+        """Names of the sensitive features."""
+        return [g.name for g in self._sens]
+
+    @property
+    def control_levels(self) -> list[str] | None:
+        """Names of the control features (``None`` without any)."""
+        return [g.name for g in self._ctrl] or None
+
+    def group_min(self, errors: str = "raise") -> Any:
+        """Smallest group value of each metric (undefined groups skipped)."""
+        _check_errors(errors)
+        return self._summary(self._report["values"], "group_min")
+
+    def group_max(self, errors: str = "raise") -> Any:
+        """Largest group value of each metric (undefined groups skipped)."""
+        _check_errors(errors)
+        return self._summary(self._report["values"], "group_max")
+
+    def difference(self, method: Method = "between_groups", errors: str = "coerce") -> Any:
+        """Largest gap: ``group_max - group_min`` or the largest ``|group - overall|``."""
+        _check_errors(errors)
+        return self._summary(self._report["values"], f"difference_{_method(method)}")
+
+    def ratio(self, method: Method = "between_groups", errors: str = "coerce") -> Any:
+        """Smallest quotient: ``group_min / group_max`` or the smallest group/overall (≤ 1)."""
+        _check_errors(errors)
+        return self._summary(self._report["values"], f"ratio_{_method(method)}")
+
+    # ----- confidence intervals ---------------------------------------------------------
+    @property
+    def n_boot(self) -> int | None:
+        """Bootstrap replicates, if any."""
+        iv = self._report.get("intervals")
+        return None if iv is None else int(iv["n_boot"])
+
+    @property
+    def ci_quantiles(self) -> list[float] | None:
+        """Quantiles reported, if any."""
+        iv = self._report.get("intervals")
+        return None if iv is None else list(iv["ci_quantiles"])
+
+    @property
+    def overall_ci(self) -> list[Any]:
+        """``overall`` at each of ``ci_quantiles``."""
+        return [self._overall(q) for q in self._quantiles()]
+
+    @property
+    def by_group_ci(self) -> list[Any]:
+        """``by_group`` at each of ``ci_quantiles``."""
+        return [self._by_group(q) for q in self._quantiles()]
+
+    def group_min_ci(self) -> list[Any]:
+        """``group_min()`` at each of ``ci_quantiles``."""
+        return [self._summary(q, "group_min") for q in self._quantiles()]
+
+    def group_max_ci(self) -> list[Any]:
+        """``group_max()`` at each of ``ci_quantiles``."""
+        return [self._summary(q, "group_max") for q in self._quantiles()]
+
+    def difference_ci(self, method: Method = "between_groups") -> list[Any]:
+        """``difference(method)`` at each of ``ci_quantiles``."""
+        return [self._summary(q, f"difference_{_method(method)}") for q in self._quantiles()]
+
+    def ratio_ci(self, method: Method = "between_groups") -> list[Any]:
+        """``ratio(method)`` at each of ``ci_quantiles``."""
+        return [self._summary(q, f"ratio_{_method(method)}") for q in self._quantiles()]
+
+    # ----- aequa's additions ------------------------------------------------------------
+    @property
+    def warnings(self) -> list[str]:
+        """Groups too small to judge, empty intersections."""
+        return list(self._report["warnings"])
+
+    @property
+    def undefined(self) -> pd.DataFrame:
+        """Every undefined value and why (metric, control, group, reason)."""
+        rows = self._report["undefined"]
+        return pd.DataFrame(rows, columns=["metric", "control", "group", "reason"])
+
+    @property
+    def sizes(self) -> pd.DataFrame:
+        """Rows and total weight of each group."""
+        frame = pd.DataFrame(
+            [(s["rows"], s["weight"]) for s in self._report["sizes"]],
+            columns=["rows", "weight"],
+        )
+        frame.index = self._group_index()
+        return frame
+
+    @property
+    def tests(self) -> pd.DataFrame:
+        """Significance of each proportion metric's gap: chi-square test of independence across
+        groups, and a two-proportion z-test of the highest vs the lowest group."""
+        cols = ["metric", "control", "chi2", "dof", "pvalue", "min_group", "max_group", "z",
+                "z_pvalue", "groups_tested"]  # fmt: skip
+        return pd.DataFrame(self._report["tests"], columns=cols).replace({None: np.nan})
+
+    def to_pandas(self) -> pd.DataFrame:
+        """A tidy table: one row per (group, metric) with the value and any intervals."""
+        values = self._report["values"]["by_group"]
+        rows = []
+        quantiles = self._report["intervals"]["quantiles"] if self._report.get("intervals") else []
+        qs = self.ci_quantiles or []
+        for i, row in enumerate(values):
+            for metric in self._names:
+                rec: dict[str, Any] = {}
+                for name, level in zip(self._level_names(), row["control"] + row["group"]):
+                    rec[name] = level
+                rec["metric"] = metric
+                rec["value"] = _num(row["values"].get(metric))
+                for q, slice_ in zip(qs, quantiles):
+                    rec[f"q{q:g}"] = _num(slice_["by_group"][i]["values"].get(metric))
+                rows.append(rec)
+        return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        return f"MetricFrame(metrics={self._names}, groups={len(self._report['sizes'])})"
+
+    # ----- shaping ---------------------------------------------------------------------
+    def _level_names(self) -> list[str]:
+        return [g.name for g in self._ctrl] + [g.name for g in self._sens]
+
+    def _index(self, groupings: list[_inputs.Grouping]) -> pd.Index:
+        if len(groupings) == 1:
+            return pd.Index(groupings[0].levels, name=groupings[0].name)
+        return pd.MultiIndex.from_product(
+            [g.levels for g in groupings], names=[g.name for g in groupings]
+        )
+
+    def _group_index(self) -> pd.Index:
+        return self._index(self._ctrl + self._sens)
+
+    def _quantiles(self) -> list[dict[str, Any]]:
+        iv = self._report.get("intervals")
+        if iv is None:
+            raise InvalidArgumentError(
+                "n_boot, ci_quantiles: confidence intervals were not requested; pass n_boot "
+                "and ci_quantiles to MetricFrame"
+            )
+        return list(iv["quantiles"])
+
+    def _table(self, rows: list[dict[str, Any]], index: pd.Index) -> pd.DataFrame:
+        data = [[_num(r["values"].get(m)) for m in self._names] for r in rows]
+        return pd.DataFrame(data, index=index, columns=self._names)
+
+    def _overall(self, values: dict[str, Any]) -> Any:
+        if not self._ctrl:
+            series = pd.Series(
+                [_num(values["overall"][0]["values"].get(m)) for m in self._names],
+                index=self._names,
+                dtype=object if self._has_objects(values["overall"]) else float,
+            )
+            return series.iloc[0] if self._single else series
+        frame = self._table(values["overall"], self._index(self._ctrl))
+        return frame.iloc[:, 0] if self._single else frame
+
+    def _by_group(self, values: dict[str, Any]) -> pd.Series | pd.DataFrame:
+        frame = self._table(values["by_group"], self._group_index())
+        return frame.iloc[:, 0] if self._single else frame
+
+    def _summary(self, values: dict[str, Any], key: str) -> Any:
+        aggs = values["aggregates"]
+        if not self._ctrl:
+            by_metric = {a["metric"]: _num(a[key]) for a in aggs}
+            series = pd.Series([by_metric.get(m) for m in self._names], index=self._names)
+            return series.iloc[0] if self._single else series.astype(float)
+        index = self._index(self._ctrl)
+        per_stratum = len(aggs) // len(index)
+        data = []
+        for s in range(len(index)):
+            found = {a["metric"]: _num(a[key]) for a in aggs[s * per_stratum : (s + 1) * per_stratum]}
+            data.append([found.get(m) for m in self._names])
+        frame = pd.DataFrame(data, index=index, columns=self._names)
+        return frame.iloc[:, 0] if self._single else frame
+
+    @staticmethod
+    def _has_objects(rows: list[dict[str, Any]]) -> bool:
+        return any(isinstance(v, (list, dict)) for r in rows for v in r["values"].values())
+
+
+def _num(v: Any) -> Any:
+    return np.nan if v is None else v
+
+
+def _check_errors(errors: str) -> None:
+    if errors not in ("raise", "coerce"):
+        raise InvalidArgumentError(f"errors: expected 'raise' or 'coerce', found {errors!r}")
+
+
+def _method(method: str) -> str:
+    if method not in ("between_groups", "to_overall"):
+        raise InvalidArgumentError(
+            f"method: expected 'between_groups' or 'to_overall', found {method!r}"
+        )
+    return method
+
+
+def _metric_name(m: Any) -> str:
+    if isinstance(m, str):
+        return m
+    name = getattr(m, "__name__", None)
+    if name is None:
+        raise InvalidArgumentError(f"metrics: {m!r} has no __name__; pass a dict {{name: metric}}")
+    return str(name)
+
+
+def _named_metrics(metrics: Any) -> dict[str, Any]:
+    if isinstance(metrics, Mapping):
+        named = {str(k): v for k, v in metrics.items()}
+    elif isinstance(metrics, (list, tuple)):
+        named = {_metric_name(m): m for m in metrics}
+    else:
+        named = {_metric_name(metrics): metrics}
+    if not named:
+        raise InvalidArgumentError("metrics: expected at least one metric, found none")
+    for name, m in named.items():
+        if not (isinstance(m, str) or callable(m)):
+            raise InvalidArgumentError(
+                f"metrics: '{name}' must be a metric name or a callable, found {type(m).__name__}"
+            )
+    return named
+
+
+def _sample_params(
+    named: dict[str, Any], sample_params: Mapping[str, Any] | None, single: bool
+) -> dict[str, dict[str, Any]]:
+    if sample_params is None:
+        return {k: {} for k in named}
+    if not isinstance(sample_params, Mapping):
+        raise InvalidArgumentError("sample_params: expected a dict")
+    if single:
+        return {next(iter(named)): dict(sample_params)}
+    unknown = set(sample_params) - set(named)
+    if unknown:
+        raise InvalidArgumentError(
+            f"sample_params: keys {sorted(unknown)} are not metric names ({list(named)})"
+        )
+    out = {}
+    for k in named:
+        p = sample_params.get(k, {})
+        if not isinstance(p, Mapping):
+            raise InvalidArgumentError(f"sample_params['{k}']: expected a dict of parameters")
+        out[k] = dict(p)
+    return out
+
+
+def _weight_groups(
+    named: dict[str, Any],
+    params: dict[str, dict[str, Any]],
+    global_w: np.ndarray | None,
+    n: int,
+) -> list[tuple[np.ndarray | None, list[str]]]:
+    """Built-in metrics grouped by the weight array they use (one Rust pass per group)."""
+    groups: list[tuple[np.ndarray | None, list[str]]] = []
+    for name, metric in named.items():
+        core = builtin_name(metric)
+        if core is None:
+            continue
+        extra = set(params[name]) - {"sample_weight"}
+        if extra:
+            raise InvalidArgumentError(
+                f"sample_params['{name}']: built-in metrics take only sample_weight, found "
+                f"{sorted(extra)}; pass pos_label/threshold to MetricFrame itself"
+            )
+        w = params[name].get("sample_weight")
+        w = _inputs.weights(w, n) if w is not None else global_w
+        if core == "count":
+            w = None
+        for existing, members in groups:
+            if existing is w or (
+                existing is not None and w is not None and np.array_equal(existing, w)
+            ):
+                members.append(name)
+                break
+        else:
+            groups.append((w, [name]))
+    if not groups:  # only custom metrics: one pass for sizes and layout
+        groups.append((None, []))
+    return groups
+
+
+def _check_names(sens: list[_inputs.Grouping], ctrl: list[_inputs.Grouping]) -> None:
+    names = [g.name for g in sens + ctrl]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise InvalidArgumentError(
+            f"sensitive_features, control_features: duplicate feature name(s) {sorted(dup)}"
+        )
+
+
+def _bootstrap_plan(
+    n_boot: int | None,
+    ci_quantiles: Sequence[float] | None,
+    random_state: int | None,
+    resampling: str | None,
+    compat: str,
+    named: dict[str, Any],
+    n: int,
+) -> tuple[dict[str, Any] | None, np.ndarray | None]:
+    if n_boot is None and not ci_quantiles:
+        return None, None
+    if n_boot is None or not ci_quantiles:
+        raise InvalidArgumentError(
+            "n_boot, ci_quantiles: pass both to get confidence intervals, or neither"
+        )
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
+        raise InvalidArgumentError(f"n_boot: expected a positive integer, found {n_boot!r}")
+    qs = [float(q) for q in ci_quantiles]
+    bad = [q for q in qs if not 0.0 <= q <= 1.0]
+    if bad:
+        raise InvalidArgumentError(f"ci_quantiles: expected quantiles in [0, 1], found {bad}")
+    has_custom = any(builtin_name(f) is None for f in named.values())
+    if resampling is None:
+        resampling = "fairlearn" if compat == "fairlearn" or has_custom else "rows"
+    if resampling not in ("rows", "stratified", "fairlearn"):
+        raise InvalidArgumentError(
+            f"resampling: expected 'rows', 'stratified' or 'fairlearn', found {resampling!r}"
+        )
+    if has_custom and resampling != "fairlearn":
+        raise InvalidArgumentError(
+            "resampling: custom (Python) metrics are bootstrapped with resampling='fairlearn'"
+        )
+    if random_state is None:
+        random_state = secrets.randbelow(2**32)
+    if isinstance(random_state, np.random.RandomState) or not 0 <= int(random_state) < 2**32:
+        raise InvalidArgumentError(
+            f"random_state: expected an integer seed in [0, 2**32), found {random_state!r}"
+        )
+    boot = {
+        "n_boot": int(n_boot),
+        "ci_quantiles": qs,
+        "random_state": int(random_state),
+        "stratified": resampling == "stratified",
+    }
+    indices = fairlearn_indices(int(n_boot), int(random_state), n) if resampling == "fairlearn" else None
+    return boot, indices
+
+
+def fairlearn_indices(n_boot: int, random_state: int, n: int) -> np.ndarray:
+    """The rows Fairlearn 0.15's bootstrap draws: per-replicate seeds from
+    ``default_rng(random_state)``, then ``RandomState(seed).randint(0, n, n)`` (what
+    ``DataFrame.sample(frac=1, replace=True)`` does). Uses local generators only."""
+    seeds = np.random.default_rng(seed=random_state).integers(
+        low=0, high=np.iinfo(np.uint32).max, size=n_boot, dtype=np.uint32
+    )
+    out = np.empty((n_boot, n), dtype=np.int64)
+    for b, seed in enumerate(seeds):
+        out[b] = np.random.RandomState(int(seed)).randint(0, n, size=n)
+    return out
+
+
+def _rename(report: dict[str, Any], aliases: dict[str, list[str]]) -> None:
+    """Use the caller's metric names (dict keys) instead of the core's names; a core metric
+    asked for under several names is copied to each."""
+
+    def names(core: str) -> list[str]:
+        return aliases.get(core, [core])
+
+    def fix(values: dict[str, Any]) -> None:
+        for row in values["overall"] + values["by_group"]:
+            row["values"] = {n: v for k, v in row["values"].items() for n in names(k)}
+        values["aggregates"] = [
+            dict(agg, metric=n) for agg in values["aggregates"] for n in names(agg["metric"])
+        ]
+
+    fix(report["values"])
+    for q in (report.get("intervals") or {}).get("quantiles", []):
+        fix(q)
+    report["undefined"] = [dict(u, metric=n) for u in report["undefined"] for n in names(u["metric"])]
+    report["tests"] = [dict(t, metric=n) for t in report["tests"] for n in names(t["metric"])]
+
+
+def _merge_values(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    for ra, rb in zip(a["overall"] + a["by_group"], b["overall"] + b["by_group"]):
+        ra["values"].update(rb["values"])
+    a["aggregates"] = _interleave(a["aggregates"], b["aggregates"], len(a["overall"]))
+    return a
+
+
+def _interleave(a: list[Any], b: list[Any], strata: int) -> list[Any]:
+    """Aggregates are stratum-major; keep that order when adding metrics."""
+    na, nb = len(a) // strata, len(b) // strata
+    out = []
+    for s in range(strata):
+        out += a[s * na : (s + 1) * na] + b[s * nb : (s + 1) * nb]
+    return out
+
+
+def _merge_reports(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    _merge_values(a["values"], b["values"])
+    a["undefined"] += b["undefined"]
+    a["tests"] += b["tests"]
+    a["warnings"] += [w for w in b["warnings"] if w not in a["warnings"]]
+    if b["params"]["weighted"] and not a["params"]["weighted"]:
+        a["sizes"] = b["sizes"]  # report the weights that were used
+    a["params"]["weighted"] = a["params"]["weighted"] or b["params"]["weighted"]
+    if a.get("intervals") and b.get("intervals"):
+        for qa, qb in zip(a["intervals"]["quantiles"], b["intervals"]["quantiles"]):
+            _merge_values(qa, qb)
+    return a
+
+
+def _custom_metrics(
+    report: dict[str, Any] | None,
+    custom: list[str],
+    named: dict[str, Any],
+    params: dict[str, dict[str, Any]],
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    sens: list[_inputs.Grouping],
+    ctrl: list[_inputs.Grouping],
+    base: dict[str, Any],
+    indices: np.ndarray | None,
+    boot: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Evaluate Python callables per cell and add them to the report."""
+    from aequa._custom import evaluate_custom
+
+    return evaluate_custom(
+        report, custom, named, params, y_true, y_pred, sens, ctrl, base, indices, boot
+    )
+

@@ -1,0 +1,297 @@
+//! The JS input of `metricFrame` and its conversion into core views. Fields are camelCase;
+//! sensitive and control values are encoded into sorted level codes the way pandas' `groupby`
+//! sorts them (numbers numerically, strings lexicographically), numbers labelled as JS's
+//! `String(value)` shows them (`1`, not `1.0`).
+
+use aequa_core::data::encode::encode_labels;
+use aequa_core::data::groups::Feature;
+use aequa_core::fairness::{BootstrapOptions, Convention, FrameInput, FrameOptions, LabelSpec};
+use aequa_core::{Error, Result};
+use ndarray::{Array2, ArrayView1};
+use serde::Deserialize;
+
+/// `metricFrame`'s argument.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FrameArgs {
+    y_true: Vec<f64>,
+    y_pred: Vec<f64>,
+    #[serde(default)]
+    sample_weight: Option<Vec<f64>>,
+    sensitive_features: Vec<FeatureArg>,
+    #[serde(default)]
+    control_features: Option<Vec<FeatureArg>>,
+    #[serde(default)]
+    options: OptionsArg,
+    /// Caller-chosen bootstrap rows (replicates × rows), replacing the seeded draw.
+    #[serde(default)]
+    bootstrap_indices: Option<Vec<Vec<i64>>>,
+}
+
+/// One grouping column.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeatureArg {
+    name: String,
+    values: Vec<Level>,
+}
+
+/// A group value as JS holds it.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Level {
+    Number(f64),
+    Text(String),
+}
+
+/// The options; anything left out takes the core's default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OptionsArg {
+    metrics: Option<Vec<String>>,
+    pos_label: Option<f64>,
+    threshold: Option<f64>,
+    compat: Option<Convention>,
+    min_group_size: Option<u64>,
+    bootstrap: Option<BootstrapArg>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct BootstrapArg {
+    n_boot: u32,
+    ci_quantiles: Vec<f64>,
+    random_state: u32,
+    #[serde(default)]
+    stratified: bool,
+}
+
+/// Group columns encoded into codes and level labels.
+#[derive(Debug)]
+pub struct Encoded {
+    name: String,
+    codes: Vec<u32>,
+    levels: Vec<String>,
+}
+
+impl FrameArgs {
+    /// The core's options.
+    pub fn options(&self) -> FrameOptions {
+        let o = &self.options;
+        let d = FrameOptions::default();
+        FrameOptions {
+            metrics: o.metrics.clone().unwrap_or(d.metrics),
+            spec: LabelSpec {
+                pos_label: o.pos_label,
+                threshold: o.threshold,
+            },
+            compat: o.compat.unwrap_or(d.compat),
+            min_group_size: o.min_group_size.unwrap_or(d.min_group_size),
+            bootstrap: o.bootstrap.as_ref().map(|b| BootstrapOptions {
+                n_boot: b.n_boot,
+                ci_quantiles: b.ci_quantiles.clone(),
+                random_state: b.random_state,
+                stratified: b.stratified,
+            }),
+        }
+    }
+
+    /// Encode the sensitive and control columns.
+    pub fn encode(&self) -> Result<(Vec<Encoded>, Vec<Encoded>)> {
+        let all = |argument: &str, list: &[FeatureArg]| -> Result<Vec<Encoded>> {
+            list.iter().map(|f| encode(argument, f)).collect()
+        };
+        let control = self.control_features.as_deref().unwrap_or_default();
+        Ok((
+            all("sensitive_features", &self.sensitive_features)?,
+            all("control_features", control)?,
+        ))
+    }
+
+    /// The core's input, borrowing from `self` and the encoded columns.
+    pub fn input<'a>(&'a self, sensitive: &'a [Encoded], control: &'a [Encoded]) -> FrameInput<'a> {
+        FrameInput {
+            y_true: self.y_true.as_slice().into(),
+            y_pred: self.y_pred.as_slice().into(),
+            sample_weight: self.sample_weight.as_deref().map(ArrayView1::from),
+            sensitive: sensitive.iter().map(Encoded::feature).collect(),
+            control: control.iter().map(Encoded::feature).collect(),
+        }
+    }
+
+    /// The explicit bootstrap rows as a matrix (every replicate must list the same number).
+    pub fn indices(&self) -> Result<Option<Array2<i64>>> {
+        let Some(rows) = &self.bootstrap_indices else {
+            return Ok(None);
+        };
+        let width = rows.first().map_or(0, Vec::len);
+        if let Some((b, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != width) {
+            return Err(Error::invalid(
+                "bootstrap_indices",
+                format!(
+                    "replicate {b} lists {} rows but replicate 0 lists {width}",
+                    r.len()
+                ),
+            ));
+        }
+        Array2::from_shape_vec((rows.len(), width), rows.concat())
+            .map(Some)
+            .map_err(|e| Error::invalid("bootstrap_indices", e.to_string()))
+    }
+}
+
+impl Encoded {
+    fn feature(&self) -> Feature<'_> {
+        Feature {
+            name: self.name.clone(),
+            codes: ArrayView1::from(self.codes.as_slice()),
+            levels: self.levels.clone(),
+        }
+    }
+}
+
+fn encode(argument: &str, f: &FeatureArg) -> Result<Encoded> {
+    let numbers: Option<Vec<f64>> = f
+        .values
+        .iter()
+        .map(|v| match v {
+            Level::Number(x) => Some(*x),
+            Level::Text(_) => None,
+        })
+        .collect();
+    let (codes, levels) = match numbers {
+        Some(numbers) => encode_numbers(argument, &f.name, &numbers)?,
+        None => {
+            let texts = f
+                .values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| match v {
+                    Level::Text(s) => Ok(s.clone()),
+                    Level::Number(x) => Err(Error::invalid(
+                        argument,
+                        format!(
+                            "column '{}' mixes strings and numbers (row {i} is {}); \
+                             pass one type per column",
+                            f.name,
+                            js_string(*x)
+                        ),
+                    )),
+                })
+                .collect::<Result<Vec<String>>>()?;
+            encode_labels(argument, &texts)?
+        }
+    };
+    Ok(Encoded {
+        name: f.name.clone(),
+        codes,
+        levels,
+    })
+}
+
+/// Sorted distinct numbers and each row's code into them.
+pub fn encode_numbers(
+    argument: &str,
+    name: &str,
+    values: &[f64],
+) -> Result<(Vec<u32>, Vec<String>)> {
+    if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(Error::invalid(
+            argument,
+            format!("column '{name}' holds {v} at row {i}; drop or label missing values first"),
+        ));
+    }
+    // `+ 0.0` turns -0 into 0, so both land in one group, as they compare equal.
+    let values: Vec<f64> = values.iter().map(|v| v + 0.0).collect();
+    let mut levels = values.clone();
+    levels.sort_by(f64::total_cmp);
+    levels.dedup();
+    if levels.is_empty() {
+        return Err(Error::invalid(
+            argument,
+            format!("column '{name}' is empty; expected one value per row"),
+        ));
+    }
+    let codes = values
+        .iter()
+        .map(|v| {
+            levels
+                .binary_search_by(|l| l.total_cmp(v))
+                .ok()
+                .and_then(|i| u32::try_from(i).ok())
+                .ok_or_else(|| Error::invalid(argument, "too many distinct levels"))
+        })
+        .collect::<Result<Vec<u32>>>()?;
+    Ok((codes, levels.iter().map(|v| js_string(*v)).collect()))
+}
+
+/// A finite number as JS's `String(value)` writes it: decimal within [1e-6, 1e21),
+/// exponent form (`1e+21`, `1.5e-7`) outside.
+pub fn js_string(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 || (1e-6..1e21).contains(&a) || !v.is_finite() {
+        format!("{}", v + 0.0)
+    } else {
+        let s = format!("{v:e}");
+        match s.split_once('e') {
+            Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
+            _ => s,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn numbers_sort_numerically_and_print_like_js() {
+        let (codes, levels) = encode_numbers("g", "g", &[10.0, 2.0, -0.0, 2.0, 0.0, 1.5]).unwrap();
+        assert_eq!(levels, vec!["0", "1.5", "2", "10"]);
+        assert_eq!(codes, vec![3, 2, 0, 2, 0, 1]);
+        assert_eq!(js_string(1e21), "1e+21");
+        assert_eq!(js_string(1.5e-7), "1.5e-7");
+        assert_eq!(js_string(123456.5), "123456.5");
+        assert_eq!(js_string(-3.0), "-3");
+        let e = encode_numbers("sensitive_features", "g", &[1.0, f64::NAN]).unwrap_err();
+        assert!(e.to_string().contains("column 'g' holds NaN at row 1"));
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn json_input_encodes_and_rejects_mixed_columns() {
+        let json = r#"{"yTrue":[1,0,1],"yPred":[1,1,0],
+            "sensitiveFeatures":[{"name":"s","values":["b","a","b"]}],
+            "controlFeatures":[{"name":"c","values":[2,10,2]}],
+            "options":{"metrics":["count"],"posLabel":1,"compat":"fairlearn"}}"#;
+        let args: FrameArgs = serde_json::from_str(json).unwrap();
+        let (s, c) = args.encode().unwrap();
+        assert_eq!(
+            (s[0].codes.clone(), s[0].levels.clone()),
+            (vec![1, 0, 1], vec!["a".into(), "b".into()])
+        );
+        assert_eq!(c[0].levels, vec!["2", "10"]);
+        let options = args.options();
+        assert_eq!(options.compat, Convention::Fairlearn);
+        assert_eq!(
+            options.min_group_size,
+            FrameOptions::default().min_group_size
+        );
+        let mixed =
+            r#"{"yTrue":[1],"yPred":[1],"sensitiveFeatures":[{"name":"s","values":["a",1]}]}"#;
+        let args: FrameArgs = serde_json::from_str(mixed).unwrap();
+        let e = args.encode().unwrap_err().to_string();
+        assert!(e.contains("mixes strings and numbers (row 1 is 1)"), "{e}");
+        let ragged =
+            r#"{"yTrue":[1],"yPred":[1],"sensitiveFeatures":[],"bootstrapIndices":[[0],[0,0]]}"#;
+        let args: FrameArgs = serde_json::from_str(ragged).unwrap();
+        assert!(args
+            .indices()
+            .unwrap_err()
+            .to_string()
+            .contains("replicate 1 lists 2 rows"));
+    }
+}
