@@ -56,7 +56,10 @@ class FairnessAccumulator:
             "sensitive": [{"name": n, "levels": [str(v) for v in lv]} for n, lv in self._sens],
             "control": [{"name": n, "levels": [str(v) for v in lv]} for n, lv in self._ctrl],
         }
-        spec = {"pos_label": None if pos_label is None else float(pos_label), "threshold": threshold}
+        spec = {
+            "pos_label": None if pos_label is None else float(pos_label),
+            "threshold": threshold,
+        }
         self._inner = _core.Accumulator(json.dumps(layout), json.dumps(spec))
 
     @property

@@ -69,9 +69,7 @@ def _read_split(path: Path, *, is_test: bool) -> pd.DataFrame:
     return frame
 
 
-def load_adult(
-    subset: str = "all", *, as_frame: bool = True
-) -> pd.DataFrame | np.recarray:
+def load_adult(subset: str = "all", *, as_frame: bool = True) -> pd.DataFrame | np.recarray:
     """Load the UCI Adult census income dataset from the bundled copy.
 
     Parameters

@@ -335,7 +335,9 @@ class MetricFrame(Report):
         per_stratum = len(aggs) // len(index)
         data = []
         for s in range(len(index)):
-            found = {a["metric"]: _num(a[key]) for a in aggs[s * per_stratum : (s + 1) * per_stratum]}
+            found = {
+                a["metric"]: _num(a[key]) for a in aggs[s * per_stratum : (s + 1) * per_stratum]
+            }
             data.append([found.get(m) for m in self._names])
         frame = pd.DataFrame(data, index=index, columns=self._names)
         return frame.iloc[:, 0] if self._single else frame
@@ -499,7 +501,9 @@ def _bootstrap_plan(
         "random_state": int(random_state),
         "stratified": resampling == "stratified",
     }
-    indices = fairlearn_indices(int(n_boot), int(random_state), n) if resampling == "fairlearn" else None
+    indices = (
+        fairlearn_indices(int(n_boot), int(random_state), n) if resampling == "fairlearn" else None
+    )
     return boot, indices
 
 
@@ -533,7 +537,9 @@ def _rename(report: dict[str, Any], aliases: dict[str, list[str]]) -> None:
     fix(report["values"])
     for q in (report.get("intervals") or {}).get("quantiles", []):
         fix(q)
-    report["undefined"] = [dict(u, metric=n) for u in report["undefined"] for n in names(u["metric"])]
+    report["undefined"] = [
+        dict(u, metric=n) for u in report["undefined"] for n in names(u["metric"])
+    ]
     report["tests"] = [dict(t, metric=n) for t in report["tests"] for n in names(t["metric"])]
 
 
@@ -586,4 +592,3 @@ def _custom_metrics(
     return evaluate_custom(
         report, custom, named, params, y_true, y_pred, sens, ctrl, base, indices, boot
     )
-

@@ -15,7 +15,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-
 from aequa import _core, _inputs
 
 __all__ = [
@@ -154,9 +153,12 @@ accuracy_score = _make("accuracy_score", "(TP + TN) / N.\n" + _PARAMS)
 error_rate = _make("error_rate", "(FP + FN) / N.\n" + _PARAMS)
 balanced_accuracy_score = _make("balanced_accuracy_score", "Mean of TPR and TNR.\n" + _PARAMS)
 mean_prediction = _make("mean_prediction", "Weighted mean of y_pred.\n" + _PARAMS)
-mean_absolute_error = _make("mean_absolute_error", "Weighted mean of |y_true - y_pred|.\n" + _PARAMS)
-mean_squared_error = _make("mean_squared_error", "Weighted mean of (y_true - y_pred)^2.\n" + _PARAMS)
+mean_absolute_error = _make(
+    "mean_absolute_error", "Weighted mean of |y_true - y_pred|.\n" + _PARAMS
+)
+mean_squared_error = _make(
+    "mean_squared_error", "Weighted mean of (y_true - y_pred)^2.\n" + _PARAMS
+)
 root_mean_squared_error = _make(
     "root_mean_squared_error", "Square root of the mean squared error.\n" + _PARAMS
 )
-

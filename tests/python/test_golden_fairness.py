@@ -52,7 +52,9 @@ def _lookup(mf: aequa.MetricFrame, rec: dict[str, Any], q: int | None = None) ->
     if base == "overall":
         table = mf.overall if q is None else mf.overall_ci[q]
     else:
-        match = re.fullmatch(r"(group_min|group_max|difference|ratio)(?:_(\w+)|\[method=(\w+)\])?", base)
+        match = re.fullmatch(
+            r"(group_min|group_max|difference|ratio)(?:_(\w+)|\[method=(\w+)\])?", base
+        )
         assert match, quantity
         name, method = match.group(1), match.group(2) or match.group(3)
         if name.startswith("group_"):

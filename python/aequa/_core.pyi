@@ -1,0 +1,81 @@
+# Type stubs of the Rust extension (checked against the build by mypy.stubtest in `make test`).
+from typing import final
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "Accumulator",
+    "AequaError",
+    "InternalError",
+    "InvalidArgumentError",
+    "LengthMismatchError",
+    "NonFiniteError",
+    "UnsupportedError",
+    "__version__",
+    "cell_indices",
+    "disparity",
+    "metric_frame",
+    "overall_metrics",
+    "reference_disparities",
+    "summarize",
+]
+
+__version__: str
+
+class AequaError(ValueError): ...
+class InvalidArgumentError(AequaError): ...
+class LengthMismatchError(AequaError): ...
+class NonFiniteError(AequaError): ...
+class UnsupportedError(AequaError): ...
+class InternalError(AequaError): ...
+
+_Feature = tuple[str, npt.NDArray[np.uint32], list[str]]
+
+def metric_frame(
+    y_true: npt.NDArray[np.generic],
+    y_pred: npt.NDArray[np.generic],
+    sample_weight: npt.NDArray[np.float64] | None,
+    sensitive: list[_Feature],
+    control: list[_Feature],
+    options_json: str,
+    bootstrap_indices: npt.NDArray[np.int64] | None = None,
+) -> str: ...
+def overall_metrics(
+    y_true: npt.NDArray[np.generic],
+    y_pred: npt.NDArray[np.generic],
+    sample_weight: npt.NDArray[np.float64] | None,
+    options_json: str,
+) -> list[float]: ...
+def summarize(overall: float, groups: list[float]) -> list[float]: ...
+def disparity(report_json: str, which: str, kind: str, method: str, agg: str) -> float: ...
+def reference_disparities(
+    y_true: npt.NDArray[np.generic],
+    y_pred: npt.NDArray[np.generic],
+    sample_weight: npt.NDArray[np.float64] | None,
+    sensitive: list[_Feature],
+    spec_json: str,
+    privileged: list[str],
+) -> str: ...
+def cell_indices(
+    sensitive: list[_Feature], control: list[_Feature], n_rows: int
+) -> npt.NDArray[np.uint32]: ...
+
+@final
+class Accumulator:
+    def __new__(cls, layout_json: str, spec_json: str) -> Accumulator: ...
+    def update(
+        self,
+        y_true: npt.NDArray[np.generic],
+        y_pred: npt.NDArray[np.generic],
+        sample_weight: npt.NDArray[np.float64] | None,
+        sensitive_codes: list[npt.NDArray[np.uint32]],
+        control_codes: list[npt.NDArray[np.uint32]],
+    ) -> None: ...
+    def merge(self, other: Accumulator) -> None: ...
+    @property
+    def n_rows(self) -> int: ...
+    def finish(self, options_json: str) -> str: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(json: str) -> Accumulator: ...
