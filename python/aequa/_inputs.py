@@ -155,6 +155,14 @@ def groupings(features: Any, n: int, base_name: str, argument: str) -> list[Grou
         if name in seen:
             raise InvalidArgumentError(f"{argument}: duplicate feature name '{name}'")
         seen.add(name)
+        if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+            if len(values) != n:
+                raise LengthMismatchError(
+                    f"{argument} column '{name}': expected {n} rows (the length of y_true), "
+                    f"found {len(values)}; all inputs must have one entry per row"
+                )
+            out.append(_encode_categorical(values, name, argument))
+            continue
         arr = to_numpy(values, f"{argument} column '{name}'")
         if len(arr) != n:
             raise LengthMismatchError(
@@ -209,3 +217,23 @@ def encode(arr: np.ndarray, name: str, argument: str) -> Grouping:
         codes, uniques = pd.factorize(arr.astype(str), sort=True)
     levels = list(uniques.tolist() if hasattr(uniques, "tolist") else uniques)
     return Grouping(name, codes.astype(np.uint32), levels)
+
+
+def _encode_categorical(values: pd.Series, name: str, argument: str) -> Grouping:
+    """Categorical columns keep their codes: only observed categories, sorted by value."""
+    codes = values.cat.codes.to_numpy()
+    if (codes < 0).any():
+        row = int(np.flatnonzero(codes < 0)[0])
+        raise InvalidArgumentError(
+            f"{argument} column '{name}': found a missing value at row {row}; "
+            "fill it with an explicit level (e.g. 'unknown') or drop those rows"
+        )
+    categories = list(values.cat.categories)
+    observed = np.flatnonzero(np.bincount(codes, minlength=len(categories)) > 0)
+    try:
+        order = sorted(observed, key=lambda i: categories[i])
+    except TypeError:
+        order = sorted(observed, key=lambda i: str(categories[i]))
+    remap = np.zeros(len(categories), dtype=np.uint32)
+    remap[order] = np.arange(len(order), dtype=np.uint32)
+    return Grouping(name, remap[codes], [categories[i] for i in order])
