@@ -28,6 +28,7 @@
 pub mod data;
 pub mod error;
 pub mod fairness;
+pub mod math;
 pub mod model;
 pub mod report;
 pub mod rng;

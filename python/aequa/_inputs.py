@@ -141,7 +141,17 @@ class Grouping:
     levels: list[Any]
 
     def for_core(self) -> tuple[str, np.ndarray, list[str]]:
-        return self.name, self.codes, [str(v) for v in self.levels]
+        return self.name, self.codes, [level_label(v) for v in self.levels]
+
+
+def level_label(v: Any) -> str:
+    """A level as text, written as JavaScript's ``String(v)`` writes it (``1`` for ``1.0``), so
+    reports are byte-identical in Python and the browser."""
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, (float, np.floating)) and float(v).is_integer() and abs(v) < 1e21:
+        return str(int(v))
+    return str(v)
 
 
 def groupings(features: Any, n: int, base_name: str, argument: str) -> list[Grouping]:

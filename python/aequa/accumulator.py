@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from aequa import _core, _inputs
+from aequa._inputs import level_label
 from aequa._core import InvalidArgumentError
 
 
@@ -53,8 +54,8 @@ class FairnessAccumulator:
         self._sens = _declared(sensitive_levels, "sensitive_levels")
         self._ctrl = _declared(control_levels or {}, "control_levels")
         layout = {
-            "sensitive": [{"name": n, "levels": [str(v) for v in lv]} for n, lv in self._sens],
-            "control": [{"name": n, "levels": [str(v) for v in lv]} for n, lv in self._ctrl],
+            "sensitive": [{"name": n, "levels": [level_label(v) for v in lv]} for n, lv in self._sens],
+            "control": [{"name": n, "levels": [level_label(v) for v in lv]} for n, lv in self._ctrl],
         }
         spec = {
             "pos_label": None if pos_label is None else float(pos_label),

@@ -15,6 +15,7 @@ import json
 from typing import Any, Literal
 
 from aequa import _core, _inputs
+from aequa._inputs import level_label
 from aequa._core import InvalidArgumentError
 from aequa.metric_frame import MetricFrame
 
@@ -188,7 +189,7 @@ def reference_disparities(
     spec = json.dumps({"pos_label": pos, "threshold": threshold})
     out = json.loads(
         _core.reference_disparities(
-            t, p, w, [g.for_core() for g in sens], spec, [str(v) for v in levels]
+            t, p, w, [g.for_core() for g in sens], spec, [level_label(v) for v in levels]
         )
     )
     return {k: (float("nan") if v is None else float(v)) for k, v in out["values"].items()}

@@ -10,6 +10,32 @@ use aequa_core::{Error, Result};
 use ndarray::{Array2, ArrayView1};
 use serde::Deserialize;
 
+/// Keys of the input object, of one feature, of `options` and of `options.bootstrap`. serde
+/// reads only the keys it knows from a JS object, so the binding checks these lists itself
+/// (a misspelt optional key must not pass silently); a test keeps them equal to the structs.
+pub const INPUT_KEYS: &[&str] = &[
+    "yTrue",
+    "yPred",
+    "sampleWeight",
+    "sensitiveFeatures",
+    "controlFeatures",
+    "options",
+    "bootstrapIndices",
+];
+/// See [`INPUT_KEYS`].
+pub const FEATURE_KEYS: &[&str] = &["name", "values"];
+/// See [`INPUT_KEYS`].
+pub const OPTIONS_KEYS: &[&str] = &[
+    "metrics",
+    "posLabel",
+    "threshold",
+    "compat",
+    "minGroupSize",
+    "bootstrap",
+];
+/// See [`INPUT_KEYS`].
+pub const BOOTSTRAP_KEYS: &[&str] = &["nBoot", "ciQuantiles", "randomState", "stratified"];
+
 /// `metricFrame`'s argument.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -22,7 +48,7 @@ pub struct FrameArgs {
     #[serde(default)]
     control_features: Option<Vec<FeatureArg>>,
     #[serde(default)]
-    options: OptionsArg,
+    options: Option<OptionsArg>,
     /// Caller-chosen bootstrap rows (replicates × rows), replacing the seeded draw.
     #[serde(default)]
     bootstrap_indices: Option<Vec<Vec<i64>>>,
@@ -38,7 +64,10 @@ struct FeatureArg {
 
 /// A group value as JS holds it.
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "expected every value of a grouping column to be a string or a number"
+)]
 enum Level {
     Number(f64),
     Text(String),
@@ -77,7 +106,8 @@ pub struct Encoded {
 impl FrameArgs {
     /// The core's options.
     pub fn options(&self) -> FrameOptions {
-        let o = &self.options;
+        let none = OptionsArg::default();
+        let o = self.options.as_ref().unwrap_or(&none);
         let d = FrameOptions::default();
         FrameOptions {
             metrics: o.metrics.clone().unwrap_or(d.metrics),
@@ -258,6 +288,28 @@ mod tests {
         assert_eq!(js_string(-3.0), "-3");
         let e = encode_numbers("sensitive_features", "g", &[1.0, f64::NAN]).unwrap_err();
         assert!(e.to_string().contains("column 'g' holds NaN at row 1"));
+    }
+
+    /// serde's "unknown field" message lists the fields a struct knows: they must be the lists.
+    fn known_fields<T: serde::de::DeserializeOwned + std::fmt::Debug>() -> Vec<String> {
+        let e = serde_json::from_str::<T>(r#"{"notAField": 0}"#)
+            .unwrap_err()
+            .to_string();
+        let list = e.split("expected ").nth(1).unwrap();
+        let list = list.split(" at line").next().unwrap();
+        let list = list.trim_start_matches("one of ").replace(" or ", ", ");
+        list.split(", ")
+            .map(|f| f.trim_matches('`').to_string())
+            .collect()
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn key_lists_match_the_structs() {
+        assert_eq!(known_fields::<FrameArgs>(), INPUT_KEYS);
+        assert_eq!(known_fields::<FeatureArg>(), FEATURE_KEYS);
+        assert_eq!(known_fields::<OptionsArg>(), OPTIONS_KEYS);
+        assert_eq!(known_fields::<BootstrapArg>(), BOOTSTRAP_KEYS);
     }
 
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]

@@ -17,6 +17,9 @@ pub mod input;
 
 use input::FrameArgs;
 
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = include_str!("types.d.ts");
+
 /// Install the panic hook once, when the module loads, so a bug shows its message.
 #[wasm_bindgen(start)]
 pub fn start() {
@@ -32,17 +35,19 @@ pub fn version() -> String {
 /// A disaggregated assessment (Fairlearn's MetricFrame) of a plain JS object `{yTrue, yPred,
 /// sampleWeight?, sensitiveFeatures: [{name, values}], controlFeatures?, options,
 /// bootstrapIndices?}`, returned as a JSON-compatible object.
-#[wasm_bindgen(js_name = metricFrame)]
-pub fn metric_frame(input: JsValue) -> Result<JsValue, JsError> {
-    let args: FrameArgs = from_js("input", input)?;
+#[wasm_bindgen(js_name = metricFrame, unchecked_return_type = "MetricFrameReport")]
+pub fn metric_frame(
+    #[wasm_bindgen(unchecked_param_type = "MetricFrameInput")] input: JsValue,
+) -> Result<JsValue, JsError> {
+    let args = frame_args(input)?;
     to_js(&compute(&args).map_err(core_error)?)
 }
 
 /// [`metric_frame`] from and to JSON text: the report exactly as `serde_json` writes it, byte
 /// for byte what the Python wheel returns.
 #[wasm_bindgen(js_name = metricFrameJson)]
-pub fn metric_frame_json(input_json: &str) -> Result<String, JsError> {
-    let args: FrameArgs = serde_json::from_str(input_json).map_err(|e| arg_error("input", &e))?;
+pub fn metric_frame_json(json: &str) -> Result<String, JsError> {
+    let args: FrameArgs = serde_json::from_str(json).map_err(|e| arg_error("input", &e))?;
     let report = compute(&args).map_err(core_error)?;
     serde_json::to_string(&report).map_err(|e| arg_error("report", &e))
 }
@@ -60,11 +65,14 @@ pub fn canonical_metric(name: &str) -> Result<String, JsError> {
 /// `mean`) from a report computed with the metrics it needs.
 #[wasm_bindgen]
 pub fn disparity(
-    report: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "MetricFrameReport")] report: JsValue,
+    #[wasm_bindgen(
+        unchecked_param_type = "\"demographic_parity\" | \"equal_opportunity\" | \"equalized_odds\""
+    )]
     which: &str,
-    kind: &str,
-    method: &str,
-    agg: &str,
+    #[wasm_bindgen(unchecked_param_type = "\"difference\" | \"ratio\"")] kind: &str,
+    #[wasm_bindgen(unchecked_param_type = "\"between_groups\" | \"to_overall\"")] method: &str,
+    #[wasm_bindgen(unchecked_param_type = "\"worst_case\" | \"mean\"")] agg: &str,
 ) -> Result<f64, JsError> {
     let report: MetricFrameReport = from_js("report", report)?;
     let which: Disparity = from_name("which", which)?;
@@ -76,9 +84,15 @@ pub fn disparity(
 
 /// AIF360's signed disparities against the privileged group (its level labels, one per
 /// sensitive feature), of the same input object as [`metric_frame`].
-#[wasm_bindgen(js_name = referenceDisparities)]
-pub fn reference_disparities(input: JsValue, privileged: JsValue) -> Result<JsValue, JsError> {
-    let args: FrameArgs = from_js("input", input)?;
+#[wasm_bindgen(
+    js_name = referenceDisparities,
+    unchecked_return_type = "ReferenceDisparities"
+)]
+pub fn reference_disparities(
+    #[wasm_bindgen(unchecked_param_type = "MetricFrameInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string[]")] privileged: JsValue,
+) -> Result<JsValue, JsError> {
+    let args = frame_args(input)?;
     let privileged: Vec<String> = from_js("privileged", privileged)?;
     let (sensitive, control) = args.encode().map_err(core_error)?;
     let spec = args.options().spec;
@@ -95,6 +109,59 @@ fn compute(args: &FrameArgs) -> aequa_core::Result<MetricFrameReport> {
         &args.options(),
         indices.as_ref().map(|i| i.view()),
     )
+}
+
+/// The input object, its keys checked first (serde skips keys it does not know).
+fn frame_args(input: JsValue) -> Result<FrameArgs, JsError> {
+    check_keys(&input, "input", input::INPUT_KEYS)?;
+    if input.is_object() {
+        // serde would try to iterate an explicit `undefined` and fail obscurely.
+        for key in ["yTrue", "yPred", "sensitiveFeatures"] {
+            if get(&input, key).is_undefined() {
+                return Err(JsError::new(&format!("input: missing field `{key}`")));
+            }
+        }
+    }
+    for name in ["sensitiveFeatures", "controlFeatures"] {
+        if let Ok(list) = get(&input, name).dyn_into::<js_sys::Array>() {
+            for feature in list.iter() {
+                check_keys(&feature, name, input::FEATURE_KEYS)?;
+            }
+        }
+    }
+    let options = get(&input, "options");
+    check_keys(&options, "options", input::OPTIONS_KEYS)?;
+    check_keys(
+        &get(&options, "bootstrap"),
+        "bootstrap",
+        input::BOOTSTRAP_KEYS,
+    )?;
+    from_js("input", input)
+}
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// An object's keys must be among `allowed` (anything else is left to serde to judge).
+fn check_keys(value: &JsValue, argument: &str, allowed: &[&str]) -> Result<(), JsError> {
+    let Some(object) = value.dyn_ref::<js_sys::Object>() else {
+        return Ok(());
+    };
+    if js_sys::Array::is_array(value) {
+        return Ok(());
+    }
+    for key in js_sys::Object::keys(object).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !allowed.contains(&key.as_str()) {
+            let expected: Vec<String> = allowed.iter().map(|k| format!("`{k}`")).collect();
+            return Err(JsError::new(&format!(
+                "{argument}: unknown field `{key}`, expected one of {}",
+                expected.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The one mapping from core errors to JS: an `Error` carrying the core's message.

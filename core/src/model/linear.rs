@@ -4,6 +4,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::math::apply_link;
 use crate::model::Model;
 
 /// What turns the linear score into the model's output.
@@ -34,26 +35,43 @@ impl LinearModel {
     /// Build and check a model.
     pub fn new(coef: Array2<f64>, intercept: Array1<f64>, link: Link) -> Result<Self> {
         if coef.nrows() == 0 || coef.ncols() == 0 {
-            return Err(Error::invalid("coef", "expected a non-empty coefficient matrix"));
+            return Err(Error::invalid(
+                "coef",
+                "expected a non-empty coefficient matrix",
+            ));
         }
         if intercept.len() != coef.nrows() {
             return Err(Error::invalid(
                 "intercept",
-                format!("expected {} values (one per row of coef), found {}", coef.nrows(), intercept.len()),
+                format!(
+                    "expected {} values (one per row of coef), found {}",
+                    coef.nrows(),
+                    intercept.len()
+                ),
             ));
         }
         if coef.iter().chain(intercept.iter()).any(|v| !v.is_finite()) {
-            return Err(Error::invalid("coef", "coefficients and intercept must be finite"));
+            return Err(Error::invalid(
+                "coef",
+                "coefficients and intercept must be finite",
+            ));
         }
         if link == Link::Logistic && coef.nrows() != 1 {
-            return Err(Error::invalid("link", "a logistic link needs exactly one score (one row of coef)"));
+            return Err(Error::invalid(
+                "link",
+                "a logistic link needs exactly one score (one row of coef)",
+            ));
         }
-        Ok(LinearModel { coef, intercept, link })
+        Ok(LinearModel {
+            coef,
+            intercept,
+            link,
+        })
     }
 
     /// Raw scores `x · coefᵀ + intercept`.
     pub fn decision_function(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
-        x.dot(&self.coef.t()) + &self.intercept.view().insert_axis(Axis(0))
+        x.dot(&self.coef.t()) + self.intercept.view().insert_axis(Axis(0))
     }
 }
 
@@ -70,45 +88,14 @@ impl Model for LinearModel {
     }
 
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        let scores = self.decision_function(x);
-        Ok(match self.link {
-            Link::Identity => scores,
-            Link::Logistic => {
-                let mut out = Array2::zeros((x.nrows(), 2));
-                for (mut row, s) in out.rows_mut().into_iter().zip(scores.column(0)) {
-                    let p = sigmoid(*s);
-                    row[0] = 1.0 - p;
-                    row[1] = p;
-                }
-                out
-            }
-            Link::Softmax => {
-                let mut out = scores;
-                for mut row in out.rows_mut() {
-                    let max = row.fold(f64::NEG_INFINITY, |a, b| a.max(*b));
-                    row.mapv_inplace(|v| (v - max).exp());
-                    let sum = row.sum();
-                    row.mapv_inplace(|v| v / sum);
-                }
-                out
-            }
-        })
-    }
-}
-
-/// The logistic function, stable for large |s|.
-pub fn sigmoid(s: f64) -> f64 {
-    if s >= 0.0 {
-        1.0 / (1.0 + (-s).exp())
-    } else {
-        let e = s.exp();
-        e / (1.0 + e)
+        Ok(apply_link(self.link, self.decision_function(x)))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::math::sigmoid;
     use ndarray::array;
 
     #[test]

@@ -31,7 +31,10 @@ pub fn check_features(model: &dyn Model, x: ArrayView2<'_, f64>, argument: &str)
         if x.ncols() != n {
             return Err(Error::invalid(
                 argument,
-                format!("the model expects {n} features, found {} columns", x.ncols()),
+                format!(
+                    "the model expects {n} features, found {} columns",
+                    x.ncols()
+                ),
             ));
         }
     }

@@ -29,7 +29,8 @@ impl NativeModel {
 
     /// The model's JSON.
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string(self).map_err(|e| Error::invalid("model", format!("cannot serialise: {e}")))
+        serde_json::to_string(self)
+            .map_err(|e| Error::invalid("model", format!("cannot serialise: {e}")))
     }
 
     fn inner(&self) -> &dyn Model {

@@ -10,7 +10,8 @@ use ndarray::{Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::model::linear::{sigmoid, Link};
+use crate::math::apply_link;
+use crate::model::linear::Link;
 use crate::model::Model;
 
 /// How a split compares a feature with its threshold to go left.
@@ -71,36 +72,50 @@ impl Tree {
             self.cover.len(),
         ];
         if lens.iter().any(|l| *l != n) || self.value.len() != n * n_values {
-            return Err(bad(format!("node arrays have different lengths (expected {n} nodes, {n_values} values each)")));
+            return Err(bad(format!(
+                "node arrays have different lengths (expected {n} nodes, {n_values} values each)"
+            )));
         }
         let mut parents = vec![0u32; n];
-        for node in 0..n {
-            if self.is_leaf(node) {
+        let nodes = self
+            .children_left
+            .iter()
+            .zip(&self.children_right)
+            .zip(&self.children_default)
+            .zip(self.feature.iter().zip(&self.threshold))
+            .enumerate();
+        for (node, (((left, right), default), (feature, threshold))) in nodes {
+            if *left < 0 {
                 continue;
             }
-            let children = [self.children_left[node], self.children_right[node]];
-            for c in children {
-                let c = usize::try_from(c).ok().filter(|c| *c < n && *c != 0).ok_or_else(|| {
-                    bad(format!("node {node} has child {c}, outside 1..{n}"))
-                })?;
-                parents[c] += 1;
+            for c in [*left, *right] {
+                let slot = usize::try_from(c)
+                    .ok()
+                    .filter(|c| *c != 0)
+                    .and_then(|c| parents.get_mut(c));
+                match slot {
+                    Some(p) => *p += 1,
+                    None => return Err(bad(format!("node {node} has child {c}, outside 1..{n}"))),
+                }
             }
-            let d = self.children_default[node];
-            if d != children[0] && d != children[1] {
-                return Err(bad(format!("node {node}: its default child {d} is neither of its children")));
-            }
-            if self.feature[node] as usize >= n_features {
+            if default != left && default != right {
                 return Err(bad(format!(
-                    "node {node} splits on feature {} but the model has {n_features} features",
-                    self.feature[node]
+                    "node {node}: its default child {default} is neither of its children"
                 )));
             }
-            if self.threshold[node].is_nan() {
+            if *feature as usize >= n_features {
+                return Err(bad(format!(
+                    "node {node} splits on feature {feature} but the model has {n_features} features"
+                )));
+            }
+            if threshold.is_nan() {
                 return Err(bad(format!("node {node} has a NaN threshold")));
             }
         }
-        if let Some(node) = parents.iter().skip(1).position(|p| *p != 1) {
-            return Err(bad(format!("node {} is reached {} times; expected a tree", node + 1, parents[node + 1])));
+        if let Some((node, count)) = parents.iter().enumerate().skip(1).find(|(_, p)| **p != 1) {
+            return Err(bad(format!(
+                "node {node} is reached {count} times; expected a tree"
+            )));
         }
         if self.value.iter().any(|v| !v.is_finite()) {
             return Err(bad("has non-finite node values".into()));
@@ -143,7 +158,9 @@ impl Tree {
 
     /// The values of `node`.
     pub fn node_values(&self, node: usize, n_values: usize) -> &[f64] {
-        self.value.get(node * n_values..(node + 1) * n_values).unwrap_or(&[])
+        self.value
+            .get(node * n_values..(node + 1) * n_values)
+            .unwrap_or(&[])
     }
 }
 
@@ -180,15 +197,26 @@ impl TreeEnsemble {
             return Err(Error::invalid("model", "the ensemble has no trees"));
         }
         if self.base_score.len() != self.n_raw_outputs {
-            return Err(Error::invalid("model", "base_score must have one value per raw output"));
+            return Err(Error::invalid(
+                "model",
+                "base_score must have one value per raw output",
+            ));
         }
         if self.link == Link::Logistic && self.n_raw_outputs != 1 {
-            return Err(Error::invalid("model", "a logistic link needs exactly one raw output"));
+            return Err(Error::invalid(
+                "model",
+                "a logistic link needs exactly one raw output",
+            ));
         }
         let per_tree = self.values_per_tree();
         if let Some(outputs) = &self.tree_output {
-            if outputs.len() != self.trees.len() || outputs.iter().any(|o| *o as usize >= self.n_raw_outputs) {
-                return Err(Error::invalid("model", "tree_output must name a raw output for every tree"));
+            if outputs.len() != self.trees.len()
+                || outputs.iter().any(|o| *o as usize >= self.n_raw_outputs)
+            {
+                return Err(Error::invalid(
+                    "model",
+                    "tree_output must name a raw output for every tree",
+                ));
             }
         }
         for (i, t) in self.trees.iter().enumerate() {
@@ -224,7 +252,10 @@ impl TreeEnsemble {
                     None => out_row.iter_mut().zip(values).for_each(|(o, v)| *o += v),
                 }
             }
-            out_row.iter_mut().zip(&self.base_score).for_each(|(o, b)| *o = b + self.tree_weight * *o);
+            out_row
+                .iter_mut()
+                .zip(&self.base_score)
+                .for_each(|(o, b)| *o = b + self.tree_weight * *o);
         };
         let rows = x.rows().into_iter().zip(out.rows_mut());
         #[cfg(feature = "parallel")]
@@ -251,29 +282,7 @@ impl Model for TreeEnsemble {
     }
 
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        let raw = self.predict_raw(x);
-        Ok(match self.link {
-            Link::Identity => raw,
-            Link::Logistic => {
-                let mut out = Array2::zeros((raw.nrows(), 2));
-                for (mut row, s) in out.rows_mut().into_iter().zip(raw.column(0)) {
-                    let p = sigmoid(*s);
-                    row[0] = 1.0 - p;
-                    row[1] = p;
-                }
-                out
-            }
-            Link::Softmax => {
-                let mut out = raw;
-                for mut row in out.rows_mut() {
-                    let max = row.fold(f64::NEG_INFINITY, |a, b| a.max(*b));
-                    row.mapv_inplace(|v| (v - max).exp());
-                    let sum = row.sum();
-                    row.mapv_inplace(|v| v / sum);
-                }
-                out
-            }
-        })
+        Ok(apply_link(self.link, self.predict_raw(x)))
     }
 }
 
@@ -314,7 +323,13 @@ mod tests {
     fn routes_rows_including_missing_values() {
         let e = ensemble(vec![small_tree()]);
         e.check().unwrap();
-        let x = array![[0.0, 1.0], [0.0, 3.0], [1.0, 0.0], [f64::NAN, f64::NAN], [0.5, 2.0]];
+        let x = array![
+            [0.0, 1.0],
+            [0.0, 3.0],
+            [1.0, 0.0],
+            [f64::NAN, f64::NAN],
+            [0.5, 2.0]
+        ];
         let p = e.predict(x.view()).unwrap();
         assert_eq!(p.column(0).to_vec(), vec![1.0, 2.0, 3.0, 2.0, 1.0]);
     }
@@ -330,6 +345,10 @@ mod tests {
         assert!(ensemble(vec![t]).check().is_err());
         let mut t = small_tree();
         t.feature[0] = 9;
-        assert!(ensemble(vec![t]).check().unwrap_err().to_string().contains("feature 9"));
+        assert!(ensemble(vec![t])
+            .check()
+            .unwrap_err()
+            .to_string()
+            .contains("feature 9"));
     }
 }
