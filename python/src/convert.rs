@@ -59,6 +59,10 @@ pub type PyFeature<'py> = (String, PyReadonlyArray1<'py, u32>, Vec<String>);
 
 pub fn features<'a>(list: &'a [PyFeature<'_>]) -> Vec<Feature<'a>> {
     list.iter()
-        .map(|(name, codes, levels)| Feature { name: name.clone(), codes: codes.as_array(), levels: levels.clone() })
+        .map(|(name, codes, levels)| Feature {
+            name: name.clone(),
+            codes: codes.as_array(),
+            levels: levels.clone(),
+        })
         .collect()
 }

@@ -8,17 +8,50 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-create_exception!(aequa._core, AequaError, PyValueError, "Base class of every aequa error (a ValueError).");
-create_exception!(aequa._core, InvalidArgumentError, AequaError, "An argument has the wrong value, shape or content.");
-create_exception!(aequa._core, LengthMismatchError, AequaError, "Inputs that must be equally long are not.");
-create_exception!(aequa._core, NonFiniteError, AequaError, "NaN or infinity where finite numbers are required.");
-create_exception!(aequa._core, UnsupportedError, AequaError, "A request aequa does not support.");
-create_exception!(aequa._core, InternalError, AequaError, "A bug in aequa: please report it with the message.");
+create_exception!(
+    aequa._core,
+    AequaError,
+    PyValueError,
+    "Base class of every aequa error (a ValueError)."
+);
+create_exception!(
+    aequa._core,
+    InvalidArgumentError,
+    AequaError,
+    "An argument has the wrong value, shape or content."
+);
+create_exception!(
+    aequa._core,
+    LengthMismatchError,
+    AequaError,
+    "Inputs that must be equally long are not."
+);
+create_exception!(
+    aequa._core,
+    NonFiniteError,
+    AequaError,
+    "NaN or infinity where finite numbers are required."
+);
+create_exception!(
+    aequa._core,
+    UnsupportedError,
+    AequaError,
+    "A request aequa does not support."
+);
+create_exception!(
+    aequa._core,
+    InternalError,
+    AequaError,
+    "A bug in aequa: please report it with the message."
+);
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("AequaError", py.get_type::<AequaError>())?;
-    m.add("InvalidArgumentError", py.get_type::<InvalidArgumentError>())?;
+    m.add(
+        "InvalidArgumentError",
+        py.get_type::<InvalidArgumentError>(),
+    )?;
     m.add("LengthMismatchError", py.get_type::<LengthMismatchError>())?;
     m.add("NonFiniteError", py.get_type::<NonFiniteError>())?;
     m.add("UnsupportedError", py.get_type::<UnsupportedError>())?;
@@ -47,7 +80,9 @@ pub fn guard<T>(f: impl FnOnce() -> aequa_core::Result<T>) -> PyResult<T> {
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
-            Err(InternalError::new_err(format!("internal error in aequa (please report): {what}")))
+            Err(InternalError::new_err(format!(
+                "internal error in aequa (please report): {what}"
+            )))
         }
     }
 }

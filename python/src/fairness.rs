@@ -6,7 +6,10 @@ use aequa_core::fairness::accumulator::{cell_indices as core_cell_indices, Codes
 use aequa_core::fairness::aggregate::summarize as core_summarize;
 use aequa_core::fairness::disparity::{disparity as core_disparity, Agg, Disparity, Kind, Method};
 use aequa_core::fairness::frame::{overall_metrics as core_overall, reference_disparities_of};
-use aequa_core::fairness::{finish, metric_frame as core_metric_frame, FairnessAccumulator, FrameInput, FrameOptions, LabelSpec};
+use aequa_core::fairness::{
+    finish, metric_frame as core_metric_frame, FairnessAccumulator, FrameInput, FrameOptions,
+    LabelSpec,
+};
 use aequa_core::report::MetricFrameReport;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
@@ -37,7 +40,10 @@ fn metric_frame<'py>(
     options_json: &str,
     bootstrap_indices: Option<PyReadonlyArray2<'py, i64>>,
 ) -> PyResult<String> {
-    let (y_true, y_pred) = (NumCol::extract("y_true", y_true)?, NumCol::extract("y_pred", y_pred)?);
+    let (y_true, y_pred) = (
+        NumCol::extract("y_true", y_true)?,
+        NumCol::extract("y_pred", y_pred)?,
+    );
     let options: FrameOptions = parse("options", options_json)?;
     let input = FrameInput {
         y_true: y_true.view(),
@@ -60,7 +66,10 @@ fn overall_metrics<'py>(
     sample_weight: Option<PyReadonlyArray1<'py, f64>>,
     options_json: &str,
 ) -> PyResult<Vec<f64>> {
-    let (y_true, y_pred) = (NumCol::extract("y_true", y_true)?, NumCol::extract("y_pred", y_pred)?);
+    let (y_true, y_pred) = (
+        NumCol::extract("y_true", y_true)?,
+        NumCol::extract("y_pred", y_pred)?,
+    );
     let options: FrameOptions = parse("options", options_json)?;
     let w = sample_weight.as_ref().map(|w| w.as_array());
     let (t, p) = (y_true.view(), y_pred.view());
@@ -97,7 +106,10 @@ fn reference_disparities<'py>(
     spec_json: &str,
     privileged: Vec<String>,
 ) -> PyResult<String> {
-    let (y_true, y_pred) = (NumCol::extract("y_true", y_true)?, NumCol::extract("y_pred", y_pred)?);
+    let (y_true, y_pred) = (
+        NumCol::extract("y_true", y_true)?,
+        NumCol::extract("y_pred", y_pred)?,
+    );
     let spec: LabelSpec = parse("pos_label", spec_json)?;
     let input = FrameInput {
         y_true: y_true.view(),
@@ -112,7 +124,12 @@ fn reference_disparities<'py>(
 
 fn layout_of(sensitive: &[PyFeature<'_>], control: &[PyFeature<'_>]) -> PyResult<GroupLayout> {
     let levels = |fs: &[PyFeature<'_>]| -> Vec<FeatureLevels> {
-        fs.iter().map(|(name, _, levels)| FeatureLevels { name: name.clone(), levels: levels.clone() }).collect()
+        fs.iter()
+            .map(|(name, _, levels)| FeatureLevels {
+                name: name.clone(),
+                levels: levels.clone(),
+            })
+            .collect()
     };
     guard(|| GroupLayout::new(levels(sensitive), levels(control)))
 }
@@ -128,7 +145,16 @@ fn cell_indices<'py>(
     let layout = layout_of(&sensitive, &control)?;
     let s: Vec<_> = sensitive.iter().map(|f| f.1.as_array()).collect();
     let c: Vec<_> = control.iter().map(|f| f.1.as_array()).collect();
-    let cells = guard(|| core_cell_indices(&layout, Codes { sensitive: &s, control: &c }, n_rows))?;
+    let cells = guard(|| {
+        core_cell_indices(
+            &layout,
+            Codes {
+                sensitive: &s,
+                control: &c,
+            },
+            n_rows,
+        )
+    })?;
     Ok(cells.into_pyarray(py))
 }
 
@@ -145,7 +171,9 @@ impl PyAccumulator {
         let layout: GroupLayout = parse("levels", layout_json)?;
         let layout = guard(|| GroupLayout::new(layout.sensitive, layout.control))?;
         let spec: LabelSpec = parse("pos_label", spec_json)?;
-        Ok(PyAccumulator { inner: guard(|| FairnessAccumulator::new(layout, spec))? })
+        Ok(PyAccumulator {
+            inner: guard(|| FairnessAccumulator::new(layout, spec))?,
+        })
     }
 
     /// Add a chunk; codes in layout order.
@@ -159,13 +187,28 @@ impl PyAccumulator {
         sensitive_codes: Vec<PyReadonlyArray1<'py, u32>>,
         control_codes: Vec<PyReadonlyArray1<'py, u32>>,
     ) -> PyResult<()> {
-        let (y_true, y_pred) = (NumCol::extract("y_true", y_true)?, NumCol::extract("y_pred", y_pred)?);
+        let (y_true, y_pred) = (
+            NumCol::extract("y_true", y_true)?,
+            NumCol::extract("y_pred", y_pred)?,
+        );
         let s: Vec<_> = sensitive_codes.iter().map(|a| a.as_array()).collect();
         let c: Vec<_> = control_codes.iter().map(|a| a.as_array()).collect();
         let w = sample_weight.as_ref().map(|w| w.as_array());
         let inner = &mut self.inner;
         let (t, p) = (y_true.view(), y_pred.view());
-        py.detach(|| guard(|| inner.update(&t, &p, w, Codes { sensitive: &s, control: &c })))
+        py.detach(|| {
+            guard(|| {
+                inner.update(
+                    &t,
+                    &p,
+                    w,
+                    Codes {
+                        sensitive: &s,
+                        control: &c,
+                    },
+                )
+            })
+        })
     }
 
     /// Merge another accumulator into this one.
@@ -195,7 +238,9 @@ impl PyAccumulator {
     /// Restore a serialised state.
     #[staticmethod]
     fn from_json(json: &str) -> PyResult<Self> {
-        Ok(PyAccumulator { inner: parse("json", json)? })
+        Ok(PyAccumulator {
+            inner: parse("json", json)?,
+        })
     }
 }
 
