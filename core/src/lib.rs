@@ -27,6 +27,7 @@
 
 pub mod data;
 pub mod error;
+pub mod explain;
 pub mod fairness;
 pub mod math;
 pub mod model;

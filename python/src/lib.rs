@@ -4,6 +4,7 @@
 mod convert;
 mod errors;
 mod fairness;
+mod model;
 
 use pyo3::prelude::*;
 
@@ -12,5 +13,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     fairness::register(m)?;
+    model::register(m)?;
     Ok(())
 }

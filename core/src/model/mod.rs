@@ -26,7 +26,11 @@ pub trait Model: Sync {
 }
 
 /// Check a batch's width against the model before calling it.
-pub fn check_features(model: &dyn Model, x: ArrayView2<'_, f64>, argument: &str) -> Result<()> {
+pub fn check_features<M: Model + ?Sized>(
+    model: &M,
+    x: ArrayView2<'_, f64>,
+    argument: &str,
+) -> Result<()> {
     if let Some(n) = model.n_features() {
         if x.ncols() != n {
             return Err(Error::invalid(
@@ -42,7 +46,7 @@ pub fn check_features(model: &dyn Model, x: ArrayView2<'_, f64>, argument: &str)
 }
 
 /// Check a model's output: shape rows × n_outputs and finite values.
-pub fn check_output(model: &dyn Model, rows: usize, out: &Array2<f64>) -> Result<()> {
+pub fn check_output<M: Model + ?Sized>(model: &M, rows: usize, out: &Array2<f64>) -> Result<()> {
     if out.nrows() != rows || out.ncols() != model.n_outputs() {
         return Err(Error::invalid(
             "model",
@@ -68,7 +72,10 @@ pub fn check_output(model: &dyn Model, rows: usize, out: &Array2<f64>) -> Result
 }
 
 /// Predict and check in one step (what explainers call).
-pub fn predict_checked(model: &dyn Model, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+pub fn predict_checked<M: Model + ?Sized>(
+    model: &M,
+    x: ArrayView2<'_, f64>,
+) -> Result<Array2<f64>> {
     let out = model.predict(x)?;
     check_output(model, x.nrows(), &out)?;
     Ok(out)

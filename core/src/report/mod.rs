@@ -1,9 +1,11 @@
 //! Serialisable results. Every report carries `schema_version` and the parameters that made it;
 //! maps are ordered (`BTreeMap`) so the JSON is byte-stable across runtimes.
 
+pub mod explanation;
 pub mod frame;
 pub mod num;
 
+pub use explanation::ExplanationReport;
 pub use frame::{
     AggregateRow, CellSize, FrameParams, FrameValues, Intervals, MetricFrameReport, Row,
     SignificanceTest, Undefined,
