@@ -1,0 +1,8 @@
+"""Explanations: Shapley values (exact, permutation, kernel, linear, TreeSHAP), permutation
+importance, partial dependence / ICE and ALE, under SHAP's and scikit-learn's names."""
+
+from __future__ import annotations
+
+from aequa.explain._explanation import Explanation
+
+__all__ = ["Explanation"]
