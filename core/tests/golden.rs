@@ -135,6 +135,7 @@ impl Data {
             spec: LabelSpec {
                 pos_label: inputs["pos_label"].as_f64(),
                 threshold: None,
+                one_vs_rest: false,
             },
         }
     }

@@ -16,6 +16,7 @@ __all__ = [
     "cell_indices",
     "disparity",
     "metric_frame",
+    "metric_frame_ovr",
     "overall_metrics",
     "reference_disparities",
     "summarize",
@@ -33,6 +34,15 @@ class InternalError(AequaError): ...
 _Feature = tuple[str, npt.NDArray[np.uint32], list[str]]
 
 def metric_frame(
+    y_true: npt.NDArray[np.generic],
+    y_pred: npt.NDArray[np.generic],
+    sample_weight: npt.NDArray[np.float64] | None,
+    sensitive: list[_Feature],
+    control: list[_Feature],
+    options_json: str,
+    bootstrap_indices: npt.NDArray[np.int64] | None = None,
+) -> str: ...
+def metric_frame_ovr(
     y_true: npt.NDArray[np.generic],
     y_pred: npt.NDArray[np.generic],
     sample_weight: npt.NDArray[np.float64] | None,

@@ -80,23 +80,35 @@ def labels(
             f"y_pred: expected {len(t)} rows (the length of y_true), found {len(p)}; "
             "all inputs must have one entry per row"
         )
-    text_t = t.dtype.kind in "OUSb" and not _all_numbers(t)
-    text_p = threshold is None and p.dtype.kind in "OUSb" and not _all_numbers(p)
+    text_t = t.dtype.kind in "OUS" and not _all_numbers(t)
+    text_p = p.dtype.kind in "OUS" and not _all_numbers(p)
+    if threshold is not None and text_p:
+        raise InvalidArgumentError(
+            f"y_pred: a threshold needs numeric scores, found text such as {p[:3].tolist()!r}"
+        )
+    if text_t != text_p and threshold is None:
+        text, nums = ("y_pred", "y_true") if text_p else ("y_true", "y_pred")
+        sample = (p if text_p else t)[:3].tolist()
+        raise InvalidArgumentError(
+            f"{text}: holds text labels (e.g. {sample!r}) but {nums} holds numbers; "
+            "use the same labels in both"
+        )
     if not (text_t or text_p):
-        return numeric(t, "y_true"), numeric(p, "y_pred"), _as_float(pos_label)
+        return numeric(t, "y_true"), numeric(p, "y_pred"), _as_float(pos_label, "pos_label")
     if pos_label is None:
         raise InvalidArgumentError(
             "pos_label: labels are text, so the positive label is ambiguous; pass pos_label=..."
         )
     seen = pd.unique(np.concatenate([t, p]) if text_p else t)
     if len(seen) > 2:
+        shown = ", ".join(repr(_plain(v)) for v in seen[:3])
         raise InvalidArgumentError(
-            f"y_true: binary metrics need at most two distinct labels, found {list(seen[:3])}..."
+            f"y_true: binary metrics need at most two distinct labels, found {shown}, ...; "
+            "for multiclass labels pass multiclass='ovr' (one-vs-rest)"
         )
     if pos_label not in set(seen):
-        raise InvalidArgumentError(
-            f"pos_label: {pos_label!r} does not occur in the labels (found {list(seen)})"
-        )
+        shown = ", ".join(repr(_plain(v)) for v in seen)
+        raise InvalidArgumentError(f"pos_label: {pos_label!r} does not occur in the labels ({shown})")
     t01 = (t == pos_label).astype(np.float64)
     p01 = (p == pos_label).astype(np.float64) if text_p else numeric(p, "y_pred")
     return t01, p01, 1.0
@@ -105,18 +117,53 @@ def labels(
 def _all_numbers(a: np.ndarray) -> bool:
     if a.dtype.kind in "US":
         return False
-    return all(isinstance(v, (int, float, np.number, bool)) for v in a[:1000])
+    return all(isinstance(v, (int, float, np.number, bool, np.bool_)) for v in a[:1000])
 
 
-def _as_float(v: Any) -> float | None:
+def _as_float(v: Any, argument: str) -> float | None:
     if v is None:
         return None
     try:
-        return float(v)
+        f = float(v)
     except (TypeError, ValueError):
         raise InvalidArgumentError(
-            f"pos_label: expected a label that occurs in the data, found {v!r}"
+            f"{argument}: expected a number that occurs in the data, found {v!r}"
         ) from None
+    if not np.isfinite(f):
+        raise InvalidArgumentError(f"{argument}: expected a finite number, found {v!r}")
+    return f
+
+
+def finite_or_none(v: Any, argument: str) -> float | None:
+    """An optional finite number option (``threshold``), checked before it reaches the core."""
+    if v is None:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        raise InvalidArgumentError(f"{argument}: expected a number, found {v!r}")
+    return _as_float(v, argument)
+
+
+def class_codes(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Any]]:
+    """Multiclass labels as float class codes over the sorted union of both columns."""
+    if len(y_true) != len(y_pred):
+        raise LengthMismatchError(
+            f"y_pred: expected {len(y_true)} rows (the length of y_true), found {len(y_pred)}; "
+            "all inputs must have one entry per row"
+        )
+    both = np.concatenate([np.asarray(y_true, dtype=object), np.asarray(y_pred, dtype=object)])
+    if pd.isna(both).any():
+        raise InvalidArgumentError("y_true, y_pred: found missing labels; drop those rows")
+    try:
+        codes, classes = pd.factorize(both, sort=True)
+    except TypeError:
+        codes, classes = pd.factorize(both.astype(str), sort=True)
+    codes = codes.astype(np.float64)
+    n = len(y_true)
+    return codes[:n], codes[n:], [_plain(c) for c in classes]
+
+
+def _plain(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
 
 
 def weights(w: Any, n: int) -> np.ndarray | None:
@@ -165,13 +212,17 @@ def groupings(features: Any, n: int, base_name: str, argument: str) -> list[Grou
         if name in seen:
             raise InvalidArgumentError(f"{argument}: duplicate feature name '{name}'")
         seen.add(name)
-        if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        values = _as_series(values)
+        if isinstance(values, pd.Series):
             if len(values) != n:
                 raise LengthMismatchError(
                     f"{argument} column '{name}': expected {n} rows (the length of y_true), "
                     f"found {len(values)}; all inputs must have one entry per row"
                 )
-            out.append(_encode_categorical(values, name, argument))
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                out.append(_encode_categorical(values, name, argument))
+            else:
+                out.append(_encode_series(values, name, argument))
             continue
         arr = to_numpy(values, f"{argument} column '{name}'")
         if len(arr) != n:
@@ -196,7 +247,10 @@ def _columns(features: Any, base_name: str, argument: str) -> list[tuple[str, An
     if isinstance(features, pd.Series) or module in ("polars", "pyarrow"):
         name = getattr(features, "name", None) or getattr(features, "_name", None)
         return [(str(name) if name is not None else f"{base_name}0", features)]
-    arr = np.asarray(features, dtype=object)
+    if isinstance(features, np.ndarray) and features.dtype != object:
+        arr = features  # numeric or text arrays stay unboxed
+    else:
+        arr = np.asarray(features, dtype=object)
     if arr.ndim == 1:
         return [(f"{base_name}0", arr)]
     if arr.ndim == 2:
@@ -247,3 +301,32 @@ def _encode_categorical(values: pd.Series, name: str, argument: str) -> Grouping
     remap = np.zeros(len(categories), dtype=np.uint32)
     remap[order] = np.arange(len(order), dtype=np.uint32)
     return Grouping(name, remap[codes], [categories[i] for i in order])
+
+
+def _as_series(values: Any) -> Any:
+    """Polars and pyarrow columns as pandas Series backed by the same Arrow memory, so text
+    columns are never turned into Python objects."""
+    module = type(values).__module__.split(".")[0]
+    if module == "polars" and hasattr(values, "to_arrow"):
+        values = values.to_arrow()
+        module = "pyarrow"
+    if module == "pyarrow" and hasattr(values, "type"):
+        return pd.Series(pd.arrays.ArrowExtensionArray(values))
+    return values
+
+
+def _encode_series(values: pd.Series, name: str, argument: str) -> Grouping:
+    """Factorize a Series in its own storage (Arrow strings, numbers) without boxing."""
+    missing = values.isna()
+    if missing.any():
+        row = int(np.flatnonzero(missing.to_numpy())[0])
+        raise InvalidArgumentError(
+            f"{argument} column '{name}': found a missing value at row {row}; "
+            "fill it with an explicit level (e.g. 'unknown') or drop those rows"
+        )
+    try:
+        codes, uniques = pd.factorize(values, sort=True)
+    except TypeError:  # unorderable mix of types: order by text
+        codes, uniques = pd.factorize(values.astype(str), sort=True)
+    levels = [_plain(v) for v in uniques.tolist()]
+    return Grouping(name, codes.astype(np.uint32), levels)

@@ -58,8 +58,8 @@ class FairnessAccumulator:
             "control": [{"name": n, "levels": [level_label(v) for v in lv]} for n, lv in self._ctrl],
         }
         spec = {
-            "pos_label": None if pos_label is None else float(pos_label),
-            "threshold": threshold,
+            "pos_label": _inputs.finite_or_none(pos_label, "pos_label"),
+            "threshold": _inputs.finite_or_none(threshold, "threshold"),
         }
         self._inner = _core.Accumulator(json.dumps(layout), json.dumps(spec))
 
@@ -106,7 +106,15 @@ class FairnessAccumulator:
     @classmethod
     def from_json(cls, text: str) -> FairnessAccumulator:
         """Restore a state written by :meth:`to_json`."""
-        state = json.loads(text)
+        try:
+            state = json.loads(text)
+        except (TypeError, ValueError) as e:
+            raise InvalidArgumentError(f"json: not a serialised accumulator ({e})") from None
+        if not isinstance(state, dict):
+            raise InvalidArgumentError(
+                f"json: expected an object written by FairnessAccumulator.to_json, found "
+                f"{type(state).__name__}"
+            )
         levels = state.pop("python_levels", None)
         out = cls.__new__(cls)
         out._inner = _core.Accumulator.from_json(json.dumps(state))
@@ -181,7 +189,7 @@ def _codes(
             raise _core.LengthMismatchError(
                 f"{argument} column '{name}': expected {n} rows, found {len(values)}"
             )
-        codes = pd.Categorical(values, categories=levels).codes
+        codes = pd.Index(levels, dtype=object).get_indexer(values)
         if (codes < 0).any():
             row = int(np.flatnonzero(codes < 0)[0])
             raise InvalidArgumentError(

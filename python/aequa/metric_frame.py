@@ -62,6 +62,9 @@ class MetricFrame(Report):
         Undefined values are NaN with a reason (``"aequa"``) or Fairlearn's value.
     min_group_size : int
         Groups smaller than this are flagged in :attr:`warnings`.
+    multiclass : {None, "ovr"}
+        ``"ovr"`` assesses multiclass labels one-vs-rest: every metric per class (columns
+        ``"metric[class]"``), :attr:`per_class` frames and :attr:`worst_case` gaps.
 
     Examples
     --------
@@ -92,15 +95,30 @@ class MetricFrame(Report):
         threshold: float | None = None,
         compat: str = "aequa",
         min_group_size: int = 30,
+        multiclass: str | None = None,
     ) -> None:
         if compat not in ("aequa", "fairlearn"):
             raise InvalidArgumentError(f"compat: expected 'aequa' or 'fairlearn', found {compat!r}")
-        self._single = not isinstance(metrics, (Mapping, list, tuple))
+        if multiclass not in (None, "ovr"):
+            raise InvalidArgumentError(f"multiclass: expected None or 'ovr', found {multiclass!r}")
+        threshold = _inputs.finite_or_none(threshold, "threshold")
+        if isinstance(min_group_size, bool) or not isinstance(min_group_size, (int, np.integer)):
+            raise InvalidArgumentError(f"min_group_size: expected an integer, found {min_group_size!r}")
+        if min_group_size < 0:
+            raise InvalidArgumentError(f"min_group_size: expected >= 0, found {min_group_size}")
+        self._single = not isinstance(metrics, (Mapping, list, tuple)) and multiclass is None
         named = _named_metrics(metrics)
-        params = _sample_params(named, sample_params, self._single)
+        params = _sample_params(named, sample_params, not isinstance(metrics, (Mapping, list, tuple)))
         t_raw = _inputs.to_numpy(y_true, "y_true")
         p_raw = _inputs.to_numpy(y_pred, "y_pred")
-        t, p, pos = _inputs.labels(t_raw, p_raw, pos_label, threshold)
+        classes: list[Any] = []
+        if multiclass == "ovr":
+            t, p, classes = _inputs.class_codes(t_raw, p_raw)
+            pos = None
+            if threshold is not None:
+                raise InvalidArgumentError("threshold: one-vs-rest compares labels; drop threshold")
+        else:
+            t, p, pos = _inputs.labels(t_raw, p_raw, pos_label, threshold)
         n = len(t)
         sens = _inputs.groupings(sensitive_features, n, "sensitive_feature_", "sensitive_features")
         ctrl = (
@@ -110,7 +128,7 @@ class MetricFrame(Report):
         )
         _check_names(sens, ctrl)
         self._sens, self._ctrl = sens, ctrl
-        base = {
+        base: dict[str, Any] = {
             "spec": {"pos_label": pos, "threshold": threshold},
             "compat": compat,
             "min_group_size": int(min_group_size),
@@ -121,36 +139,40 @@ class MetricFrame(Report):
         if boot is not None:
             base["bootstrap"] = boot
         global_w = _inputs.weights(sample_weight, n)
+        custom = [k for k, f in named.items() if builtin_name(f) is None]
+        if multiclass == "ovr" and custom:
+            raise InvalidArgumentError(
+                f"metrics: one-vs-rest takes built-in metrics only, found custom {custom}"
+            )
         report: dict[str, Any] | None = None
+        self._per_class: dict[Any, MetricFrame] = {}
+        self._worst_case: list[dict[str, Any]] = []
         for weights, names in _weight_groups(named, params, global_w, n):
             # Custom metrics alone still need one core pass for the layout and sizes.
             core_names = list(dict.fromkeys(builtin_name(named[k]) for k in names)) or ["count"]
-            options = dict(base, metrics=core_names)
-            part = json.loads(
-                _core.metric_frame(
-                    t,
-                    p,
-                    weights,
-                    [g.for_core() for g in sens],
-                    [g.for_core() for g in ctrl],
-                    json.dumps(options),
-                    indices,
-                )
-            )
+            options = json.dumps(dict(base, metrics=core_names), allow_nan=False)
+            args = (t, p, weights, [g.for_core() for g in sens], [g.for_core() for g in ctrl])
             aliases: dict[str, list[str]] = {}
             for k in names:
                 aliases.setdefault(str(builtin_name(named[k])), []).append(k)
-            _rename(part, aliases)
+            if multiclass == "ovr":
+                part = self._one_vs_rest(args, options, indices, aliases, classes)
+            else:
+                part = json.loads(_core.metric_frame(*args, options, indices))
+                _rename(part, aliases)
             report = part if report is None else _merge_reports(report, part)
-        custom = [k for k, f in named.items() if builtin_name(f) is None]
         if custom:
             report = _custom_metrics(
                 report, custom, named, params, t_raw, p_raw, sens, ctrl, base, indices, boot
             )
         assert report is not None
-        report["params"]["metrics"] = list(named)
+        self._names = (
+            [f"{k}[{_inputs.level_label(c)}]" for c in classes for k in named]
+            if multiclass == "ovr"
+            else list(named)
+        )
+        report["params"]["metrics"] = list(self._names)
         self._report = report
-        self._names = list(named)
 
     # ----- Fairlearn's API ---------------------------------------------------------------
     @property
@@ -282,6 +304,60 @@ class MetricFrame(Report):
 
     def __repr__(self) -> str:
         return f"MetricFrame(metrics={self._names}, groups={len(self._report['sizes'])})"
+
+    # ----- multiclass ------------------------------------------------------------------
+    @property
+    def per_class(self) -> dict[Any, MetricFrame]:
+        """One-vs-rest frames by class (``multiclass="ovr"`` only)."""
+        if not self._per_class:
+            raise InvalidArgumentError("per_class: pass multiclass='ovr' to MetricFrame")
+        return dict(self._per_class)
+
+    @property
+    def worst_case(self) -> pd.DataFrame:
+        """Worst gap over classes per metric: the largest differences, the smallest ratios,
+        and the class with the largest between-groups difference (``multiclass="ovr"``)."""
+        if not self._per_class:
+            raise InvalidArgumentError("worst_case: pass multiclass='ovr' to MetricFrame")
+        frame = pd.DataFrame(self._worst_case).replace({None: np.nan})
+        if not self._ctrl:
+            return frame.drop(columns="control").set_index("metric")
+        frame["control"] = frame["control"].map(tuple)
+        return frame.set_index(["control", "metric"])
+
+    def _one_vs_rest(
+        self,
+        args: tuple[Any, ...],
+        options: str,
+        indices: np.ndarray | None,
+        aliases: dict[str, list[str]],
+        classes: list[Any],
+    ) -> dict[str, Any]:
+        multi = json.loads(_core.metric_frame_ovr(*args, options, indices))
+        combined: dict[str, Any] | None = None
+        for cls, part in zip(classes, multi["per_class"]):
+            _rename(part, aliases)
+            frame = MetricFrame.__new__(MetricFrame)
+            frame._report = json.loads(json.dumps(part))
+            frame._names = [k for names in aliases.values() for k in names]
+            frame._single, frame._sens, frame._ctrl = False, self._sens, self._ctrl
+            frame._per_class, frame._worst_case = {}, []
+            if cls in self._per_class:
+                _merge_reports(self._per_class[cls]._report, frame._report)
+                self._per_class[cls]._names += frame._names
+            else:
+                self._per_class[cls] = frame
+            label = _inputs.level_label(cls)
+            _rename(part, {k: [f"{k}[{label}]"] for names in aliases.values() for k in names})
+            combined = part if combined is None else _merge_reports(combined, part)
+        for row in multi["worst_case"]:
+            for name in aliases.get(row["metric"], [row["metric"]]):
+                row = dict(row, metric=name)
+                idx = int(row.pop("worst_class")) if row["worst_class"] != "" else None
+                row["worst_class"] = classes[idx] if idx is not None else None
+                self._worst_case.append(row)
+        assert combined is not None
+        return combined
 
     # ----- shaping ---------------------------------------------------------------------
     def _level_names(self) -> list[str]:
@@ -474,7 +550,14 @@ def _bootstrap_plan(
         )
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
         raise InvalidArgumentError(f"n_boot: expected a positive integer, found {n_boot!r}")
-    qs = [float(q) for q in ci_quantiles]
+    if n_boot > 100_000:
+        raise InvalidArgumentError(f"n_boot: expected at most 100000 replicates, found {n_boot}")
+    try:
+        qs = [float(q) for q in ci_quantiles]
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(
+            f"ci_quantiles: expected numbers in [0, 1], found {list(ci_quantiles)!r}"
+        ) from None
     bad = [q for q in qs if not 0.0 <= q <= 1.0]
     if bad:
         raise InvalidArgumentError(f"ci_quantiles: expected quantiles in [0, 1], found {bad}")

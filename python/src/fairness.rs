@@ -6,6 +6,7 @@ use aequa_core::fairness::accumulator::{cell_indices as core_cell_indices, Codes
 use aequa_core::fairness::aggregate::summarize as core_summarize;
 use aequa_core::fairness::disparity::{disparity as core_disparity, Agg, Disparity, Kind, Method};
 use aequa_core::fairness::frame::{overall_metrics as core_overall, reference_disparities_of};
+use aequa_core::fairness::multiclass::one_vs_rest;
 use aequa_core::fairness::{
     finish, metric_frame as core_metric_frame, FairnessAccumulator, FrameInput, FrameOptions,
     LabelSpec,
@@ -54,6 +55,37 @@ fn metric_frame<'py>(
     };
     let indices = bootstrap_indices.as_ref().map(|i| i.as_array());
     let report = py.detach(|| guard(|| core_metric_frame(&input, &options, indices)))?;
+    to_json(&report)
+}
+
+/// One-vs-rest assessment of multiclass labels (JSON `MulticlassReport`).
+#[pyfunction]
+#[pyo3(signature = (y_true, y_pred, sample_weight, sensitive, control, options_json, bootstrap_indices=None))]
+#[allow(clippy::too_many_arguments)]
+fn metric_frame_ovr<'py>(
+    py: Python<'py>,
+    y_true: &Bound<'py, PyAny>,
+    y_pred: &Bound<'py, PyAny>,
+    sample_weight: Option<PyReadonlyArray1<'py, f64>>,
+    sensitive: Vec<PyFeature<'py>>,
+    control: Vec<PyFeature<'py>>,
+    options_json: &str,
+    bootstrap_indices: Option<PyReadonlyArray2<'py, i64>>,
+) -> PyResult<String> {
+    let (y_true, y_pred) = (
+        NumCol::extract("y_true", y_true)?,
+        NumCol::extract("y_pred", y_pred)?,
+    );
+    let options: FrameOptions = parse("options", options_json)?;
+    let input = FrameInput {
+        y_true: y_true.view(),
+        y_pred: y_pred.view(),
+        sample_weight: sample_weight.as_ref().map(|w| w.as_array()),
+        sensitive: features(&sensitive),
+        control: features(&control),
+    };
+    let indices = bootstrap_indices.as_ref().map(|i| i.as_array());
+    let report = py.detach(|| guard(|| one_vs_rest(&input, &options, indices)))?;
     to_json(&report)
 }
 
@@ -238,14 +270,15 @@ impl PyAccumulator {
     /// Restore a serialised state.
     #[staticmethod]
     fn from_json(json: &str) -> PyResult<Self> {
-        Ok(PyAccumulator {
-            inner: parse("json", json)?,
-        })
+        let inner: FairnessAccumulator = parse("json", json)?;
+        guard(|| inner.check())?;
+        Ok(PyAccumulator { inner })
     }
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(metric_frame, m)?)?;
+    m.add_function(wrap_pyfunction!(metric_frame_ovr, m)?)?;
     m.add_function(wrap_pyfunction!(overall_metrics, m)?)?;
     m.add_function(wrap_pyfunction!(summarize, m)?)?;
     m.add_function(wrap_pyfunction!(disparity, m)?)?;

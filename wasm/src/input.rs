@@ -114,6 +114,7 @@ impl FrameArgs {
             spec: LabelSpec {
                 pos_label: o.pos_label,
                 threshold: o.threshold,
+                one_vs_rest: false,
             },
             compat: o.compat.unwrap_or(d.compat),
             min_group_size: o.min_group_size.unwrap_or(d.min_group_size),

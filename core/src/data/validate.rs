@@ -73,6 +73,12 @@ pub fn check_weights(w: ArrayView1<'_, f64>, n: usize) -> Result<()> {
             "every weight is zero, so no rate can be computed; pass positive weights",
         ));
     }
+    if !w.sum().is_finite() {
+        return Err(Error::invalid(
+            "sample_weight",
+            "the weights sum to infinity; rescale them (only their ratios matter)",
+        ));
+    }
     Ok(())
 }
 

@@ -52,6 +52,46 @@ impl FairnessAccumulator {
         })
     }
 
+    /// Check a state that came from outside (deserialised): layout, cell count, counts.
+    pub fn check(&self) -> Result<()> {
+        let layout = GroupLayout::new(self.layout.sensitive.clone(), self.layout.control.clone())
+            .map_err(|e| {
+            Error::invalid("json", format!("the state's levels are invalid: {e}"))
+        })?;
+        self.spec.check()?;
+        if self.cells.len() != layout.n_cells() {
+            return Err(Error::invalid(
+                "json",
+                format!(
+                    "the state has {} cells but its levels define {}; it was not written by aequa or was altered",
+                    self.cells.len(),
+                    layout.n_cells()
+                ),
+            ));
+        }
+        for (i, c) in self.cells.iter().enumerate() {
+            let sums = [
+                c.weight, c.tp, c.fp, c.fn_, c.tn, c.pred, c.abs_err, c.sq_err,
+            ]
+            .map(|s| s.value());
+            let confusion =
+                [c.weight, c.tp, c.fp, c.fn_, c.tn, c.abs_err, c.sq_err].map(|s| s.value());
+            if sums.iter().any(|v| !v.is_finite()) || confusion.iter().any(|v| *v < 0.0) {
+                return Err(Error::invalid(
+                    "json",
+                    format!("cell {i} has negative or non-finite sums"),
+                ));
+            }
+            if c.n_tp + c.n_fp + c.n_fn + c.n_tn != c.rows {
+                return Err(Error::invalid(
+                    "json",
+                    format!("cell {i}: confusion counts do not add up to its rows"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Rows accumulated so far.
     pub fn n_rows(&self) -> u64 {
         self.cells.iter().map(|c| c.rows).sum()
@@ -65,6 +105,10 @@ impl FairnessAccumulator {
         weights: Option<ArrayView1<'_, f64>>,
         codes: Codes<'_>,
     ) -> Result<()> {
+        if y_true.is_empty() && y_pred.is_empty() && weights.is_none_or(|w| w.is_empty()) {
+            // An empty chunk or partition adds nothing (filtered batches, empty Dask partitions).
+            return Ok(());
+        }
         let n = validate::check_rows(y_true, y_pred, weights)?;
         let cell_of = self.cell_indices(codes, n)?;
         let mut cells = self.cells.clone();

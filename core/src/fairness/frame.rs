@@ -143,6 +143,7 @@ pub fn overall_metrics(
     options: &FrameOptions,
 ) -> Result<Vec<f64>> {
     let metrics = options.check()?;
+    crate::data::validate::check_rows(y_true, y_pred, sample_weight)?;
     let all = FeatureLevels {
         name: "all".into(),
         levels: vec!["all".into()],

@@ -57,6 +57,9 @@ pub struct LabelSpec {
     pub pos_label: Option<f64>,
     /// Predictions at or above this are positive; `None` means predictions are labels.
     pub threshold: Option<f64>,
+    /// One-vs-rest: labels may take many values; `pos_label` is the class assessed.
+    #[serde(default)]
+    pub one_vs_rest: bool,
 }
 
 impl LabelSpec {
@@ -103,6 +106,15 @@ impl LabelSpec {
 
     /// Check that the labels seen allow binary metrics under this spec.
     pub fn check_binary(&self, truth: &DistinctValues, pred: &DistinctValues) -> Result<()> {
+        if self.one_vs_rest {
+            return match (self.pos_label, self.threshold) {
+                (Some(_), None) => Ok(()),
+                _ => Err(Error::invalid(
+                    "multiclass",
+                    "one-vs-rest assessment needs a class as pos_label and no threshold",
+                )),
+            };
+        }
         if truth.values().len() > 2 {
             return Err(Error::invalid(
                 "y_true",
@@ -132,7 +144,8 @@ impl LabelSpec {
                 "y_pred",
                 format!(
                     "y_true and y_pred together hold more than two labels ({}); \
-                     predictions must use the same two labels as y_true",
+                     predictions must use the same two labels as y_true \
+                     (if y_pred holds scores, pass threshold=... to turn them into decisions)",
                     all.describe()
                 ),
             ));
@@ -195,6 +208,7 @@ mod tests {
         let spec = LabelSpec {
             pos_label: Some(5.0),
             threshold: None,
+            one_vs_rest: false,
         };
         let e = spec
             .check_binary(&seen(&[0.0, 1.0]), &seen(&[1.0]))
@@ -203,6 +217,7 @@ mod tests {
         let spec = LabelSpec {
             pos_label: Some(1.0),
             threshold: Some(0.5),
+            one_vs_rest: false,
         };
         assert!(spec
             .check_binary(&seen(&[0.0, 1.0]), &seen(&[0.1, 0.5, 0.7]))

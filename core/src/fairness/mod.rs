@@ -11,6 +11,7 @@ pub mod evaluate;
 pub mod frame;
 pub mod labels;
 pub mod metric;
+pub mod multiclass;
 pub mod quantile;
 pub mod significance;
 

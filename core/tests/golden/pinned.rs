@@ -74,6 +74,7 @@ fn options() -> FrameOptions {
         spec: LabelSpec {
             pos_label: Some(1.0),
             threshold: None,
+            one_vs_rest: false,
         },
         compat: Convention::Aequa,
         min_group_size: 30,
