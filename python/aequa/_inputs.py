@@ -108,7 +108,9 @@ def labels(
         )
     if pos_label not in set(seen):
         shown = ", ".join(repr(_plain(v)) for v in seen)
-        raise InvalidArgumentError(f"pos_label: {pos_label!r} does not occur in the labels ({shown})")
+        raise InvalidArgumentError(
+            f"pos_label: {pos_label!r} does not occur in the labels ({shown})"
+        )
     t01 = (t == pos_label).astype(np.float64)
     p01 = (p == pos_label).astype(np.float64) if text_p else numeric(p, "y_pred")
     return t01, p01, 1.0

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from aequa import _core, _inputs
-from aequa._inputs import level_label
 from aequa._core import InvalidArgumentError
+from aequa._inputs import level_label
 
 
 class FairnessAccumulator:
@@ -54,8 +54,8 @@ class FairnessAccumulator:
         self._sens = _declared(sensitive_levels, "sensitive_levels")
         self._ctrl = _declared(control_levels or {}, "control_levels")
         layout = {
-            "sensitive": [{"name": n, "levels": [level_label(v) for v in lv]} for n, lv in self._sens],
-            "control": [{"name": n, "levels": [level_label(v) for v in lv]} for n, lv in self._ctrl],
+            "sensitive": [_levels_for_core(n, lv) for n, lv in self._sens],
+            "control": [_levels_for_core(n, lv) for n, lv in self._ctrl],
         }
         spec = {
             "pos_label": _inputs.finite_or_none(pos_label, "pos_label"),
@@ -152,6 +152,10 @@ class FairnessAccumulator:
         mf._sens = [_inputs.Grouping(n, np.empty(0, np.uint32), lv) for n, lv in self._sens]
         mf._ctrl = [_inputs.Grouping(n, np.empty(0, np.uint32), lv) for n, lv in self._ctrl]
         return mf
+
+
+def _levels_for_core(name: str, levels: list[Any]) -> dict[str, Any]:
+    return {"name": name, "levels": [level_label(v) for v in levels]}
 
 
 def _plain(v: Any) -> Any:

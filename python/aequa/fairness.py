@@ -15,8 +15,8 @@ import json
 from typing import Any, Literal
 
 from aequa import _core, _inputs
-from aequa._inputs import level_label
 from aequa._core import InvalidArgumentError
+from aequa._inputs import level_label
 from aequa.metric_frame import MetricFrame
 
 __all__ = [

@@ -103,12 +103,15 @@ class MetricFrame(Report):
             raise InvalidArgumentError(f"multiclass: expected None or 'ovr', found {multiclass!r}")
         threshold = _inputs.finite_or_none(threshold, "threshold")
         if isinstance(min_group_size, bool) or not isinstance(min_group_size, (int, np.integer)):
-            raise InvalidArgumentError(f"min_group_size: expected an integer, found {min_group_size!r}")
+            raise InvalidArgumentError(
+                f"min_group_size: expected an integer, found {min_group_size!r}"
+            )
         if min_group_size < 0:
             raise InvalidArgumentError(f"min_group_size: expected >= 0, found {min_group_size}")
-        self._single = not isinstance(metrics, (Mapping, list, tuple)) and multiclass is None
+        single_metric = not isinstance(metrics, (Mapping, list, tuple))
+        self._single = single_metric and multiclass is None
         named = _named_metrics(metrics)
-        params = _sample_params(named, sample_params, not isinstance(metrics, (Mapping, list, tuple)))
+        params = _sample_params(named, sample_params, single_metric)
         t_raw = _inputs.to_numpy(y_true, "y_true")
         p_raw = _inputs.to_numpy(y_pred, "y_pred")
         classes: list[Any] = []

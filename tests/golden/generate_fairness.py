@@ -117,9 +117,7 @@ def _encode(obj, level: int) -> str:
         if not obj:
             return "{}"
         pad = " " * (level + 1)
-        items = [
-            pad + json.dumps(k) + ": " + _encode(obj[k], level + 1) for k in sorted(obj)
-        ]
+        items = [pad + json.dumps(k) + ": " + _encode(obj[k], level + 1) for k in sorted(obj)]
         return "{\n" + ",\n".join(items) + "\n" + " " * level + "}"
     if isinstance(obj, list):
         if not obj:
@@ -178,9 +176,7 @@ def record(quantity, metric, sensitive, control, value, q=None) -> dict:
     return r
 
 
-def frame_records(
-    quantity, obj, metrics, n_cf: int, by_group: bool, q=None
-) -> list[dict]:
+def frame_records(quantity, obj, metrics, n_cf: int, by_group: bool, q=None) -> list[dict]:
     """Flatten a MetricFrame result (Series or DataFrame) into records."""
     out = []
     if isinstance(obj, pd.Series):
@@ -226,12 +222,8 @@ def bootstrap_ci_records(mf, metrics, n_cf) -> list[dict]:
     for i, q in enumerate(CI_QUANTILES):
         recs += frame_records("overall_ci", mf.overall_ci[i], metrics, n_cf, False, q)
         recs += frame_records("by_group_ci", mf.by_group_ci[i], metrics, n_cf, True, q)
-        recs += frame_records(
-            "group_min_ci", mf.group_min_ci()[i], metrics, n_cf, False, q
-        )
-        recs += frame_records(
-            "group_max_ci", mf.group_max_ci()[i], metrics, n_cf, False, q
-        )
+        recs += frame_records("group_min_ci", mf.group_min_ci()[i], metrics, n_cf, False, q)
+        recs += frame_records("group_max_ci", mf.group_max_ci()[i], metrics, n_cf, False, q)
         for method in METHODS:
             recs += frame_records(
                 f"difference_ci[method={method}]",
@@ -331,9 +323,7 @@ class _SampleSpy:
             labelled = orig(df, *args, **kw)
             assert isinstance(df.index, pd.RangeIndex) and df.index.start == 0
             assert labelled.reset_index(drop=True).equals(result)
-            spy.calls.append(
-                (kwargs.get("random_state"), [int(i) for i in labelled.index])
-            )
+            spy.calls.append((kwargs.get("random_state"), [int(i) for i in labelled.index]))
             return result
 
         self._orig = orig
@@ -345,9 +335,7 @@ class _SampleSpy:
         return False
 
 
-def verified_bootstrap_indices(
-    spy: _SampleSpy, n: int
-) -> tuple[list[int], list[list[int]]]:
+def verified_bootstrap_indices(spy: _SampleSpy, n: int) -> tuple[list[int], list[list[int]]]:
     seeds = bootstrap_seeds()
     assert len(spy.calls) == N_BOOT, len(spy.calls)
     indices = []
@@ -358,9 +346,7 @@ def verified_bootstrap_indices(
         # sample(frac=1, replace=True) -> rs.choice(n, size=round(1 * n), replace=True)
         # and RandomState.choice(replace=True, p=None) -> rs.randint(0, n, size=n).
         via_randint = np.random.RandomState(seed).randint(0, n, size=n).tolist()
-        via_choice = (
-            np.random.RandomState(seed).choice(n, size=n, replace=True).tolist()
-        )
+        via_choice = np.random.RandomState(seed).choice(n, size=n, replace=True).tolist()
         assert rows == via_randint == via_choice
         assert rows == reference_bootstrap_rows(seed, n)
         indices.append(rows)
@@ -372,9 +358,7 @@ def verified_bootstrap_indices(
 # --------------------------------------------------------------------------
 
 
-def aif360_records(
-    y_true, y_pred, sf_name, sf_values, privileged, pos_label, neg_label
-):
+def aif360_records(y_true, y_pred, sf_name, sf_values, privileged, pos_label, neg_label):
     """AIF360 ClassificationMetric forms, sign convention unprivileged - privileged.
 
     With several non-privileged levels we pass
@@ -450,10 +434,7 @@ def aif360_records(
             e,
         )
 
-    return [
-        record(f"aif360:{k}", "", [str(privileged)], None, values[k])
-        for k in sorted(values)
-    ]
+    return [record(f"aif360:{k}", "", [str(privileged)], None, values[k]) for k in sorted(values)]
 
 
 # --------------------------------------------------------------------------
@@ -488,9 +469,7 @@ def standalone_records(y_true, y_pred, sf, weights) -> list[dict]:
         for method in METHODS:
             for agg in AGGS:
                 v = getattr(flm, fname)(y_true, y_pred, method=method, agg=agg, **kw)
-                recs.append(
-                    record(f"{fname}[method={method},agg={agg}]", "", None, None, v)
-                )
+                recs.append(record(f"{fname}[method={method},agg={agg}]", "", None, None, v))
     for fname in ("equal_opportunity_difference", "equal_opportunity_ratio"):
         for method in METHODS:
             v = getattr(flm, fname)(y_true, y_pred, method=method, **kw)
@@ -530,9 +509,7 @@ def build_case(
     funcs = {m: METRIC_FUNCTIONS[m] for m in metrics}
     sample_params = None
     if w is not None:
-        sample_params = {
-            m: {"sample_weight": w} for m in metrics if m not in NO_SAMPLE_WEIGHT
-        }
+        sample_params = {m: {"sample_weight": w} for m in metrics if m not in NO_SAMPLE_WEIGHT}
 
     kwargs = {
         "metrics": funcs,
@@ -572,9 +549,7 @@ def build_case(
         "y_true": list(y_true),
         "y_pred": list(y_pred),
         "sensitive_features": [[nm, list(vals)] for nm, vals in sensitive],
-        "control_features": None
-        if control is None
-        else [[nm, list(vals)] for nm, vals in control],
+        "control_features": None if control is None else [[nm, list(vals)] for nm, vals in control],
         "sample_weight": None if weights is None else list(weights),
         "pos_label": pos_label,
     }
@@ -633,9 +608,7 @@ def load_adult_slice() -> dict:
     raw = gzip.decompress(ADULT_PATH.read_bytes())
     digest = hashlib.sha256(raw).hexdigest()
     assert digest == ADULT_SHA256, f"unexpected adult.data content: {digest}"
-    df = pd.read_csv(
-        io.BytesIO(raw), header=None, names=ADULT_COLUMNS, skipinitialspace=True
-    )
+    df = pd.read_csv(io.BytesIO(raw), header=None, names=ADULT_COLUMNS, skipinitialspace=True)
     assert len(df) == 32561, len(df)
     assert set(df["income"]) == {"<=50K", ">50K"}
     train, test = df.iloc[:20000], df.iloc[20000:23000]
@@ -645,9 +618,7 @@ def load_adult_slice() -> dict:
         scaler.transform(train[ADULT_NUMERIC].to_numpy(dtype=np.float64)),
         (train["income"] == ">50K").to_numpy().astype(np.int64),
     )
-    y_pred = model.predict(
-        scaler.transform(test[ADULT_NUMERIC].to_numpy(dtype=np.float64))
-    )
+    y_pred = model.predict(scaler.transform(test[ADULT_NUMERIC].to_numpy(dtype=np.float64)))
     fnlwgt = test["fnlwgt"].to_numpy(dtype=np.float64)
     return {
         "y_true": [int(v) for v in (test["income"] == ">50K").to_numpy()],
@@ -822,9 +793,7 @@ def main() -> None:
             warnings.simplefilter("always")
             result = build()
         cases = result if isinstance(result, list) else [result]
-        seen = Counter(
-            f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught
-        )
+        seen = Counter(f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught)
         for case in cases:
             path = OUT_DIR / f"{case['name']}.json"
             path.write_text(dump_case(case), encoding="utf-8")

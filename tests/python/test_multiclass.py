@@ -56,28 +56,51 @@ def test_each_class_matches_fairlearn_on_binarised_labels() -> None:
 def test_multiclass_needs_ovr_and_rejects_bad_options() -> None:
     y, p, g = _data()
     with pytest.raises(aequa.AequaError, match="multiclass"):
-        aequa.MetricFrame(metrics="selection_rate", y_true=y, y_pred=p, sensitive_features=g,
-                          pos_label="cat")  # fmt: skip
+        aequa.MetricFrame(
+            metrics="selection_rate", y_true=y, y_pred=p, sensitive_features=g, pos_label="cat"
+        )
     with pytest.raises(aequa.AequaError, match="^multiclass: expected None or 'ovr'"):
-        aequa.MetricFrame(metrics="selection_rate", y_true=y, y_pred=p, sensitive_features=g,
-                          multiclass="ovo")  # fmt: skip
+        aequa.MetricFrame(
+            metrics="selection_rate", y_true=y, y_pred=p, sensitive_features=g, multiclass="ovo"
+        )
     with pytest.raises(aequa.AequaError, match="^threshold"):
-        aequa.MetricFrame(metrics="selection_rate", y_true=[0, 1, 2], y_pred=[0.1, 0.2, 0.3],
-                          sensitive_features=["a", "b", "a"], multiclass="ovr", threshold=0.5)  # fmt: skip
+        aequa.MetricFrame(
+            metrics="selection_rate",
+            y_true=[0, 1, 2],
+            y_pred=[0.1, 0.2, 0.3],
+            sensitive_features=["a", "b", "a"],
+            multiclass="ovr",
+            threshold=0.5,
+        )
     with pytest.raises(aequa.AequaError, match="per_class: pass multiclass='ovr'"):
-        aequa.MetricFrame(metrics="selection_rate", y_true=[0, 1], y_pred=[0, 1],
-                          sensitive_features=["a", "b"]).per_class  # fmt: skip
+        _ = aequa.MetricFrame(
+            metrics="selection_rate", y_true=[0, 1], y_pred=[0, 1], sensitive_features=["a", "b"]
+        ).per_class
 
 
 def test_bootstrap_uses_the_same_replicates_for_every_class() -> None:
     y, p, g = _data(n=300)
-    mf = aequa.MetricFrame(metrics=["selection_rate"], y_true=y, y_pred=p, sensitive_features=g,
-                           multiclass="ovr", n_boot=50, ci_quantiles=[0.1, 0.9], random_state=4)  # fmt: skip
+    mf = aequa.MetricFrame(
+        metrics=["selection_rate"],
+        y_true=y,
+        y_pred=p,
+        sensitive_features=g,
+        multiclass="ovr",
+        n_boot=50,
+        ci_quantiles=[0.1, 0.9],
+        random_state=4,
+    )
     lo, hi = mf.by_group_ci
     assert lo.shape == mf.by_group.shape
     assert (lo.to_numpy() <= hi.to_numpy()).all()
-    # selection rates of the three classes sum to 1 in every replicate, so the medians of
-    # each class's frame come from the same rows: check via a one-class frame's own CI.
-    again = aequa.MetricFrame(metrics=["selection_rate"], y_true=y, y_pred=p, sensitive_features=g,
-                              multiclass="ovr", n_boot=50, ci_quantiles=[0.1, 0.9], random_state=4)  # fmt: skip
+    again = aequa.MetricFrame(
+        metrics=["selection_rate"],
+        y_true=y,
+        y_pred=p,
+        sensitive_features=g,
+        multiclass="ovr",
+        n_boot=50,
+        ci_quantiles=[0.1, 0.9],
+        random_state=4,
+    )
     assert mf.to_json() == again.to_json()
