@@ -326,9 +326,36 @@ def _encode_series(values: pd.Series, name: str, argument: str) -> Grouping:
             f"{argument} column '{name}': found a missing value at row {row}; "
             "fill it with an explicit level (e.g. 'unknown') or drop those rows"
         )
+    arrow = _encode_arrow(values, name)
+    if arrow is not None:
+        return arrow
     try:
         codes, uniques = pd.factorize(values, sort=True)
     except TypeError:  # unorderable mix of types: order by text
         codes, uniques = pd.factorize(values.astype(str), sort=True)
     levels = [_plain(v) for v in uniques.tolist()]
     return Grouping(name, codes.astype(np.uint32), levels)
+
+
+def _encode_arrow(values: pd.Series, name: str) -> Grouping | None:
+    """Arrow-backed columns (pandas' default strings, polars, pyarrow): dictionary-encode in
+    Arrow, then sort the (few) levels — several times faster than ``pd.factorize``."""
+    to_arrow = getattr(values.array, "__arrow_array__", None)
+    if to_arrow is None:
+        return None
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = to_arrow()
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        encoded = pc.dictionary_encode(arr)
+        levels = encoded.dictionary.to_pylist()
+        order = sorted(range(len(levels)), key=lambda i: levels[i])
+    except Exception:  # any type Arrow or sorting cannot handle: use pandas instead
+        return None
+    remap = np.empty(len(levels), dtype=np.uint32)
+    remap[order] = np.arange(len(levels), dtype=np.uint32)
+    codes = remap[encoded.indices.to_numpy(zero_copy_only=False)]
+    return Grouping(name, codes, [levels[i] for i in order])
