@@ -31,7 +31,7 @@ from aequa.fairness import (
     reference_disparities,
     statistical_parity_difference,
 )
-from aequa.metric_frame import MetricFrame
+from aequa.metric_frame import MetricFrame, SmallGroupWarning
 from aequa.metrics import (
     accuracy_score,
     balanced_accuracy_score,
@@ -62,6 +62,7 @@ __all__ = [
     "UnsupportedError",
     "FairnessAccumulator",
     "MetricFrame",
+    "SmallGroupWarning",
     "accuracy_score",
     "average_abs_odds_difference",
     "average_odds_difference",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -20,6 +21,10 @@ from aequa.metrics import builtin_name
 from aequa.report import Report
 
 Method = Literal["between_groups", "to_overall"]
+
+
+class SmallGroupWarning(UserWarning):
+    """Some groups have too few rows for their metrics to be judged alone."""
 
 
 class MetricFrame(Report):
@@ -176,6 +181,15 @@ class MetricFrame(Report):
         )
         report["params"]["metrics"] = list(self._names)
         self._report = report
+        small = [w for w in report["warnings"] if "too noisy" in w]
+        if small:
+            warnings.warn(
+                f"{len(small)} group(s) are smaller than min_group_size={min_group_size}; "
+                f"their metrics are noisy (see MetricFrame.warnings and the intervals). "
+                f"First: {small[0]}",
+                SmallGroupWarning,
+                stacklevel=2,
+            )
 
     # ----- Fairlearn's API ---------------------------------------------------------------
     @property

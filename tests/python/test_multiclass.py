@@ -104,3 +104,17 @@ def test_bootstrap_uses_the_same_replicates_for_every_class() -> None:
         random_state=4,
     )
     assert mf.to_json() == again.to_json()
+
+
+def test_small_group_warning_is_emitted_once_with_the_count() -> None:
+    import warnings
+
+    y = [0, 1] * 20 + [1, 0]
+    g = ["big"] * 40 + ["tiny"] * 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        mf = aequa.MetricFrame(metrics="selection_rate", y_true=y, y_pred=y, sensitive_features=g)
+    small = [w for w in caught if issubclass(w.category, aequa.SmallGroupWarning)]
+    assert len(small) == 1
+    assert "1 group(s) are smaller than min_group_size=30" in str(small[0].message)
+    assert "group (tiny) has only 2 rows" in mf.warnings[0]
