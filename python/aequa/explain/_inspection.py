@@ -616,7 +616,7 @@ def partial_dependence(
     >>> X = np.column_stack([np.linspace(0, 1, 50), np.linspace(2, 3, 50) ** 2])
     >>> pd_ = partial_dependence(lambda A: 2 * A[:, 0] + A[:, 1], X, [0], grid_resolution=5)
     >>> pd_.grid_values[0].round(3).tolist()
-    [0.045, 0.273, 0.5, 0.727, 0.955]
+    [0.039, 0.269, 0.5, 0.731, 0.961]
     >>> bool(np.allclose(np.diff(pd_.average[0]), 2 * np.diff(pd_.grid_values[0])))
     True
     """
