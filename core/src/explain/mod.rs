@@ -3,6 +3,7 @@
 //! through [`CountingModel`], which records the calls and rows the report states.
 
 pub mod ale;
+pub mod batches;
 pub mod counting;
 pub mod partial_dependence;
 pub mod permutation_importance;

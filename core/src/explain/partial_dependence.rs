@@ -13,13 +13,14 @@
 //! scikit-learn does). Grid points are batched: one model call holds as many points as fit in
 //! `max_batch_elements` values.
 
-use ndarray::{s, Array2, ArrayView1, ArrayView2};
+use ndarray::{s, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::data::validate::check_weights;
 use crate::error::{Error, Result};
+use crate::explain::batches;
 use crate::explain::counting::CountingModel;
-use crate::explain::permutation_importance::check_x;
+use crate::explain::permutation_importance::{check_x, tiled};
 use crate::model::{check_features, Model};
 use crate::report::dependence::{DependenceParams, DependenceReport};
 use crate::report::{Num, SCHEMA_VERSION};
@@ -282,41 +283,43 @@ pub fn partial_dependence<M: Model + ?Sized>(
         Vec::new()
     };
     let total_w: f64 = sample_weight.map_or(0.0, |w| w.sum());
-    let per_batch = (options.max_batch_elements / (n * p).max(1)).max(1);
+    let per_batch = batches::chunk_size(n * p, options.max_batch_elements);
     let indices: Vec<usize> = (0..g).collect();
-    for batch in indices.chunks(per_batch) {
-        let mut data = Array2::<f64>::zeros((batch.len() * n, p));
-        for (b, point) in batch.iter().enumerate() {
-            let mut block = data.slice_mut(s![b * n..(b + 1) * n, ..]);
-            block.assign(&x);
-            for (j, v) in options
-                .features
-                .iter()
-                .zip(points.get(*point).into_iter().flatten())
-            {
-                block.column_mut(*j).fill(*v);
-            }
-        }
-        let out = model.predict(data.view())?;
-        for (b, point) in batch.iter().enumerate() {
-            let block = out.slice(s![b * n..(b + 1) * n, ..]);
-            for (k, o) in outputs.iter().enumerate() {
-                let col = block.column(*o);
-                if want_avg {
-                    #[allow(clippy::cast_precision_loss)]
-                    let mean = match sample_weight {
-                        Some(w) => col.iter().zip(w).map(|(v, w)| v * w).sum::<f64>() / total_w,
-                        None => col.sum() / n as f64,
-                    };
-                    if let Some(slot) = average.get_mut(k * g + point) {
-                        *slot = mean;
-                    }
+    let batch_list: Vec<&[usize]> = indices.chunks(per_batch).collect();
+    // Each worker keeps `per_batch` copies of X and rewrites only the varied columns.
+    let results = batches::run(
+        &batch_list,
+        || tiled(x, per_batch.min(g)),
+        |data, batch| {
+            for (b, point) in batch.iter().enumerate() {
+                let values = points.get(*point).into_iter().flatten();
+                for (j, v) in options.features.iter().zip(values) {
+                    data.slice_mut(s![b * n..(b + 1) * n, *j]).fill(*v);
                 }
-                if want_ice {
-                    for (i, v) in col.iter().enumerate() {
-                        if let Some(slot) = individual.get_mut((k * n + i) * g + point) {
-                            *slot = *v;
-                        }
+            }
+            model.predict(data.slice(s![..batch.len() * n, ..]))
+        },
+    )?;
+    let blocks = results
+        .iter()
+        .flat_map(|out| (0..out.nrows() / n).map(move |b| out.slice(s![b * n..(b + 1) * n, ..])));
+    for (point, block) in blocks.enumerate() {
+        for (k, o) in outputs.iter().enumerate() {
+            let col = block.column(*o);
+            if want_avg {
+                #[allow(clippy::cast_precision_loss)]
+                let mean = match sample_weight {
+                    Some(w) => col.iter().zip(w).map(|(v, w)| v * w).sum::<f64>() / total_w,
+                    None => col.sum() / n as f64,
+                };
+                if let Some(slot) = average.get_mut(k * g + point) {
+                    *slot = mean;
+                }
+            }
+            if want_ice {
+                for (i, v) in col.iter().enumerate() {
+                    if let Some(slot) = individual.get_mut((k * n + i) * g + point) {
+                        *slot = *v;
                     }
                 }
             }
@@ -371,7 +374,7 @@ fn cartesian(axes: &[Vec<f64>]) -> Vec<Vec<f64>> {
 mod tests {
     use super::*;
     use crate::model::{LinearModel, Link};
-    use ndarray::{array, Array1};
+    use ndarray::{array, Array1, Array2};
 
     #[test]
     fn mquantiles_and_linspace_match_numpy_scipy() {

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::groups::Feature;
 use crate::error::{Error, Result};
+use crate::explain::batches;
 use crate::explain::counting::CountingModel;
 use crate::explain::scoring::{PreparedScorer, ScorerSpec, Target};
 use crate::model::{check_features, Model};
@@ -393,29 +394,43 @@ pub fn permutation_importance<M: Model + ?Sized>(
     let blocks: Vec<(usize, usize)> = (0..groups.len())
         .flat_map(|g| (0..perms.len()).map(move |r| (g, r)))
         .collect();
-    let per_batch = (options.max_batch_elements / (m * p).max(1)).max(1);
-    let mut scores = vec![vec![f64::NAN; perms.len()]; groups.len()];
-    for batch in blocks.chunks(per_batch) {
-        let mut data = Array2::<f64>::zeros((batch.len() * m, p));
-        for (b, (g, r)) in batch.iter().enumerate() {
-            let mut block = data.slice_mut(s![b * m..(b + 1) * m, ..]);
-            block.assign(&xs);
-            let (Some(cols), Some(perm)) = (groups.get(*g), perms.get(*r)) else {
-                continue;
-            };
-            for c in cols {
-                let source = xs.column(*c);
-                for (dst, src) in block.column_mut(*c).iter_mut().zip(perm) {
-                    *dst = source.get(*src).copied().unwrap_or(f64::NAN);
-                }
+    let per_batch = batches::chunk_size(m * p, options.max_batch_elements);
+    let batch_list: Vec<&[(usize, usize)]> = blocks.chunks(per_batch).collect();
+    // Each worker keeps `per_batch` copies of the rows and rewrites only the permuted columns.
+    let write = |data: &mut Array2<f64>, b: usize, g: usize, perm: Option<&Vec<usize>>| {
+        for c in groups.get(g).into_iter().flatten() {
+            let source = xs.column(*c);
+            let mut dst = data.slice_mut(s![b * m..(b + 1) * m, *c]);
+            match perm {
+                Some(perm) => dst
+                    .iter_mut()
+                    .zip(perm)
+                    .for_each(|(d, i)| *d = source.get(*i).copied().unwrap_or(f64::NAN)),
+                None => dst.assign(&source),
             }
         }
-        let out = model.predict(data.view())?;
-        for (b, (g, r)) in batch.iter().enumerate() {
-            let score = scorer.score(out.slice(s![b * m..(b + 1) * m, ..]))?;
-            if let Some(slot) = scores.get_mut(*g).and_then(|row| row.get_mut(*r)) {
-                *slot = score;
+    };
+    let results = batches::run(
+        &batch_list,
+        || tiled(xs, per_batch.min(blocks.len())),
+        |data, batch| {
+            for (b, (g, r)) in batch.iter().enumerate() {
+                write(data, b, *g, perms.get(*r));
             }
+            let out = model.predict(data.slice(s![..batch.len() * m, ..]))?;
+            let scores = (0..batch.len())
+                .map(|b| scorer.score(out.slice(s![b * m..(b + 1) * m, ..])))
+                .collect::<Result<Vec<f64>>>()?;
+            for (b, (g, _)) in batch.iter().enumerate() {
+                write(data, b, *g, None);
+            }
+            Ok(scores)
+        },
+    )?;
+    let mut scores = vec![vec![f64::NAN; perms.len()]; groups.len()];
+    for ((g, r), score) in blocks.iter().zip(results.into_iter().flatten()) {
+        if let Some(slot) = scores.get_mut(*g).and_then(|row| row.get_mut(*r)) {
+            *slot = score;
         }
     }
 
@@ -458,6 +473,16 @@ pub fn permutation_importance<M: Model + ?Sized>(
             weighted: input.target.sample_weight.is_some(),
         },
     })
+}
+
+/// `copies` copies of `x` stacked (a worker's scratch rows).
+pub(crate) fn tiled(x: ArrayView2<'_, f64>, copies: usize) -> Array2<f64> {
+    let (n, p) = (x.nrows(), x.ncols());
+    let mut out = Array2::<f64>::zeros((copies * n, p));
+    for b in 0..copies {
+        out.slice_mut(s![b * n..(b + 1) * n, ..]).assign(&x);
+    }
+    out
 }
 
 /// An owned subsample of the rows.

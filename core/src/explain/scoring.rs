@@ -202,6 +202,8 @@ pub struct PreparedScorer<'a> {
     classes: Vec<f64>,
     /// Per row, the index of its label in `classes` (classification scorers).
     class_of: Vec<usize>,
+    /// `Σ w (y − ȳ_w)²`, the r2 denominator (fixed by the target).
+    total_ss: f64,
 }
 
 fn weight(w: Option<ArrayView1<'_, f64>>, i: usize) -> f64 {
@@ -332,12 +334,29 @@ impl<'a> PreparedScorer<'a> {
                 }
             }
         }
-        let class_of = target
-            .y_true
-            .iter()
-            .map(|y| classes.partition_point(|c| c < y))
-            .collect();
+        let regression = matches!(
+            scorer,
+            Scorer::R2 | Scorer::NegMeanSquaredError | Scorer::NegMeanAbsoluteError
+        );
+        let class_of = if regression {
+            Vec::new()
+        } else {
+            target
+                .y_true
+                .iter()
+                .map(|y| classes.partition_point(|c| c < y))
+                .collect()
+        };
+        let total_ss = if scorer == Scorer::R2 {
+            let y = target.y_true;
+            let w = target.sample_weight;
+            let y_mean = mean(y, y, w, |t, _| t);
+            mean_sum(y, y, w, |t, _| (t - y_mean) * (t - y_mean)).0
+        } else {
+            f64::NAN
+        };
         Ok(PreparedScorer {
+            total_ss,
             scorer,
             spec: spec.clone(),
             target,
@@ -387,7 +406,7 @@ impl<'a> PreparedScorer<'a> {
                 roc_auc(y, output.column(col), w, self.classes.get(1).copied())
             }
             Scorer::NegLogLoss => -self.log_loss(output)?,
-            Scorer::R2 => r2(y, output.column(0), w),
+            Scorer::R2 => r2(y, output.column(0), w, self.total_ss),
             Scorer::NegMeanSquaredError => -mean(y, output.column(0), w, |t, p| (t - p) * (t - p)),
             Scorer::NegMeanAbsoluteError => -mean(y, output.column(0), w, |t, p| (t - p).abs()),
             Scorer::Fairness(which, kind) => {
@@ -504,6 +523,29 @@ impl<'a> PreparedScorer<'a> {
     }
 }
 
+/// `(Σ w f(y, ŷ), Σ w)`.
+fn mean_sum(
+    y: ArrayView1<'_, f64>,
+    p: ArrayView1<'_, f64>,
+    w: Option<ArrayView1<'_, f64>>,
+    f: impl Fn(f64, f64) -> f64,
+) -> (f64, f64) {
+    match w {
+        #[allow(clippy::cast_precision_loss)]
+        None => (
+            y.iter().zip(p).map(|(t, q)| f(*t, *q)).sum(),
+            y.len() as f64,
+        ),
+        Some(w) => y
+            .iter()
+            .zip(p)
+            .zip(w)
+            .fold((0.0, 0.0), |(s, total), ((t, q), wi)| {
+                (s + wi * f(*t, *q), total + wi)
+            }),
+    }
+}
+
 /// Weighted mean of `f(y, ŷ)` (numpy's `average`).
 fn mean(
     y: ArrayView1<'_, f64>,
@@ -511,31 +553,25 @@ fn mean(
     w: Option<ArrayView1<'_, f64>>,
     f: impl Fn(f64, f64) -> f64,
 ) -> f64 {
-    let (mut s, mut total) = (0.0, 0.0);
-    for (i, (t, q)) in y.iter().zip(p).enumerate() {
-        let wi = weight(w, i);
-        s += wi * f(*t, *q);
-        total += wi;
-    }
+    let (s, total) = mean_sum(y, p, w, f);
     s / total
 }
 
-/// scikit-learn's `r2_score` with `force_finite=True`.
-fn r2(y: ArrayView1<'_, f64>, p: ArrayView1<'_, f64>, w: Option<ArrayView1<'_, f64>>) -> f64 {
+/// scikit-learn's `r2_score` with `force_finite=True`; `total_ss` is `Σ w (y − ȳ_w)²`.
+fn r2(
+    y: ArrayView1<'_, f64>,
+    p: ArrayView1<'_, f64>,
+    w: Option<ArrayView1<'_, f64>>,
+    total_ss: f64,
+) -> f64 {
     if y.len() < 2 {
         return f64::NAN;
     }
-    let y_mean = mean(y, y, w, |t, _| t);
-    let (mut num, mut den) = (0.0, 0.0);
-    for (i, (t, q)) in y.iter().zip(p).enumerate() {
-        let wi = weight(w, i);
-        num += wi * (t - q) * (t - q);
-        den += wi * (t - y_mean) * (t - y_mean);
-    }
-    match (num != 0.0, den != 0.0) {
+    let num = mean_sum(y, p, w, |t, q| (t - q) * (t - q)).0;
+    match (num != 0.0, total_ss != 0.0) {
         (false, _) => 1.0,
         (true, false) => 0.0,
-        (true, true) => 1.0 - num / den,
+        (true, true) => 1.0 - num / total_ss,
     }
 }
 
@@ -546,20 +582,36 @@ fn roc_auc(
     w: Option<ArrayView1<'_, f64>>,
     positive: Option<f64>,
 ) -> f64 {
-    let mut order: Vec<usize> = (0..y.len()).collect();
-    let s = |i: usize| score.get(i).copied().unwrap_or(f64::NAN);
-    order.sort_by(|a, b| s(*b).total_cmp(&s(*a)));
+    // (order key of the score, positive weight, negative weight), by decreasing score. The
+    // key orders as the (finite) scores do, and ties exactly when they are equal (−0 = 0).
+    let key = |s: f64| {
+        let bits = (s + 0.0).to_bits();
+        if bits >> 63 == 1 {
+            !bits
+        } else {
+            bits | (1 << 63)
+        }
+    };
+    let mut rows: Vec<(u64, f64, f64)> = score
+        .iter()
+        .zip(y)
+        .enumerate()
+        .map(|(i, (s, t))| {
+            let wi = weight(w, i);
+            if Some(*t) == positive {
+                (key(*s), wi, 0.0)
+            } else {
+                (key(*s), 0.0, wi)
+            }
+        })
+        .collect();
+    rows.sort_unstable_by_key(|r| std::cmp::Reverse(r.0));
     let (mut tp, mut fp) = (0.0, 0.0);
     let mut points = vec![(0.0, 0.0)];
-    for (k, i) in order.iter().enumerate() {
-        let wi = weight(w, *i);
-        if y.get(*i).copied() == positive {
-            tp += wi;
-        } else {
-            fp += wi;
-        }
-        let next = order.get(k + 1).map(|j| s(*j));
-        if next != Some(s(*i)) {
+    for (k, (s, pos, neg)) in rows.iter().enumerate() {
+        tp += pos;
+        fp += neg;
+        if rows.get(k + 1).map(|r| r.0) != Some(*s) {
             points.push((fp, tp));
         }
     }

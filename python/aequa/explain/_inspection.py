@@ -37,6 +37,10 @@ _LABEL_SCORERS = {
     "equal_opportunity_ratio",
 }
 _FAIRNESS_SCORERS = _LABEL_SCORERS - {"accuracy", "balanced_accuracy"}
+# Values (rows x columns) per model call. A Python model gets few, large batches (each call
+# crosses into Python); a native one cache-sized batches spread over the cores.
+_PYTHON_BATCH = 1 << 23
+_NATIVE_BATCH = 1 << 17
 # The estimator methods each scorer reads, in order of preference (as scikit-learn's scorers).
 _RESPONSE = {
     "roc_auc": ("decision_function", "predict_proba"),
@@ -169,7 +173,9 @@ def _to_native(
 
 
 class _Resolved:
-    """A model ready for the core (a NativeModel or a callable) and the method it stands for."""
+    """A model ready for the core (a NativeModel or a callable) and the method it stands for:
+    ``native`` / ``callable`` (taken as given), ``native:<method>`` (an estimator's native
+    twin) or ``<method>`` (the estimator's method called from Rust)."""
 
     def __init__(self, model: Any, method: str, n_outputs: int | None = None) -> None:
         self.model = model
@@ -210,6 +216,10 @@ def _resolve(
     return _Resolved(wrapped, name, n_outputs)
 
 
+def _batch(resolved: _Resolved) -> int:
+    return _NATIVE_BATCH if isinstance(resolved.model, _core.NativeModel) else _PYTHON_BATCH
+
+
 # ---------------------------------------------------------------- permutation importance
 
 
@@ -228,7 +238,12 @@ class PermutationImportanceResult(Report):
         One per feature or group of features.
     scoring : str
     model_calls, rows_evaluated : int
+    model_used : str
+        How the model ran: ``native``, ``native:<method>`` (an estimator's native twin),
+        ``callable``, or the estimator method called from Rust (``predict``, ...).
     """
+
+    model_used: str = ""
 
     def __init__(self, report: dict[str, Any]) -> None:
         self._report = report
@@ -452,6 +467,7 @@ def permutation_importance(
         "feature_names": names,
         "feature_groups": groups,
         "group_names": group_names,
+        "max_batch_elements": _batch(resolved),
     }
     weights = _inputs.weights(sample_weight, len(Xa))
     perms = None if permutations is None else np.ascontiguousarray(permutations, dtype=np.int64)
@@ -459,7 +475,9 @@ def permutation_importance(
     text = _core.permutation_importance(
         resolved.model, Xa, y_arr, json.dumps(options), weights, sens, perms, rows
     )
-    return PermutationImportanceResult(json.loads(text))
+    result = PermutationImportanceResult(json.loads(text))
+    result.model_used = resolved.method
+    return result
 
 
 # ---------------------------------------------------------------- partial dependence
@@ -479,7 +497,11 @@ class PartialDependenceResult(Report):
     outputs : list of int
         The model output columns reported.
     model_calls, rows_evaluated : int
+    model_used : str
+        How the model ran (see :class:`PermutationImportanceResult`).
     """
+
+    model_used: str = ""
 
     def __init__(self, report: dict[str, Any]) -> None:
         self._report = report
@@ -652,10 +674,13 @@ def partial_dependence(
         "custom_values": [custom.get(j) for j in idx],
         "outputs": outputs,
         "feature_names": names,
+        "max_batch_elements": _batch(resolved),
     }
     weights = _inputs.weights(sample_weight, len(Xa))
     text = _core.partial_dependence(resolved.model, Xa, json.dumps(options), weights)
-    return PartialDependenceResult(json.loads(text))
+    result = PartialDependenceResult(json.loads(text))
+    result.model_used = resolved.method
+    return result
 
 
 # ---------------------------------------------------------------- ALE
@@ -673,8 +698,10 @@ class AccumulatedLocalEffects(Report):
         Mean prediction difference across each bin.
     counts : ndarray of shape (n_bins,)
     centring : ndarray of shape (n_outputs,)
-    feature, feature_name, outputs, warnings, model_calls, rows_evaluated
+    feature, feature_name, outputs, warnings, model_calls, rows_evaluated, model_used
     """
+
+    model_used: str = ""
 
     def __init__(self, report: dict[str, Any]) -> None:
         self._report = report
@@ -756,7 +783,9 @@ def accumulated_local_effects(
         bins_json = [float(v) for v in np.asarray(bins, dtype=np.float64).ravel()]
     options = {"feature": j, "bins": bins_json, "outputs": outputs, "feature_names": names}
     text = _core.accumulated_local_effects(resolved.model, Xa, json.dumps(options))
-    return AccumulatedLocalEffects(json.loads(text))
+    result = AccumulatedLocalEffects(json.loads(text))
+    result.model_used = resolved.method
+    return result
 
 
 def _num(v: Any) -> float:
