@@ -358,3 +358,22 @@ def test_bad_input_is_explained() -> None:
     const[:, 1] = 3.0
     with pytest.raises(aequa.InvalidArgumentError, match="single value"):
         accumulated_local_effects(_f, const, 1)
+
+
+def test_reports_serialise_and_render() -> None:
+    X, y = _linear_data(60)
+    r = permutation_importance(_f, X, y, scoring="r2", max_samples=40)
+    back = json.loads(r.to_json())
+    assert back["schema_version"] == 1 and back["kind"] == "permutation_importance"
+    assert back["params"]["max_samples"] == 40 and back["params"]["random_state"] == 0
+    assert back["rows_evaluated"] == 40 + 40 * 4 * 5
+    assert "<table" in r._repr_html_()
+    p = partial_dependence(_f, X, [0, 1], grid_resolution=4, kind="individual")
+    assert p.average is None and p.individual.shape == (1, 60, 4, 4)
+    df = p.to_pandas()
+    assert len(df) == 60 * 16 and {"row", "x0", "x1", "individual"} <= set(df.columns)
+    assert json.loads(p.to_json())["params"]["kind"] == "individual"
+    a = accumulated_local_effects(_f, X, 3, bins=[-1.0, 0.0, 1.0])
+    assert a.report["params"] == {"bins": None, "n_rows": 60}
+    assert a.report["rows_outside"] == int(((X[:, 3] < -1) | (X[:, 3] > 1)).sum())
+    assert "<table" in a._repr_html_()

@@ -24,7 +24,7 @@ use crate::explain::counting::CountingModel;
 use crate::explain::permutation_importance::check_x;
 use crate::fairness::quantile::nanquantiles;
 use crate::model::{check_features, Model};
-use crate::report::dependence::AleReport;
+use crate::report::dependence::{AleParams, AleReport};
 use crate::report::{Num, SCHEMA_VERSION};
 
 /// How the bins are made.
@@ -251,6 +251,13 @@ pub fn accumulated_local_effects<M: Model + ?Sized>(
         warnings,
         model_calls: model.calls(),
         rows_evaluated: model.rows(),
+        params: AleParams {
+            bins: match options.bins {
+                AleBins::Count(k) => Some(k),
+                AleBins::Edges(_) => None,
+            },
+            n_rows: n,
+        },
     })
 }
 

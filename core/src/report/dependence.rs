@@ -80,4 +80,15 @@ pub struct AleReport {
     pub model_calls: u64,
     /// Rows the model evaluated in total.
     pub rows_evaluated: u64,
+    /// The parameters that produced the result.
+    pub params: AleParams,
+}
+
+/// Parameters of an ALE run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AleParams {
+    /// Quantile bins requested (`None` when the edges were given).
+    pub bins: Option<usize>,
+    /// Rows of `X`.
+    pub n_rows: usize,
 }

@@ -38,9 +38,10 @@ _LABEL_SCORERS = {
 }
 _FAIRNESS_SCORERS = _LABEL_SCORERS - {"accuracy", "balanced_accuracy"}
 # Values (rows x columns) per model call. A Python model gets few, large batches (each call
-# crosses into Python); a native one cache-sized batches spread over the cores.
+# crosses into Python); a native one moderate batches (all repeats of a feature when they fit
+# in a few MiB) spread over the cores: one giant batch is memory-bound and several times slower.
 _PYTHON_BATCH = 1 << 23
-_NATIVE_BATCH = 1 << 17
+_NATIVE_BATCH = 1 << 19
 # The estimator methods each scorer reads, in order of preference (as scikit-learn's scorers).
 _RESPONSE = {
     "roc_auc": ("decision_function", "predict_proba"),
@@ -216,8 +217,10 @@ def _resolve(
     return _Resolved(wrapped, name, n_outputs)
 
 
-def _batch(resolved: _Resolved) -> int:
-    return _NATIVE_BATCH if isinstance(resolved.model, _core.NativeModel) else _PYTHON_BATCH
+def _batch(resolved: _Resolved, values_per_feature: int = 0) -> int:
+    if not isinstance(resolved.model, _core.NativeModel):
+        return _PYTHON_BATCH
+    return max(_NATIVE_BATCH, min(values_per_feature, 4 * _NATIVE_BATCH))
 
 
 # ---------------------------------------------------------------- permutation importance
@@ -467,7 +470,7 @@ def permutation_importance(
         "feature_names": names,
         "feature_groups": groups,
         "group_names": group_names,
-        "max_batch_elements": _batch(resolved),
+        "max_batch_elements": _batch(resolved, Xa.size * int(n_repeats)),
     }
     weights = _inputs.weights(sample_weight, len(Xa))
     perms = None if permutations is None else np.ascontiguousarray(permutations, dtype=np.int64)
@@ -535,18 +538,25 @@ class PartialDependenceResult(Report):
         return keys
 
     def to_pandas(self) -> pd.DataFrame:
-        """The average curve in long form: one row per (output, grid point)."""
-        if self.average is None:
-            raise InvalidArgumentError("to_pandas: this result has no average (kind='individual')")
+        """Long form: one row per (output, grid point) with the ``average``, or — for
+        ``kind="individual"`` — one row per (output, row, grid point) with the ICE value."""
         grid = np.array(np.meshgrid(*self.grid_values, indexing="ij")).reshape(
             len(self.grid_values), -1
         )
         frames = []
         for k, out in enumerate(self.outputs):
             df = pd.DataFrame({name: grid[i] for i, name in enumerate(self.feature_names)})
-            df.insert(0, "output", out)
-            df["average"] = self.average[k].ravel()
-            frames.append(df)
+            if self.average is not None:
+                df.insert(0, "output", out)
+                df["average"] = self.average[k].ravel()
+                frames.append(df)
+                continue
+            ice = self.individual[k].reshape(len(self.individual[k]), -1)  # type: ignore[index]
+            long = df.loc[np.tile(np.arange(grid.shape[1]), len(ice))].reset_index(drop=True)
+            long.insert(0, "row", np.repeat(np.arange(len(ice)), grid.shape[1]))
+            long.insert(0, "output", out)
+            long["individual"] = ice.ravel()
+            frames.append(long)
         return pd.concat(frames, ignore_index=True)
 
     def __repr__(self) -> str:
