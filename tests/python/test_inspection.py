@@ -377,3 +377,45 @@ def test_reports_serialise_and_render() -> None:
     assert a.report["params"] == {"bins": None, "n_rows": 60}
     assert a.report["rows_outside"] == int(((X[:, 3] < -1) | (X[:, 3] > 1)).sum())
     assert "<table" in a._repr_html_()
+
+
+def _fake_models(monkeypatch: pytest.MonkeyPatch, to_native: Any) -> None:
+    """Stand-in for aequa.explain._models (written on another branch)."""
+    import sys
+    import types
+
+    mod = types.ModuleType("aequa.explain._models")
+    mod.to_native = to_native  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "aequa.explain._models", mod)
+
+
+def _linear_json(est: Any, link: str) -> _core.NativeModel:
+    coef = np.atleast_2d(est.coef_)
+    spec = {"coef": coef.tolist(), "intercept": np.atleast_1d(est.intercept_).tolist()}
+    return native(spec, link)
+
+
+def test_estimators_use_to_native_only_when_it_matches(monkeypatch: pytest.MonkeyPatch) -> None:
+    X, y = _linear_data()
+    reg = LinearRegression().fit(X, y)
+    labels = (y > 0).astype(float)
+    clf = LogisticRegression().fit(X, labels)
+    _fake_models(monkeypatch, lambda m: _linear_json(m, "logistic" if m is clf else "identity"))
+    r = permutation_importance(reg, X, y, random_state=0)
+    assert r.model_used == "native:predict"
+    ref = permutation_importance(reg.predict, X, y, scoring="r2", random_state=0)
+    np.testing.assert_allclose(r.importances, ref.importances, rtol=1e-12, atol=1e-12)
+    # Labels from the native probabilities (arg-max over classes_) equal predict.
+    acc = permutation_importance(clf, X, labels, scoring="accuracy", random_state=0)
+    assert acc.model_used == "native:predict"
+    # roc_auc reads decision_function, which the probabilities do not reproduce: Python.
+    auc = permutation_importance(clf, X, labels, scoring="roc_auc", random_state=0)
+    assert auc.model_used == "decision_function"
+    p = partial_dependence(clf, X, [0], grid_resolution=5)
+    assert p.model_used == "native:predict_proba" and p.outputs == [1]
+
+    def unsupported(model: Any) -> Any:
+        raise TypeError("not a supported model")
+
+    _fake_models(monkeypatch, unsupported)
+    assert permutation_importance(reg, X, y).model_used == "predict"

@@ -146,19 +146,25 @@ def _framed(fn: Callable[..., Any], model: Any, columns: list[str] | None) -> Ca
     return lambda a: fn(pd.DataFrame(a, columns=columns))
 
 
+def _native_converter() -> Callable[[Any], Any] | None:
+    """``aequa.explain._models.to_native`` when this build has it."""
+    try:
+        from aequa.explain._models import to_native  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return to_native  # type: ignore[no-any-return]
+
+
 def _to_native(
     model: Any,
     method: str,
     probe: np.ndarray,
     expected: np.ndarray,
     encode: Callable[[Any], np.ndarray] | None,
+    to_native: Callable[[Any], Any],
 ) -> Any:
-    """The native twin of an estimator when ``aequa.explain._models.to_native`` (optional)
-    supports it AND its output on a probe equals ``expected``; otherwise None."""
-    try:
-        from aequa.explain._models import to_native  # type: ignore[import-not-found]
-    except ImportError:
-        return None
+    """The native twin of an estimator when ``to_native`` supports it AND its output on a
+    probe equals ``expected`` (the estimator's own ``method``); otherwise None."""
     try:
         native = to_native(model)
         got = np.asarray(native.predict(probe), dtype=np.float64)
@@ -206,14 +212,15 @@ def _resolve(
     method, name = _method(model, names, "model")
     fn = _framed(method, model, columns)
     wrapped = fn if encode is None else (lambda a: encode(fn(a)))
+    classes = getattr(model, "classes_", None)
+    n_outputs = len(classes) if name == "predict_proba" and classes is not None else None
+    to_native = _native_converter()
     probe = X[: min(len(X), 64)]
-    if not len(probe):
-        return _Resolved(wrapped, name)
-    expected = np.asarray(wrapped(probe), dtype=np.float64)
-    n_outputs = 1 if expected.ndim == 1 else int(expected.shape[1])
-    native = _to_native(model, name, probe, expected, encode)
-    if native is not None:
-        return _Resolved(native, f"native:{name}", n_outputs)
+    if to_native is not None and len(probe):
+        expected = np.asarray(wrapped(probe), dtype=np.float64)
+        native = _to_native(model, name, probe, expected, encode, to_native)
+        if native is not None:
+            return _Resolved(native, f"native:{name}", n_outputs)
     return _Resolved(wrapped, name, n_outputs)
 
 
@@ -656,6 +663,10 @@ def partial_dependence(
     if isinstance(features, (str, int, np.integer)):
         features = [features]
     idx = [_column_index(f, names, "features") for f in features]
+    if len(tuple(percentiles)) != 2:
+        raise InvalidArgumentError(
+            f"percentiles: expected two values (low, high), found {tuple(percentiles)!r}"
+        )
     if kind not in ("average", "individual", "both"):
         raise InvalidArgumentError(
             f"kind: expected 'average', 'individual' or 'both', found {kind!r}"
@@ -675,9 +686,7 @@ def partial_dependence(
         ]
     options = {
         "features": idx,
-        "percentiles": [float(percentiles[0]), float(percentiles[1])]
-        if len(percentiles) == 2
-        else list(percentiles),
+        "percentiles": [float(percentiles[0]), float(percentiles[1])],
         "grid_resolution": int(grid_resolution),
         "kind": kind,
         "categorical": [j in cats for j in idx],
