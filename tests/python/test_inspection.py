@@ -269,6 +269,15 @@ def test_fairness_scorer_matches_fairlearn_definition() -> None:
     assert r.baseline_score == pytest.approx(-base, abs=1e-15)
     # Permuting the column that carries the group signal lowers the disparity.
     assert r.importances_mean[2] < 0 and r.importances_mean[1] == 0.0
+    # Any fairness metric's group gap is a scorer too.
+    fpr = permutation_importance(
+        f, X, y, scoring="neg_false_positive_rate_difference", sensitive_features=sex
+    )
+    mf = aequa.MetricFrame(
+        metrics=["false_positive_rate"], y_true=y, y_pred=f(X), sensitive_features=sex
+    )
+    assert fpr.baseline_score == pytest.approx(-float(mf.difference().iloc[0]), abs=1e-15)
+    assert fpr.scoring == "neg_false_positive_rate_difference"
 
 
 def test_dataframe_names_and_estimator_default_scoring() -> None:

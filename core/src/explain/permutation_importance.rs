@@ -443,7 +443,7 @@ pub fn permutation_importance<M: Model + ?Sized>(
     Ok(ImportanceReport {
         schema_version: SCHEMA_VERSION,
         kind: "permutation_importance".into(),
-        scoring: scorer.scorer().name().into(),
+        scoring: scorer.scorer().name(),
         feature_names: names,
         feature_groups: groups,
         baseline_score: Num(baseline),

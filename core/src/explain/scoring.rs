@@ -10,10 +10,12 @@
 //!   probability;
 //! - `r2` `1 − Σ w(y−ŷ)² / Σ w(y−ȳ_w)²` (1 for a perfect fit, 0 when `y` is constant and the
 //!   fit is not, NaN under two rows), `neg_mean_squared_error`, `neg_mean_absolute_error`;
-//! - the fairness engine's one-number disparities over the sensitive groups:
-//!   `neg_demographic_parity_difference`, `neg_equalized_odds_difference`,
-//!   `neg_equal_opportunity_difference` (differences are lower-is-better, so negated) and the
-//!   ratios `demographic_parity_ratio`, `equalized_odds_ratio`, `equal_opportunity_ratio`.
+//! - fairness gaps over the sensitive groups, computed by the fairness engine
+//!   (`fairness::metric_frame`): `neg_<gap>_difference` (a difference is lower-is-better, so
+//!   negated) and `<gap>_ratio`, where `<gap>` is one of Fairlearn's disparities
+//!   (`demographic_parity`, `equalized_odds`, `equal_opportunity`) or any built-in metric of
+//!   the engine (`false_positive_rate`, `selection_rate`, `accuracy_score`, ...), summarised
+//!   between groups (default) or to the overall value.
 //!
 //! The model output a scorer reads: label scorers take one column of labels, or several columns
 //! (probabilities or scores) whose arg-max indexes `classes`; `roc_auc` takes one score column,
@@ -27,7 +29,7 @@ use crate::data::validate::check_weights;
 use crate::data::Column;
 use crate::error::{Error, Result};
 use crate::fairness::disparity::{disparity, Agg, Disparity, Kind, Method};
-use crate::fairness::{metric_frame, Convention, FrameInput, FrameOptions, LabelSpec};
+use crate::fairness::{metric_frame, Convention, FrameInput, FrameOptions, LabelSpec, Metric};
 use crate::math::ln;
 
 /// A scorer by name.
@@ -47,8 +49,40 @@ pub enum Scorer {
     NegMeanSquaredError,
     /// Negated mean absolute error.
     NegMeanAbsoluteError,
-    /// A fairness disparity (differences negated).
-    Fairness(Disparity, Kind),
+    /// A fairness gap between the sensitive groups (differences negated).
+    Fairness(GroupGap, Kind),
+}
+
+/// What a fairness scorer compares across the sensitive groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupGap {
+    /// One of Fairlearn's one-number disparities.
+    Disparity(Disparity),
+    /// Any built-in metric of the fairness engine (its group difference or ratio).
+    Metric(Metric),
+}
+
+const DISPARITIES: &[(&str, Disparity)] = &[
+    ("demographic_parity", Disparity::DemographicParity),
+    ("equalized_odds", Disparity::EqualizedOdds),
+    ("equal_opportunity", Disparity::EqualOpportunity),
+];
+
+/// `neg_<gap>_difference` or `<gap>_ratio`, the gap a disparity or a metric name.
+fn fairness_from_name(name: &str) -> Option<Scorer> {
+    let (base, kind) = if let Some(b) = name
+        .strip_prefix("neg_")
+        .and_then(|r| r.strip_suffix("_difference"))
+    {
+        (b, Kind::Difference)
+    } else {
+        (name.strip_suffix("_ratio")?, Kind::Ratio)
+    };
+    let gap = match DISPARITIES.iter().find(|(n, _)| *n == base) {
+        Some((_, d)) => GroupGap::Disparity(*d),
+        None => GroupGap::Metric(Metric::from_name(base).ok()?),
+    };
+    Some(Scorer::Fairness(gap, kind))
 }
 
 const NAMES: &[(&str, Scorer)] = &[
@@ -59,30 +93,6 @@ const NAMES: &[(&str, Scorer)] = &[
     ("r2", Scorer::R2),
     ("neg_mean_squared_error", Scorer::NegMeanSquaredError),
     ("neg_mean_absolute_error", Scorer::NegMeanAbsoluteError),
-    (
-        "neg_demographic_parity_difference",
-        Scorer::Fairness(Disparity::DemographicParity, Kind::Difference),
-    ),
-    (
-        "demographic_parity_ratio",
-        Scorer::Fairness(Disparity::DemographicParity, Kind::Ratio),
-    ),
-    (
-        "neg_equalized_odds_difference",
-        Scorer::Fairness(Disparity::EqualizedOdds, Kind::Difference),
-    ),
-    (
-        "equalized_odds_ratio",
-        Scorer::Fairness(Disparity::EqualizedOdds, Kind::Ratio),
-    ),
-    (
-        "neg_equal_opportunity_difference",
-        Scorer::Fairness(Disparity::EqualOpportunity, Kind::Difference),
-    ),
-    (
-        "equal_opportunity_ratio",
-        Scorer::Fairness(Disparity::EqualOpportunity, Kind::Ratio),
-    ),
 ];
 
 impl Scorer {
@@ -91,8 +101,11 @@ impl Scorer {
         if let Some((_, s)) = NAMES.iter().find(|(n, _)| *n == name) {
             return Ok(*s);
         }
+        if let Some(s) = fairness_from_name(name) {
+            return Ok(s);
+        }
         let negated = format!("neg_{name}");
-        if NAMES.iter().any(|(n, _)| *n == negated) {
+        if NAMES.iter().any(|(n, _)| *n == negated) || fairness_from_name(&negated).is_some() {
             return Err(Error::invalid(
                 "scoring",
                 format!(
@@ -111,12 +124,26 @@ impl Scorer {
         ))
     }
 
-    /// The scorer's name.
-    pub fn name(self) -> &'static str {
+    /// The scorer's canonical name.
+    pub fn name(self) -> String {
+        if let Scorer::Fairness(gap, kind) = self {
+            let base = match gap {
+                GroupGap::Disparity(d) => DISPARITIES
+                    .iter()
+                    .find(|(_, x)| *x == d)
+                    .map_or("unknown", |(n, _)| n),
+                GroupGap::Metric(m) => m.name(),
+            };
+            return match kind {
+                Kind::Difference => format!("neg_{base}_difference"),
+                Kind::Ratio => format!("{base}_ratio"),
+            };
+        }
         NAMES
             .iter()
             .find(|(_, s)| *s == self)
             .map_or("unknown", |(n, _)| n)
+            .to_string()
     }
 
     /// Whether the scorer reads labels (accuracy, balanced accuracy, fairness).
@@ -409,8 +436,8 @@ impl<'a> PreparedScorer<'a> {
             Scorer::R2 => r2(y, output.column(0), w, self.total_ss),
             Scorer::NegMeanSquaredError => -mean(y, output.column(0), w, |t, p| (t - p) * (t - p)),
             Scorer::NegMeanAbsoluteError => -mean(y, output.column(0), w, |t, p| (t - p).abs()),
-            Scorer::Fairness(which, kind) => {
-                let value = self.fairness(&self.labels(output)?, which, kind)?;
+            Scorer::Fairness(gap, kind) => {
+                let value = self.fairness(&self.labels(output)?, gap, kind)?;
                 match kind {
                     Kind::Difference => -value,
                     Kind::Ratio => value,
@@ -499,7 +526,7 @@ impl<'a> PreparedScorer<'a> {
         Ok(loss / total)
     }
 
-    fn fairness(&self, labels: &[f64], which: Disparity, kind: Kind) -> Result<f64> {
+    fn fairness(&self, labels: &[f64], gap: GroupGap, kind: Kind) -> Result<f64> {
         let pred = ndarray::ArrayView1::from(labels);
         let input = FrameInput {
             y_true: Column::F64(self.target.y_true),
@@ -508,8 +535,12 @@ impl<'a> PreparedScorer<'a> {
             sensitive: self.target.sensitive.iter().map(reborrow).collect(),
             control: Vec::new(),
         };
+        let metrics = match gap {
+            GroupGap::Disparity(d) => d.metrics(),
+            GroupGap::Metric(m) => vec![m.name().to_string()],
+        };
         let options = FrameOptions {
-            metrics: which.metrics(),
+            metrics,
             spec: LabelSpec {
                 pos_label: self.spec.pos_label,
                 threshold: None,
@@ -519,7 +550,23 @@ impl<'a> PreparedScorer<'a> {
             bootstrap: None,
         };
         let report = metric_frame(&input, &options, None)?;
-        disparity(&report, which, kind, self.spec.method, self.spec.agg)
+        match gap {
+            GroupGap::Disparity(d) => disparity(&report, d, kind, self.spec.method, self.spec.agg),
+            GroupGap::Metric(m) => {
+                let row = report
+                    .values
+                    .aggregates
+                    .iter()
+                    .find(|a| a.metric == m.name())
+                    .ok_or_else(|| Error::invalid("scoring", "the metric was not computed"))?;
+                Ok(match (kind, self.spec.method) {
+                    (Kind::Difference, Method::BetweenGroups) => row.difference_between_groups.0,
+                    (Kind::Difference, Method::ToOverall) => row.difference_to_overall.0,
+                    (Kind::Ratio, Method::BetweenGroups) => row.ratio_between_groups.0,
+                    (Kind::Ratio, Method::ToOverall) => row.ratio_to_overall.0,
+                })
+            }
+        }
     }
 }
 
@@ -673,6 +720,15 @@ mod tests {
         for (n, s) in NAMES {
             assert_eq!(s.name(), *n);
         }
+        for n in [
+            "neg_demographic_parity_difference",
+            "equalized_odds_ratio",
+            "neg_false_positive_rate_difference",
+            "selection_rate_ratio",
+        ] {
+            assert_eq!(Scorer::from_name(n).unwrap().name(), n);
+        }
+        assert!(Scorer::from_name("neg_bogus_difference").is_err());
     }
 
     #[test]

@@ -26,17 +26,18 @@ __all__ = [
     "permutation_importance",
 ]
 
-_LABEL_SCORERS = {
-    "accuracy",
-    "balanced_accuracy",
-    "neg_demographic_parity_difference",
-    "demographic_parity_ratio",
-    "neg_equalized_odds_difference",
-    "equalized_odds_ratio",
-    "neg_equal_opportunity_difference",
-    "equal_opportunity_ratio",
-}
-_FAIRNESS_SCORERS = _LABEL_SCORERS - {"accuracy", "balanced_accuracy"}
+
+def _is_fairness(scoring: str) -> bool:
+    """``neg_<gap>_difference`` / ``<gap>_ratio``: a gap between the sensitive groups."""
+    return scoring.endswith("_ratio") or (
+        scoring.startswith("neg_") and scoring.endswith("_difference")
+    )
+
+
+def _is_label_scorer(scoring: str) -> bool:
+    return scoring in ("accuracy", "balanced_accuracy") or _is_fairness(scoring)
+
+
 # Values (rows x columns) per model call. A Python model gets few, large batches (each call
 # crosses into Python); a native one moderate batches (all repeats of a feature when they fit
 # in a few MiB) spread over the cores: one giant batch is memory-bound and several times slower.
@@ -386,12 +387,14 @@ def permutation_importance(
     y : array-like of shape (n_samples,)
     scoring : str, default=None
         ``accuracy``, ``balanced_accuracy``, ``roc_auc``, ``neg_log_loss``, ``r2``,
-        ``neg_mean_squared_error``, ``neg_mean_absolute_error``, or a fairness scorer
-        (``neg_demographic_parity_difference``, ``demographic_parity_ratio``,
-        ``neg_equalized_odds_difference``, ``equalized_odds_ratio``,
-        ``neg_equal_opportunity_difference``, ``equal_opportunity_ratio``; these need
-        ``sensitive_features``). None: ``accuracy`` for classifiers and ``r2`` for regressors
-        (an estimator's default ``score``); required for callables and native models.
+        ``neg_mean_squared_error``, ``neg_mean_absolute_error``, or a fairness gap between
+        the ``sensitive_features`` groups: ``neg_<gap>_difference`` (negated: greater is
+        better, as scikit-learn's ``neg_`` losses) or ``<gap>_ratio``, with ``<gap>`` one of
+        ``demographic_parity``, ``equalized_odds``, ``equal_opportunity`` or any fairness
+        metric (``neg_false_positive_rate_difference``, ``selection_rate_ratio``, ...).
+        A positive importance then means permuting the feature *widens* the gap. None:
+        ``accuracy`` for classifiers and ``r2`` for regressors (an estimator's default
+        ``score``); required for callables and native models.
     n_repeats : int, default=5
     random_state : int, numpy generator or None, default=None
         Seed of the permutations; None means 0 (results are always reproducible).
@@ -447,7 +450,7 @@ def permutation_importance(
         )
     y_arr, encode, classes = _targets(y, len(Xa), model)
     response = _RESPONSE.get(scoring, ("predict",))
-    label_encode = encode if scoring in _LABEL_SCORERS else None
+    label_encode = encode if _is_label_scorer(scoring) else None
     resolved = _resolve(model, Xa, columns, response, label_encode)
     sens: list[Any] = []
     if sensitive_features is not None:
@@ -457,7 +460,7 @@ def permutation_importance(
                 sensitive_features, len(Xa), "sensitive_feature_", "sensitive_features"
             )
         ]
-    elif scoring in _FAIRNESS_SCORERS:
+    elif _is_fairness(scoring):
         raise InvalidArgumentError(f"sensitive_features: the scorer '{scoring}' needs them")
     groups, group_names = _groups(feature_groups, names)
     if isinstance(max_samples, bool) or not isinstance(max_samples, (int, float, np.number)):
