@@ -59,4 +59,5 @@ bench: wheel
 # Regenerate the golden fixtures from the anchors, then check nothing drifted.
 fixtures: setup
 	$(PY) tests/golden/generate_fairness.py
+	$(PY) tests/golden/generate_inspection.py
 	git diff --exit-code tests/golden

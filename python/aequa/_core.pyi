@@ -14,11 +14,14 @@ __all__ = [
     "NonFiniteError",
     "UnsupportedError",
     "__version__",
+    "accumulated_local_effects",
     "cell_indices",
     "disparity",
     "metric_frame",
     "metric_frame_ovr",
     "overall_metrics",
+    "partial_dependence",
+    "permutation_importance",
     "reference_disparities",
     "summarize",
 ]
@@ -100,3 +103,24 @@ class NativeModel:
     @property
     def n_outputs(self) -> int: ...
     def to_json(self) -> str: ...
+
+# Inspection (explain_inspect.rs): `model` is a NativeModel or a callable f(X) -> predictions.
+def permutation_importance(
+    model: object,
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    options_json: str,
+    sample_weight: npt.NDArray[np.float64] | None = None,
+    sensitive: list[_Feature] = ...,
+    permutations: npt.NDArray[np.int64] | None = None,
+    sample_indices: npt.NDArray[np.int64] | None = None,
+) -> str: ...
+def partial_dependence(
+    model: object,
+    x: npt.NDArray[np.float64],
+    options_json: str,
+    sample_weight: npt.NDArray[np.float64] | None = None,
+) -> str: ...
+def accumulated_local_effects(
+    model: object, x: npt.NDArray[np.float64], options_json: str
+) -> str: ...

@@ -4,5 +4,21 @@ importance, partial dependence / ICE and ALE, under SHAP's and scikit-learn's na
 from __future__ import annotations
 
 from aequa.explain._explanation import Explanation
+from aequa.explain._inspection import (
+    AccumulatedLocalEffects,
+    PartialDependenceResult,
+    PermutationImportanceResult,
+    accumulated_local_effects,
+    partial_dependence,
+    permutation_importance,
+)
 
-__all__ = ["Explanation"]
+__all__ = [
+    "AccumulatedLocalEffects",
+    "Explanation",
+    "PartialDependenceResult",
+    "PermutationImportanceResult",
+    "accumulated_local_effects",
+    "partial_dependence",
+    "permutation_importance",
+]
