@@ -543,7 +543,7 @@ impl<'a> PreparedScorer<'a> {
             metrics,
             spec: LabelSpec {
                 pos_label: self.spec.pos_label,
-                threshold: None,
+                ..LabelSpec::default()
             },
             compat: self.spec.compat,
             min_group_size: 0,
