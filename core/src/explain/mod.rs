@@ -5,3 +5,8 @@
 pub mod counting;
 
 pub use counting::CountingModel;
+pub mod tree_interventional;
+pub mod tree_shap;
+mod tree_walk;
+
+pub use tree_shap::{tree_shap, tree_shap_interaction_values, FeaturePerturbation, TreeShapParams};

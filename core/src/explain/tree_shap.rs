@@ -1,0 +1,569 @@
+//! Path-dependent TreeSHAP (Lundberg et al., "Consistent individualized feature attribution for
+//! tree ensembles", 2018, Algorithm 2; Nature MI 2020) on a tree ensemble's raw output.
+//!
+//! A feature outside the coalition is integrated out by following both children of its splits,
+//! weighted by their share of the node's training cover. One recursion per tree carries the
+//! unique features of the current path with their "zero" fraction (cover share) and "one"
+//! fraction (does `x` follow this branch); `extend` and `unwind` update the permutation weights
+//! of the path's subset sizes in O(depth), so a leaf credits every path feature
+//! `w · (one − zero) · value` in O(depth²). Values are linear in the trees, so the ensemble's
+//! values are the sum over trees (each scaled by `tree_weight`; a `tree_output` tree adds only to
+//! its own output), and they sum to `f(x) − E[f]`, with `E[f]` the cover-weighted mean of the
+//! leaves plus `base_score`.
+//!
+//! Interaction values follow SHAP's `tree_shap` with conditioning: `Φ_ij` for `i ≠ j` is half
+//! the difference between the SHAP values of `i` with feature `j` always present and always
+//! absent; the diagonal holds the rest of each main effect, so a row's matrix sums to
+//! `f(x) − E[f]` and its rows sum to the SHAP values.
+
+use ndarray::{Array3, Array4, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::explain::tree_interventional::interventional_values;
+use crate::explain::tree_walk::{
+    check_input, for_each_row, report, Prepared, PreparedTree, ReportParts, MAX_DEPTH,
+};
+use crate::model::{Comparison, TreeEnsemble};
+use crate::report::ExplanationReport;
+
+/// How features outside a coalition are integrated out (SHAP's `feature_perturbation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum FeaturePerturbation {
+    /// Interventional when background data is given, else tree path-dependent.
+    #[default]
+    Auto,
+    /// Follow the trees' training covers (no background needed).
+    TreePathDependent,
+    /// Replace absent features by background rows and average (needs background data).
+    Interventional,
+}
+
+/// Options of [`tree_shap`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TreeShapParams {
+    /// How absent features are integrated out.
+    pub feature_perturbation: FeaturePerturbation,
+    /// One name per feature (default `Feature 0`, `Feature 1`, ...).
+    pub feature_names: Option<Vec<String>>,
+    /// One name per raw output (default `Output 0`, ...).
+    pub output_names: Option<Vec<String>>,
+}
+
+impl TreeShapParams {
+    /// Check the names against the model and resolve `auto`.
+    pub fn check(
+        &self,
+        model: &TreeEnsemble,
+        has_background: bool,
+    ) -> Result<(FeaturePerturbation, Vec<String>, Vec<String>)> {
+        let names = |given: &Option<Vec<String>>, n: usize, what: &str, stem: &str| match given {
+            Some(v) if v.len() != n => Err(Error::invalid(
+                format!("{what}_names"),
+                format!("expected {n} names (one per {what}), found {}", v.len()),
+            )),
+            Some(v) => Ok(v.clone()),
+            None => Ok((0..n).map(|i| format!("{stem} {i}")).collect()),
+        };
+        let features = names(&self.feature_names, model.n_features, "feature", "Feature")?;
+        let outputs = names(&self.output_names, model.n_raw_outputs, "output", "Output")?;
+        let how = match (self.feature_perturbation, has_background) {
+            (FeaturePerturbation::Auto, true) => FeaturePerturbation::Interventional,
+            (FeaturePerturbation::Auto, false) => FeaturePerturbation::TreePathDependent,
+            (FeaturePerturbation::Interventional, false) => {
+                return Err(Error::invalid(
+                    "data",
+                    "feature_perturbation=\"interventional\" needs background data; pass a \
+                     background sample (e.g. 100 training rows) or use \
+                     feature_perturbation=\"tree_path_dependent\"",
+                ))
+            }
+            (how, _) => how,
+        };
+        Ok((how, features, outputs))
+    }
+}
+
+/// SHAP values of the ensemble's raw output for every row of `x`, path-dependent or
+/// interventional (against `background`) as `params` says. Trees are walked, never called:
+/// `model_calls` is 0.
+pub fn tree_shap(
+    model: &TreeEnsemble,
+    x: ArrayView2<'_, f64>,
+    background: Option<ArrayView2<'_, f64>>,
+    params: &TreeShapParams,
+) -> Result<ExplanationReport> {
+    let (how, feature_names, output_names) = params.check(model, background.is_some())?;
+    check_input("X", x, model.n_features)?;
+    if let Some(bg) = background {
+        check_input("data", bg, model.n_features)?;
+    }
+    let (values, base, method, rows_evaluated, bg_rows) = match (how, background) {
+        (FeaturePerturbation::Interventional, Some(bg)) => {
+            let (values, base) = interventional_values(model, x, bg)?;
+            let pairs = (x.nrows() * bg.nrows()) as u64;
+            (values, base, "tree_interventional", pairs, bg.nrows())
+        }
+        (_, Some(bg)) => {
+            // SHAP's convention: with background data, covers are the background's counts.
+            let recounted = background_covers(model, bg)?;
+            let prepared = Prepared::new(&recounted, true)?;
+            let values = path_dependent(&prepared, x);
+            let base = prepared.expected_value();
+            (
+                values,
+                base,
+                "tree_path_dependent",
+                x.nrows() as u64,
+                bg.nrows(),
+            )
+        }
+        (_, None) => {
+            let prepared = Prepared::new(model, true)?;
+            let values = path_dependent(&prepared, x);
+            let base = prepared.expected_value();
+            (values, base, "tree_path_dependent", x.nrows() as u64, 0)
+        }
+    };
+    let params_json = serde_json::json!({
+        "feature_perturbation": method.trim_start_matches("tree_"),
+        "model_output": "raw",
+        "background_rows": bg_rows,
+        "n_trees": model.trees.len(),
+    });
+    let parts = ReportParts {
+        method,
+        feature_names,
+        output_names,
+        rows_evaluated,
+        params: params_json,
+    };
+    Ok(report(model, x, &values, &base, parts))
+}
+
+/// The expected raw output per output (cover-weighted leaf means + `base_score`): the base
+/// value of path-dependent TreeSHAP.
+pub fn expected_value(model: &TreeEnsemble) -> Result<Vec<f64>> {
+    Ok(Prepared::new(model, false)?.expected_value())
+}
+
+/// The ensemble with each node's cover replaced by the number of `background` rows reaching
+/// it (SHAP's path-dependent TreeSHAP with data); an empty node gets 1e-6, as in SHAP, so every
+/// branch keeps a (negligible) weight.
+pub fn background_covers(
+    model: &TreeEnsemble,
+    background: ArrayView2<'_, f64>,
+) -> Result<TreeEnsemble> {
+    if background.nrows() == 0 {
+        return Err(Error::invalid(
+            "data",
+            "the background data has no rows; pass at least one background row",
+        ));
+    }
+    let prepared = Prepared::new(model, false)?;
+    let mut out = model.clone();
+    let mut row = Vec::with_capacity(model.n_features);
+    for (tree, p) in out.trees.iter_mut().zip(&prepared.trees) {
+        tree.cover.iter_mut().for_each(|c| *c = 0.0);
+        for r in background.rows() {
+            prepared.row_into(r, &mut row);
+            let mut node = 0usize;
+            while let Some(n) = p.node(node) {
+                if let Some(c) = tree.cover.get_mut(node) {
+                    *c += 1.0;
+                }
+                if n.is_leaf() {
+                    break;
+                }
+                let left = n.follows_left(&row, prepared.comparison);
+                node = (if left { n.left } else { n.right }) as usize;
+            }
+        }
+        tree.cover
+            .iter_mut()
+            .filter(|c| **c == 0.0)
+            .for_each(|c| *c = 1e-6);
+    }
+    Ok(out)
+}
+
+/// Path-dependent SHAP interaction values, rows × features × features × outputs.
+pub fn tree_shap_interaction_values(
+    model: &TreeEnsemble,
+    x: ArrayView2<'_, f64>,
+) -> Result<Array4<f64>> {
+    check_input("X", x, model.n_features)?;
+    let prepared = Prepared::new(model, true)?;
+    let (m, k) = (prepared.n_features, prepared.n_outputs);
+    let mut out = Array4::zeros((x.nrows(), m, m, k));
+    let Some(flat) = out.as_slice_mut() else {
+        return Err(Error::Unsupported("internal: non-contiguous output".into()));
+    };
+    let inv = reciprocals();
+    for_each_row(
+        flat,
+        m * m * k,
+        || Scratch::new(&prepared),
+        |s, i, row_out| {
+            prepared.row_into(x.row(i), &mut s.x);
+            interactions_row(&prepared, &inv, s, row_out);
+        },
+    );
+    Ok(out)
+}
+
+/// Path-dependent SHAP values, rows × features × outputs.
+fn path_dependent(prepared: &Prepared, x: ArrayView2<'_, f64>) -> Array3<f64> {
+    let (m, k) = (prepared.n_features, prepared.n_outputs);
+    let mut out = Array3::zeros((x.nrows(), m, k));
+    let inv = reciprocals();
+    if let Some(flat) = out.as_slice_mut() {
+        for_each_row(
+            flat,
+            m * k,
+            || Scratch::new(prepared),
+            |s, i, phi| {
+                prepared.row_into(x.row(i), &mut s.x);
+                for tree in &prepared.trees {
+                    let walk = Walk::new(prepared, tree, &s.x, &inv, Condition::None);
+                    walk.run(&mut s.path, phi);
+                }
+            },
+        );
+    }
+    out
+}
+
+/// One row's interaction matrix (features × features × outputs, flattened).
+fn interactions_row(prepared: &Prepared, inv: &[f64], s: &mut Scratch, out: &mut [f64]) {
+    let (m, k) = (prepared.n_features, prepared.n_outputs);
+    let width = m * k;
+    s.diag.iter_mut().for_each(|v| *v = 0.0);
+    for tree in &prepared.trees {
+        Walk::new(prepared, tree, &s.x, inv, Condition::None).run(&mut s.path, &mut s.diag);
+        for &j in &tree.features {
+            s.on.iter_mut().for_each(|v| *v = 0.0);
+            s.off.iter_mut().for_each(|v| *v = 0.0);
+            Walk::new(prepared, tree, &s.x, inv, Condition::On(j)).run(&mut s.path, &mut s.on);
+            Walk::new(prepared, tree, &s.x, inv, Condition::Off(j)).run(&mut s.path, &mut s.off);
+            let block = out.iter_mut().skip(j as usize * width).take(width);
+            for (((o, d), on), off) in block.zip(s.diag.iter_mut()).zip(&s.on).zip(&s.off) {
+                let v = (on - off) / 2.0;
+                *o += v;
+                *d -= v;
+            }
+        }
+    }
+    for j in 0..m {
+        for c in 0..k {
+            let d = s.diag.get(j * k + c).copied().unwrap_or(0.0);
+            if let Some(o) = out.get_mut(j * width + j * k + c) {
+                *o = d;
+            }
+        }
+    }
+}
+
+/// `1/i` for `i` in `0..=MAX_DEPTH + 2` (`1/0` stored as 0, never read).
+fn reciprocals() -> Vec<f64> {
+    (0..MAX_DEPTH + 3)
+        .map(|i| if i == 0 { 0.0 } else { 1.0 / i as f64 })
+        .collect()
+}
+
+/// Per-worker buffers.
+#[derive(Debug)]
+struct Scratch {
+    x: Vec<f64>,
+    path: Path,
+    diag: Vec<f64>,
+    on: Vec<f64>,
+    off: Vec<f64>,
+}
+
+impl Scratch {
+    fn new(p: &Prepared) -> Self {
+        let width = p.n_features * p.n_outputs;
+        let cap = (p.max_depth + 2) * (p.max_depth + 3) / 2;
+        Scratch {
+            x: Vec::with_capacity(p.n_features),
+            path: Path::with_capacity(cap),
+            diag: vec![0.0; width],
+            on: vec![0.0; width],
+            off: vec![0.0; width],
+        }
+    }
+}
+
+/// The stack of unique paths of the recursion (struct of arrays). Each recursion level owns
+/// its tail segment: a copy of its parent's path, possibly extended by one feature.
+#[derive(Debug, Default)]
+struct Path {
+    feature: Vec<u32>,
+    zero: Vec<f64>,
+    one: Vec<f64>,
+    weight: Vec<f64>,
+}
+
+/// Feature index of the path's root element (no feature).
+const ROOT: u32 = u32::MAX;
+
+impl Path {
+    fn with_capacity(n: usize) -> Self {
+        Path {
+            feature: Vec::with_capacity(n),
+            zero: Vec::with_capacity(n),
+            one: Vec::with_capacity(n),
+            weight: Vec::with_capacity(n),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.feature.len()
+    }
+
+    /// Start a new segment as a copy of the one starting at `parent`.
+    fn copy_segment(&mut self, parent: usize) {
+        self.feature.extend_from_within(parent..);
+        self.zero.extend_from_within(parent..);
+        self.one.extend_from_within(parent..);
+        self.weight.extend_from_within(parent..);
+    }
+
+    fn truncate(&mut self, len: usize) {
+        self.feature.truncate(len);
+        self.zero.truncate(len);
+        self.one.truncate(len);
+        self.weight.truncate(len);
+    }
+
+    /// EXTEND: add `feature` with fractions (`zero`, `one`) to the segment at `start` and
+    /// update the weights of every subset size.
+    fn extend(&mut self, start: usize, zero: f64, one: f64, feature: u32, inv: &[f64]) {
+        let d = self.len() - start;
+        self.feature.push(feature);
+        self.zero.push(zero);
+        self.one.push(one);
+        self.weight.push(if d == 0 { 1.0 } else { 0.0 });
+        if d == 0 {
+            return;
+        }
+        let scale = inv.get(d + 1).copied().unwrap_or(0.0);
+        let mut prev = 0.0;
+        for (i, w) in self.weight.iter_mut().skip(start).enumerate() {
+            let cur = *w;
+            *w = (zero * cur * (d - i) as f64 + one * prev * i as f64) * scale;
+            prev = cur;
+        }
+    }
+
+    /// UNWIND: remove element `index` (≥ 1) of the segment at `start`, undoing its EXTEND.
+    fn unwind(&mut self, start: usize, index: usize) {
+        let end = self.len();
+        let d = end - start - 1;
+        let at = start + index;
+        let one = self.one.get(at).copied().unwrap_or(1.0);
+        let zero = self.zero.get(at).copied().unwrap_or(1.0);
+        let w = self.weight.get_mut(start..end).unwrap_or_default();
+        let mut next = w.last().copied().unwrap_or(0.0);
+        let dp1 = (d + 1) as f64;
+        for (i, wi) in w.iter_mut().take(d).enumerate().rev() {
+            if one != 0.0 {
+                let tmp = *wi;
+                *wi = next * dp1 / ((i + 1) as f64 * one);
+                next = tmp - *wi * zero * (d - i) as f64 / dp1;
+            } else {
+                *wi = *wi * dp1 / (zero * (d - i) as f64);
+            }
+        }
+        self.weight.pop();
+        self.feature.remove(at);
+        self.zero.remove(at);
+        self.one.remove(at);
+    }
+}
+
+/// Conditioning of the interaction algorithm on one feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Condition {
+    None,
+    /// The feature is always in the coalition.
+    On(u32),
+    /// The feature is never in the coalition.
+    Off(u32),
+}
+
+impl Condition {
+    fn is(self, feature: u32) -> bool {
+        matches!(self, Condition::On(f) | Condition::Off(f) if f == feature)
+    }
+}
+
+/// One tree explained for one row.
+#[derive(Debug)]
+struct Walk<'a> {
+    tree: &'a PreparedTree,
+    x: &'a [f64],
+    inv: &'a [f64],
+    comparison: Comparison,
+    n_outputs: usize,
+    condition: Condition,
+}
+
+impl<'a> Walk<'a> {
+    fn new(
+        p: &Prepared,
+        tree: &'a PreparedTree,
+        x: &'a [f64],
+        inv: &'a [f64],
+        condition: Condition,
+    ) -> Self {
+        Walk {
+            tree,
+            x,
+            inv,
+            comparison: p.comparison,
+            n_outputs: p.n_outputs,
+            condition,
+        }
+    }
+
+    /// Add this tree's values to `phi` (features × outputs).
+    fn run(&self, path: &mut Path, phi: &mut [f64]) {
+        path.truncate(0);
+        self.recurse(0, path, 0, 1.0, 1.0, ROOT, 1.0, phi);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn recurse(
+        &self,
+        node: usize,
+        path: &mut Path,
+        parent: usize,
+        zero: f64,
+        one: f64,
+        feature: u32,
+        fraction: f64,
+        phi: &mut [f64],
+    ) {
+        if fraction == 0.0 {
+            return;
+        }
+        let Some(n) = self.tree.node(node) else {
+            return;
+        };
+        let start = path.len();
+        path.copy_segment(parent);
+        if !self.condition.is(feature) {
+            path.extend(start, zero, one, feature, self.inv);
+        }
+        if n.is_leaf() {
+            self.leaf(node, path, start, fraction, phi);
+            path.truncate(start);
+            return;
+        }
+        let goes_left = n.follows_left(self.x, self.comparison);
+        let (hot, cold, z_hot, z_cold) = if goes_left {
+            (n.left, n.right, n.z_left, n.z_right)
+        } else {
+            (n.right, n.left, n.z_right, n.z_left)
+        };
+        let (mut in_zero, mut in_one) = (1.0, 1.0);
+        let seen = path
+            .feature
+            .iter()
+            .skip(start + 1)
+            .position(|f| *f == n.feature);
+        if let Some(i) = seen {
+            in_zero = path.zero.get(start + 1 + i).copied().unwrap_or(1.0);
+            in_one = path.one.get(start + 1 + i).copied().unwrap_or(1.0);
+            path.unwind(start, i + 1);
+        }
+        let (hot_fraction, cold_fraction) = match self.condition {
+            Condition::On(f) if f == n.feature => (fraction, 0.0),
+            Condition::Off(f) if f == n.feature => (fraction * z_hot, fraction * z_cold),
+            _ => (fraction, fraction),
+        };
+        let (f, h, c) = (n.feature, hot as usize, cold as usize);
+        self.recurse(
+            h,
+            path,
+            start,
+            z_hot * in_zero,
+            in_one,
+            f,
+            hot_fraction,
+            phi,
+        );
+        self.recurse(c, path, start, z_cold * in_zero, 0.0, f, cold_fraction, phi);
+        path.truncate(start);
+    }
+
+    /// Credit the leaf's value to every feature of the path (segment at `start`).
+    fn leaf(&self, node: usize, path: &Path, start: usize, fraction: f64, phi: &mut [f64]) {
+        let end = path.len();
+        let d = end - start - 1;
+        if d == 0 {
+            return;
+        }
+        let w = path.weight.get(start..end).unwrap_or(&[]);
+        let values = self.tree.leaf_values(node);
+        // Elements with one = 0 all get −(d+1)·Σ_{i<d} w_i/(d−i) (their zero fraction cancels).
+        let mut cold: Option<f64> = None;
+        let elements = path.feature.iter().zip(&path.zero).zip(&path.one);
+        for ((&f, &z), &o) in elements.skip(start + 1) {
+            let scale = (if o == 0.0 {
+                *cold.get_or_insert_with(|| {
+                    let s: f64 = w
+                        .iter()
+                        .take(d)
+                        .enumerate()
+                        .map(|(i, wi)| wi * self.inv.get(d - i).copied().unwrap_or(0.0))
+                        .sum();
+                    -(d as f64 + 1.0) * s
+                })
+            } else {
+                unwound_sum_hot(w, z, o, self.inv) * (o - z)
+            }) * fraction;
+            let at = f as usize * self.n_outputs + self.tree.output;
+            let slots = phi.iter_mut().skip(at).take(values.len());
+            slots.zip(values).for_each(|(p, v)| *p += scale * v);
+        }
+    }
+}
+
+/// UNWOUND-SUM for an element with a non-zero one fraction: the total weight of the path's
+/// subsets without that element.
+#[inline]
+fn unwound_sum_hot(w: &[f64], zero: f64, one: f64, inv: &[f64]) -> f64 {
+    let d = w.len() - 1;
+    let mut next = w.last().copied().unwrap_or(0.0);
+    let mut total = 0.0;
+    let mut k = 1.0; // d - i
+    if one == 1.0 {
+        let pairs = w
+            .iter()
+            .take(d)
+            .rev()
+            .zip(inv.iter().take(d + 1).skip(1).rev());
+        for (wi, inv_i1) in pairs {
+            let tmp = next * inv_i1;
+            total += tmp;
+            next = wi - tmp * zero * k;
+            k += 1.0;
+        }
+    } else {
+        for (i, wi) in w.iter().take(d).enumerate().rev() {
+            let tmp = next / ((i + 1) as f64 * one);
+            total += tmp;
+            next = wi - tmp * zero * k;
+            k += 1.0;
+        }
+    }
+    total * (d + 1) as f64
+}
+
+#[cfg(test)]
+mod tests;
