@@ -3,6 +3,7 @@
 
 mod convert;
 mod errors;
+mod explain_tree;
 mod fairness;
 mod model;
 
@@ -14,5 +15,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     fairness::register(m)?;
     model::register(m)?;
+    explain_tree::register(m)?;
     Ok(())
 }

@@ -9,4 +9,7 @@ pub mod tree_interventional;
 pub mod tree_shap;
 mod tree_walk;
 
-pub use tree_shap::{tree_shap, tree_shap_interaction_values, FeaturePerturbation, TreeShapParams};
+pub use tree_shap::{
+    tree_expected_value, tree_shap, tree_shap_interaction_values, trees_of, FeaturePerturbation,
+    TreeShapParams,
+};

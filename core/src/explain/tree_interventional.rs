@@ -71,12 +71,21 @@ pub(crate) fn interventional_values(
             },
         );
     }
+    Ok((values, background_mean(model, background)?))
+}
+
+/// The mean raw output over the background: the interventional base value.
+pub(crate) fn background_mean(
+    model: &TreeEnsemble,
+    background: ArrayView2<'_, f64>,
+) -> Result<Vec<f64>> {
     let raw: Array2<f64> = model.predict_raw(background);
-    let base = raw
-        .mean_axis(Axis(0))
-        .map(|b| b.to_vec())
-        .unwrap_or_else(|| vec![0.0; k]);
-    Ok((values, base))
+    raw.mean_axis(Axis(0)).map(|b| b.to_vec()).ok_or_else(|| {
+        Error::invalid(
+            "data",
+            "the background data has no rows; pass at least one background row",
+        )
+    })
 }
 
 /// `coef[n][s] = s!(n−s−1)!/n!` for `0 ≤ s < n ≤ depth`, the Shapley weight of a coalition of

@@ -20,11 +20,11 @@ use ndarray::{Array3, Array4, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::explain::tree_interventional::interventional_values;
+use crate::explain::tree_interventional::{background_mean, interventional_values};
 use crate::explain::tree_walk::{
     check_input, for_each_row, report, Prepared, PreparedTree, ReportParts, MAX_DEPTH,
 };
-use crate::model::{Comparison, TreeEnsemble};
+use crate::model::{Comparison, NativeModel, TreeEnsemble};
 use crate::report::ExplanationReport;
 
 /// How features outside a coalition are integrated out (SHAP's `feature_perturbation`).
@@ -100,31 +100,18 @@ pub fn tree_shap(
     if let Some(bg) = background {
         check_input("data", bg, model.n_features)?;
     }
-    let (values, base, method, rows_evaluated, bg_rows) = match (how, background) {
+    let bg_rows = background.map_or(0, |bg| bg.nrows());
+    let (values, base, method, rows_evaluated) = match (how, background) {
         (FeaturePerturbation::Interventional, Some(bg)) => {
             let (values, base) = interventional_values(model, x, bg)?;
             let pairs = (x.nrows() * bg.nrows()) as u64;
-            (values, base, "tree_interventional", pairs, bg.nrows())
+            (values, base, "tree_interventional", pairs)
         }
-        (_, Some(bg)) => {
-            // SHAP's convention: with background data, covers are the background's counts.
-            let recounted = background_covers(model, bg)?;
-            let prepared = Prepared::new(&recounted, true)?;
+        _ => {
+            let prepared = path_prepared(model, background)?;
             let values = path_dependent(&prepared, x);
             let base = prepared.expected_value();
-            (
-                values,
-                base,
-                "tree_path_dependent",
-                x.nrows() as u64,
-                bg.nrows(),
-            )
-        }
-        (_, None) => {
-            let prepared = Prepared::new(model, true)?;
-            let values = path_dependent(&prepared, x);
-            let base = prepared.expected_value();
-            (values, base, "tree_path_dependent", x.nrows() as u64, 0)
+            (values, base, "tree_path_dependent", x.nrows() as u64)
         }
     };
     let params_json = serde_json::json!({
@@ -147,6 +134,47 @@ pub fn tree_shap(
 /// value of path-dependent TreeSHAP.
 pub fn expected_value(model: &TreeEnsemble) -> Result<Vec<f64>> {
     Ok(Prepared::new(model, false)?.expected_value())
+}
+
+/// The base value [`tree_shap`] uses with these arguments (SHAP's `expected_value`): the mean
+/// raw output over the background (interventional) or the cover-weighted expectation
+/// (path-dependent; covers recounted on the background when one is given).
+pub fn tree_expected_value(
+    model: &TreeEnsemble,
+    background: Option<ArrayView2<'_, f64>>,
+    params: &TreeShapParams,
+) -> Result<Vec<f64>> {
+    let (how, _, _) = params.check(model, background.is_some())?;
+    if let Some(bg) = background {
+        check_input("data", bg, model.n_features)?;
+    }
+    match (how, background) {
+        (FeaturePerturbation::Interventional, Some(bg)) => background_mean(model, bg),
+        _ => Ok(path_prepared(model, background)?.expected_value()),
+    }
+}
+
+/// The trees of a native model, or an error naming what was passed instead.
+pub fn trees_of(model: &NativeModel) -> Result<&TreeEnsemble> {
+    match model {
+        NativeModel::Trees(t) => Ok(t),
+        NativeModel::Linear(_) => Err(Error::invalid(
+            "model",
+            "TreeSHAP needs a tree ensemble, found a linear model; use LinearExplainer for it",
+        )),
+    }
+}
+
+/// Prepared trees for path-dependent TreeSHAP: the model's covers, or (SHAP's convention when
+/// background data is given) the background's counts.
+fn path_prepared(
+    model: &TreeEnsemble,
+    background: Option<ArrayView2<'_, f64>>,
+) -> Result<Prepared> {
+    match background {
+        Some(bg) => Prepared::new(&background_covers(model, bg)?, true),
+        None => Prepared::new(model, true),
+    }
 }
 
 /// The ensemble with each node's cover replaced by the number of `background` rows reaching
@@ -189,13 +217,29 @@ pub fn background_covers(
     Ok(out)
 }
 
-/// Path-dependent SHAP interaction values, rows × features × features × outputs.
+/// Path-dependent SHAP interaction values, rows × features × features × outputs. With
+/// background data the covers are the background's counts (as in SHAP); interventional
+/// interaction values are not defined here and give an error (SHAP silently returns zeros).
 pub fn tree_shap_interaction_values(
     model: &TreeEnsemble,
     x: ArrayView2<'_, f64>,
+    background: Option<ArrayView2<'_, f64>>,
+    params: &TreeShapParams,
 ) -> Result<Array4<f64>> {
+    let (how, _, _) = params.check(model, background.is_some())?;
+    if how == FeaturePerturbation::Interventional {
+        return Err(Error::Unsupported(
+            "SHAP interaction values are computed for feature_perturbation=\"tree_path_dependent\" \
+             only; create the explainer with feature_perturbation=\"tree_path_dependent\" (shap \
+             returns zeros for interventional interactions)"
+                .into(),
+        ));
+    }
     check_input("X", x, model.n_features)?;
-    let prepared = Prepared::new(model, true)?;
+    if let Some(bg) = background {
+        check_input("data", bg, model.n_features)?;
+    }
+    let prepared = path_prepared(model, background)?;
     let (m, k) = (prepared.n_features, prepared.n_outputs);
     let mut out = Array4::zeros((x.nrows(), m, m, k));
     let Some(flat) = out.as_slice_mut() else {

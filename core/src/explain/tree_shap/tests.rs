@@ -187,7 +187,8 @@ fn path_dependent_matches_brute_force_shapley() {
 fn interactions_match_the_shapley_interaction_index() {
     for (c, e) in cases().into_iter().enumerate() {
         let x = random_rows(10 + c as u32, 4, e.n_features);
-        let inter = tree_shap_interaction_values(&e, x.view()).unwrap();
+        let inter =
+            tree_shap_interaction_values(&e, x.view(), None, &TreeShapParams::default()).unwrap();
         let report = tree_shap(&e, x.view(), None, &TreeShapParams::default()).unwrap();
         let (rows, m, _, k) = inter.dim();
         for i in 0..rows {
