@@ -50,8 +50,8 @@ pub(crate) fn interventional_values(
             || (Vec::with_capacity(m), vec![0i8; m]),
             |(xs, side), i, phi| {
                 prepared.row_into(x.row(i), xs);
-                for r in &bg {
-                    for tree in &prepared.trees {
+                for tree in &prepared.trees {
+                    for r in &bg {
                         for c in 0..tree.n_values {
                             let pair = Pair {
                                 tree,

@@ -264,21 +264,29 @@ fn path_dependent(prepared: &Prepared, x: ArrayView2<'_, f64>) -> Array3<f64> {
     let mut out = Array3::zeros((x.nrows(), m, k));
     let inv = reciprocals();
     if let Some(flat) = out.as_slice_mut() {
+        // Blocks of rows, each tree explaining the whole block while its nodes are in cache.
         for_each_row(
             flat,
-            m * k,
+            m * k * BLOCK,
             || Scratch::new(prepared),
-            |s, i, phi| {
-                prepared.row_into(x.row(i), &mut s.x);
+            |s, b, phis| {
+                let Scratch { x: xs, path, .. } = s;
+                xs.clear();
+                let rows = phis.len() / (m * k).max(1);
+                (b * BLOCK..b * BLOCK + rows).for_each(|i| prepared.append_row(x.row(i), xs));
                 for tree in &prepared.trees {
-                    let walk = Walk::new(prepared, tree, &s.x, &inv, Condition::None);
-                    walk.run(&mut s.path, phi);
+                    for (xr, phi) in xs.chunks(m.max(1)).zip(phis.chunks_mut(m * k)) {
+                        Walk::new(prepared, tree, xr, &inv, Condition::None).run(path, phi);
+                    }
                 }
             },
         );
     }
     out
 }
+
+/// Rows per block of the path-dependent explanation.
+const BLOCK: usize = 16;
 
 /// One row's interaction matrix (features × features × outputs, flattened).
 fn interactions_row(prepared: &Prepared, inv: &[f64], s: &mut Scratch, out: &mut [f64]) {
@@ -341,14 +349,21 @@ impl Scratch {
     }
 }
 
-/// The stack of unique paths of the recursion (struct of arrays). Each recursion level owns
-/// its tail segment: a copy of its parent's path, possibly extended by one feature.
+/// One element of a unique path: a feature with its zero and one fractions, and the
+/// permutation weight of the subsets of size equal to its position.
+#[derive(Debug, Clone, Copy)]
+struct Element {
+    weight: f64,
+    zero: f64,
+    one: f64,
+    feature: u32,
+}
+
+/// The stack of unique paths of the recursion. Each recursion level owns its tail segment: a
+/// copy of its parent's path, possibly extended by one feature.
 #[derive(Debug, Default)]
 struct Path {
-    feature: Vec<u32>,
-    zero: Vec<f64>,
-    one: Vec<f64>,
-    weight: Vec<f64>,
+    el: Vec<Element>,
 }
 
 /// Feature index of the path's root element (no feature).
@@ -357,75 +372,79 @@ const ROOT: u32 = u32::MAX;
 impl Path {
     fn with_capacity(n: usize) -> Self {
         Path {
-            feature: Vec::with_capacity(n),
-            zero: Vec::with_capacity(n),
-            one: Vec::with_capacity(n),
-            weight: Vec::with_capacity(n),
+            el: Vec::with_capacity(n),
         }
     }
 
     fn len(&self) -> usize {
-        self.feature.len()
+        self.el.len()
+    }
+
+    fn segment(&self, start: usize) -> &[Element] {
+        self.el.get(start..).unwrap_or(&[])
     }
 
     /// Start a new segment as a copy of the one starting at `parent`.
     fn copy_segment(&mut self, parent: usize) {
-        self.feature.extend_from_within(parent..);
-        self.zero.extend_from_within(parent..);
-        self.one.extend_from_within(parent..);
-        self.weight.extend_from_within(parent..);
+        self.el.extend_from_within(parent..);
     }
 
     fn truncate(&mut self, len: usize) {
-        self.feature.truncate(len);
-        self.zero.truncate(len);
-        self.one.truncate(len);
-        self.weight.truncate(len);
+        self.el.truncate(len);
     }
 
     /// EXTEND: add `feature` with fractions (`zero`, `one`) to the segment at `start` and
     /// update the weights of every subset size.
     fn extend(&mut self, start: usize, zero: f64, one: f64, feature: u32, inv: &[f64]) {
         let d = self.len() - start;
-        self.feature.push(feature);
-        self.zero.push(zero);
-        self.one.push(one);
-        self.weight.push(if d == 0 { 1.0 } else { 0.0 });
+        let weight = if d == 0 { 1.0 } else { 0.0 };
+        self.el.push(Element {
+            weight,
+            zero,
+            one,
+            feature,
+        });
         if d == 0 {
             return;
         }
         let scale = inv.get(d + 1).copied().unwrap_or(0.0);
-        let mut prev = 0.0;
-        for (i, w) in self.weight.iter_mut().skip(start).enumerate() {
-            let cur = *w;
-            *w = (zero * cur * (d - i) as f64 + one * prev * i as f64) * scale;
+        let (mut prev, mut i, df) = (0.0, 0.0, d as f64);
+        for e in self.el.iter_mut().skip(start) {
+            let cur = e.weight;
+            e.weight = (zero * cur * (df - i) + one * prev * i) * scale;
             prev = cur;
+            i += 1.0;
         }
     }
 
     /// UNWIND: remove element `index` (≥ 1) of the segment at `start`, undoing its EXTEND.
     fn unwind(&mut self, start: usize, index: usize) {
-        let end = self.len();
-        let d = end - start - 1;
-        let at = start + index;
-        let one = self.one.get(at).copied().unwrap_or(1.0);
-        let zero = self.zero.get(at).copied().unwrap_or(1.0);
-        let w = self.weight.get_mut(start..end).unwrap_or_default();
-        let mut next = w.last().copied().unwrap_or(0.0);
+        let seg = self.el.get_mut(start..).unwrap_or_default();
+        let Some(gone) = seg.get(index).copied() else {
+            return;
+        };
+        let d = seg.len() - 1;
+        let (one, zero) = (gone.one, gone.zero);
+        let mut next = seg.last().map_or(0.0, |e| e.weight);
         let dp1 = (d + 1) as f64;
-        for (i, wi) in w.iter_mut().take(d).enumerate().rev() {
+        for (i, e) in seg.iter_mut().take(d).enumerate().rev() {
             if one != 0.0 {
-                let tmp = *wi;
-                *wi = next * dp1 / ((i + 1) as f64 * one);
-                next = tmp - *wi * zero * (d - i) as f64 / dp1;
+                let tmp = e.weight;
+                e.weight = next * dp1 / ((i + 1) as f64 * one);
+                next = tmp - e.weight * zero * (d - i) as f64 / dp1;
             } else {
-                *wi = *wi * dp1 / (zero * (d - i) as f64);
+                e.weight = e.weight * dp1 / (zero * (d - i) as f64);
             }
         }
-        self.weight.pop();
-        self.feature.remove(at);
-        self.zero.remove(at);
-        self.one.remove(at);
+        // Shift the later elements' features and fractions down; the weights stay in place.
+        for i in index..d {
+            if let Some(&later) = seg.get(i + 1) {
+                if let Some(e) = seg.get_mut(i) {
+                    (e.feature, e.zero, e.one) = (later.feature, later.zero, later.one);
+                }
+            }
+        }
+        self.el.pop();
     }
 }
 
@@ -515,15 +534,10 @@ impl<'a> Walk<'a> {
             (n.right, n.left, n.z_right, n.z_left)
         };
         let (mut in_zero, mut in_one) = (1.0, 1.0);
-        let seen = path
-            .feature
-            .iter()
-            .skip(start + 1)
-            .position(|f| *f == n.feature);
-        if let Some(i) = seen {
-            in_zero = path.zero.get(start + 1 + i).copied().unwrap_or(1.0);
-            in_one = path.one.get(start + 1 + i).copied().unwrap_or(1.0);
-            path.unwind(start, i + 1);
+        let seen = path.segment(start).iter().enumerate().skip(1);
+        if let Some((i, e)) = seen.clone().find(|(_, e)| e.feature == n.feature) {
+            (in_zero, in_one) = (e.zero, e.one);
+            path.unwind(start, i);
         }
         let (hot_fraction, cold_fraction) = match self.condition {
             Condition::On(f) if f == n.feature => (fraction, 0.0),
@@ -547,64 +561,110 @@ impl<'a> Walk<'a> {
 
     /// Credit the leaf's value to every feature of the path (segment at `start`).
     fn leaf(&self, node: usize, path: &Path, start: usize, fraction: f64, phi: &mut [f64]) {
-        let end = path.len();
-        let d = end - start - 1;
-        if d == 0 {
+        let seg = path.segment(start);
+        let Some((last, rest)) = seg.split_last() else {
             return;
-        }
-        let w = path.weight.get(start..end).unwrap_or(&[]);
+        };
+        let d = rest.len();
+        let Some(inv) = self.inv.get(1..=d).filter(|_| d > 0) else {
+            return;
+        };
+        let w_last = last.weight;
         let values = self.tree.leaf_values(node);
+        let (n_outputs, output) = (self.n_outputs, self.tree.output);
+        let mut credit = |f: u32, scale: f64| {
+            let slots = phi.iter_mut().skip(f as usize * n_outputs + output);
+            slots
+                .zip(values)
+                .for_each(|(p, v)| *p += scale * fraction * v);
+        };
         // Elements with one = 0 all get −(d+1)·Σ_{i<d} w_i/(d−i) (their zero fraction cancels).
         let mut cold: Option<f64> = None;
-        let elements = path.feature.iter().zip(&path.zero).zip(&path.one);
-        for ((&f, &z), &o) in elements.skip(start + 1) {
-            let scale = (if o == 0.0 {
-                *cold.get_or_insert_with(|| {
-                    let s: f64 = w
-                        .iter()
-                        .take(d)
-                        .enumerate()
-                        .map(|(i, wi)| wi * self.inv.get(d - i).copied().unwrap_or(0.0))
-                        .sum();
-                    -(d as f64 + 1.0) * s
-                })
+        // Elements with one = 1, four at a time (independent recurrences, run interleaved).
+        let mut lanes = Lanes::default();
+        for e in seg.iter().skip(1) {
+            let (f, z, o) = (e.feature, e.zero, e.one);
+            if o == 0.0 {
+                let c = *cold.get_or_insert_with(|| {
+                    let k = inv.iter().rev();
+                    -(d as f64 + 1.0) * rest.iter().zip(k).map(|(e, k)| e.weight * k).sum::<f64>()
+                });
+                credit(f, c);
+            } else if o == 1.0 {
+                if lanes.push(f, z) {
+                    lanes.flush(rest, w_last, inv, &mut credit);
+                }
             } else {
-                unwound_sum_hot(w, z, o, self.inv) * (o - z)
-            }) * fraction;
-            let at = f as usize * self.n_outputs + self.tree.output;
-            let slots = phi.iter_mut().skip(at).take(values.len());
-            slots.zip(values).for_each(|(p, v)| *p += scale * v);
+                credit(f, unwound_sum_general(rest, w_last, z, o) * (o - z));
+            }
         }
+        lanes.flush(rest, w_last, inv, &mut credit);
     }
 }
 
-/// UNWOUND-SUM for an element with a non-zero one fraction: the total weight of the path's
-/// subsets without that element.
-#[inline]
-fn unwound_sum_hot(w: &[f64], zero: f64, one: f64, inv: &[f64]) -> f64 {
-    let d = w.len() - 1;
-    let mut next = w.last().copied().unwrap_or(0.0);
+/// Up to four path elements with one fraction 1 waiting for their UNWOUND-SUM.
+#[derive(Debug, Default)]
+struct Lanes {
+    feature: [u32; 4],
+    zero: [f64; 4],
+    len: usize,
+}
+
+impl Lanes {
+    /// Queue an element; true when the four lanes are full.
+    fn push(&mut self, feature: u32, zero: f64) -> bool {
+        if let (Some(f), Some(z)) = (self.feature.get_mut(self.len), self.zero.get_mut(self.len)) {
+            *f = feature;
+            *z = zero;
+            self.len += 1;
+        }
+        self.len == 4
+    }
+
+    /// UNWOUND-SUM of the queued elements (the total weight of the path's subsets without
+    /// each), credited with `(1 − zero) · sum`. `rest` holds the elements before the last (the
+    /// weights of subset sizes `0..d`), `inv` holds `1/1 ..= 1/d`.
+    fn flush(
+        &mut self,
+        rest: &[Element],
+        w_last: f64,
+        inv: &[f64],
+        credit: &mut impl FnMut(u32, f64),
+    ) {
+        if self.len == 0 {
+            return;
+        }
+        let mut next = [w_last; 4];
+        let mut total = [0.0; 4];
+        let mut k = 1.0; // d - i, for i from d-1 down to 0
+        for (e, inv_i1) in rest.iter().rev().zip(inv.iter().rev()) {
+            let wi = e.weight;
+            let lanes = next.iter_mut().zip(total.iter_mut()).zip(self.zero);
+            for ((n, t), z) in lanes {
+                let tmp = *n * inv_i1;
+                *t += tmp;
+                *n = wi - tmp * z * k;
+            }
+            k += 1.0;
+        }
+        let scale = (rest.len() + 1) as f64;
+        let done = self.feature.iter().zip(self.zero).zip(total).take(self.len);
+        for ((&f, z), t) in done {
+            credit(f, t * scale * (1.0 - z));
+        }
+        self.len = 0;
+    }
+}
+
+/// UNWOUND-SUM for an element with any non-zero one fraction (scalar, the paper's form).
+fn unwound_sum_general(rest: &[Element], w_last: f64, zero: f64, one: f64) -> f64 {
+    let d = rest.len();
+    let mut next = w_last;
     let mut total = 0.0;
-    let mut k = 1.0; // d - i
-    if one == 1.0 {
-        let pairs = w
-            .iter()
-            .take(d)
-            .rev()
-            .zip(inv.iter().take(d + 1).skip(1).rev());
-        for (wi, inv_i1) in pairs {
-            let tmp = next * inv_i1;
-            total += tmp;
-            next = wi - tmp * zero * k;
-            k += 1.0;
-        }
-    } else {
-        for (i, wi) in w.iter().take(d).enumerate().rev() {
-            let tmp = next / ((i + 1) as f64 * one);
-            total += tmp;
-            next = wi - tmp * zero * k;
-            k += 1.0;
-        }
+    for (i, e) in rest.iter().enumerate().rev() {
+        let tmp = next / ((i + 1) as f64 * one);
+        total += tmp;
+        next = e.weight - tmp * zero * (d - i) as f64;
     }
     total * (d + 1) as f64
 }

@@ -139,6 +139,11 @@ impl Prepared {
     /// A row as the trees compare it (rounded to float32 when the model says so).
     pub fn row_into(&self, row: ArrayView1<'_, f64>, out: &mut Vec<f64>) {
         out.clear();
+        self.append_row(row, out);
+    }
+
+    /// [`Prepared::row_into`], appended to `out`.
+    pub fn append_row(&self, row: ArrayView1<'_, f64>, out: &mut Vec<f64>) {
         #[allow(clippy::cast_possible_truncation)]
         out.extend(row.iter().map(|v| {
             if self.float32 {
