@@ -10,6 +10,7 @@ __all__ = [
     "InternalError",
     "InvalidArgumentError",
     "LengthMismatchError",
+    "NativeModel",
     "NonFiniteError",
     "UnsupportedError",
     "__version__",
@@ -19,6 +20,9 @@ __all__ = [
     "overall_metrics",
     "reference_disparities",
     "summarize",
+    "tree_expected_value",
+    "tree_shap",
+    "tree_shap_interaction_values",
 ]
 
 __version__: str
@@ -79,3 +83,30 @@ class Accumulator:
     def to_json(self) -> str: ...
     @staticmethod
     def from_json(json: str) -> Accumulator: ...
+
+@final
+class NativeModel:
+    def __new__(cls, json: str) -> NativeModel: ...
+    def predict(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
+    @property
+    def n_features(self) -> int | None: ...
+    @property
+    def n_outputs(self) -> int: ...
+    def to_json(self) -> str: ...
+
+# TreeSHAP (python/src/explain_tree.rs)
+def tree_shap(
+    model: NativeModel,
+    x: npt.NDArray[np.float64],
+    data: npt.NDArray[np.float64] | None,
+    params_json: str,
+) -> str: ...
+def tree_shap_interaction_values(
+    model: NativeModel,
+    x: npt.NDArray[np.float64],
+    data: npt.NDArray[np.float64] | None,
+    params_json: str,
+) -> npt.NDArray[np.float64]: ...
+def tree_expected_value(
+    model: NativeModel, data: npt.NDArray[np.float64] | None, params_json: str
+) -> list[float]: ...

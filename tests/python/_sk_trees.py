@@ -28,7 +28,11 @@ def _sk_tree(tree: Any, normalize: bool) -> dict[str, Any]:
         "children_right": right.tolist(),
         "children_default": default.tolist(),
         "feature": np.where(leaf, 0, tree.feature).astype(np.int64).tolist(),
-        "threshold": np.where(leaf, 0.0, tree.threshold).astype(np.float64).tolist(),
+        # sklearn splits "non-missing vs missing" at +inf, which JSON cannot hold; the largest
+        # float routes every finite value the same way.
+        "threshold": np.where(leaf, 0.0, np.minimum(tree.threshold, np.finfo(np.float64).max))
+        .astype(np.float64)
+        .tolist(),
         "value": values.ravel().tolist(),
         "cover": tree.weighted_n_node_samples.astype(np.float64).tolist(),
     }

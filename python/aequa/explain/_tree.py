@@ -95,7 +95,10 @@ class TreeExplainer:
         self.model: NativeModel = _native(model)
         self._estimator = model
         self.model_output = model_output
-        self.data, data_columns = (None, None) if data is None else _matrix(data, "data")
+        self.data: np.ndarray | None = None
+        data_columns: list[str] | None = None
+        if data is not None:
+            self.data, data_columns = _matrix(data, "data")
         self._requested = feature_perturbation
         self.feature_perturbation = (
             ("interventional" if self.data is not None else "tree_path_dependent")
@@ -104,7 +107,9 @@ class TreeExplainer:
         )
         self._feature_names = feature_names
         self._data_columns = data_columns
-        how = json.dumps({"feature_perturbation": feature_perturbation})
+        how = json.dumps(
+            {"feature_perturbation": feature_perturbation, "feature_names": feature_names}
+        )
         base = _core.tree_expected_value(self.model, self.data, how)
         self._n_outputs = len(base)
         self.expected_value: float | np.ndarray = (
@@ -210,7 +215,7 @@ def _native(model: Any) -> NativeModel:
         return NativeModel(model)
     if isinstance(model, dict):
         return NativeModel(json.dumps(model))
-    from aequa.explain._models import to_native
+    from aequa.explain._models import to_native  # type: ignore[import-not-found,unused-ignore]
 
     native: NativeModel = to_native(model)
     return native
