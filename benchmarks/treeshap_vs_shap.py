@@ -32,11 +32,11 @@ native = NativeModel(open(model_path).read())
 X = np.load(x_path)
 explainer = TreeExplainer(native)
 explainer.shap_values(X[:50])  # warm-up: pages in the code and the thread pool
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 explanation = explainer(X)
-elapsed = time.perf_counter() - start
+elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
 np.save(out_path, explanation.values)
-print(json.dumps({"seconds": elapsed, "model_calls": explanation.model_calls,
+print(json.dumps({"seconds": elapsed, "cpu": cpu, "model_calls": explanation.model_calls,
                   "expected_value": float(explainer.expected_value)}))
 """
 
@@ -105,9 +105,9 @@ def main() -> None:
 
         explainer = shap.TreeExplainer(model)
         explainer.shap_values(X[:50])
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         shap_values = explainer.shap_values(X)
-        shap_seconds = time.perf_counter() - start
+        shap_seconds, shap_cpu = time.perf_counter() - start, time.process_time() - cpu
 
         results = {t: run_aequa(t, model_path, x_path, tmp) for t in (1, 2)}
 
@@ -117,13 +117,20 @@ def main() -> None:
         print(f"aequa {threads} thread(s) vs shap: max |diff| {diff:.2e}, base {ev_diff:.1e}")
         assert diff < 1e-9 and ev_diff < 1e-9, "values differ: timings would be meaningless"
 
-    print(f"\n{'':28}{'seconds':>10}{'rows/s':>12}{'vs shap':>10}")
-    rate = args.rows / shap_seconds
-    print(f"{'shap TreeExplainer (C++)':28}{shap_seconds:10.3f}{rate:12.0f}{1:10.2f}x")
+    print(f"\n{'':28}{'wall s':>9}{'rows/s':>9}{'vs shap':>9}{'CPU s':>9}{'vs shap':>9}")
+    print(
+        f"{'shap TreeExplainer (C++)':28}{shap_seconds:9.2f}{args.rows / shap_seconds:9.0f}"
+        f"{1:8.2f}x{shap_cpu:9.2f}{1:8.2f}x"
+    )
     for threads, (info, _) in results.items():
-        s = info["seconds"]
+        s, c = info["seconds"], info["cpu"]
         label = f"aequa, {threads} thread{'s' if threads > 1 else ''}"
-        print(f"{label:28}{s:10.3f}{args.rows / s:12.0f}{shap_seconds / s:10.2f}x")
+        print(
+            f"{label:28}{s:9.2f}{args.rows / s:9.0f}{shap_seconds / s:8.2f}x{c:9.2f}"
+            f"{shap_cpu / c:8.2f}x"
+        )
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"(load average {load:.1f} on {os.cpu_count()} cores: wall times need an idle machine)")
     one, two = results[1][0]["seconds"], results[2][0]["seconds"]
     print(
         f"\naequa scaling 1 -> 2 threads: {one / two:.2f}x; model calls: "

@@ -335,3 +335,16 @@ def test_model_errors(small: dict[str, Any]) -> None:
         TreeExplainer(bad)
     with pytest.raises(aequa.InvalidArgumentError, match="feature_names: expected 10 names"):
         TreeExplainer(small["model"], feature_names=["a", "b"])
+
+
+def test_the_whole_background_is_used(small: dict[str, Any]) -> None:
+    """shap's TreeExplainer silently keeps 100 background rows; every row counts here."""
+    rng = np.random.default_rng(5)
+    X = np.array(small["X"])
+    background = X[rng.integers(0, len(X), size=150)] + rng.normal(scale=0.01, size=(150, 10))
+    explainer = TreeExplainer(small["model"], background)
+    native = NativeModel(json.dumps(small["model"]))
+    assert explainer.expected_value == pytest.approx(native.predict(background).mean(), abs=1e-12)
+    explanation = explainer(X[:3])
+    assert explanation.report["params"]["background_rows"] == 150
+    assert explanation.rows_evaluated == 3 * 150
