@@ -24,6 +24,9 @@ __all__ = [
     "permutation_importance",
     "reference_disparities",
     "summarize",
+    "tree_expected_value",
+    "tree_shap",
+    "tree_shap_interaction_values",
 ]
 
 __version__: str
@@ -124,3 +127,19 @@ def partial_dependence(
 def accumulated_local_effects(
     model: object, x: npt.NDArray[np.float64], options_json: str
 ) -> str: ...
+# TreeSHAP (python/src/explain_tree.rs)
+def tree_shap(
+    model: NativeModel,
+    x: npt.NDArray[np.float64],
+    data: npt.NDArray[np.float64] | None,
+    params_json: str,
+) -> str: ...
+def tree_shap_interaction_values(
+    model: NativeModel,
+    x: npt.NDArray[np.float64],
+    data: npt.NDArray[np.float64] | None,
+    params_json: str,
+) -> npt.NDArray[np.float64]: ...
+def tree_expected_value(
+    model: NativeModel, data: npt.NDArray[np.float64] | None, params_json: str
+) -> list[float]: ...

@@ -4,6 +4,7 @@
 mod convert;
 mod errors;
 mod explain_inspect;
+mod explain_tree;
 mod fairness;
 mod model;
 
@@ -16,5 +17,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     fairness::register(m)?;
     model::register(m)?;
     explain_inspect::register(m)?;
+    explain_tree::register(m)?;
     Ok(())
 }

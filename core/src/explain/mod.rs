@@ -10,3 +10,11 @@ pub mod permutation_importance;
 pub mod scoring;
 
 pub use counting::CountingModel;
+pub mod tree_interventional;
+pub mod tree_shap;
+mod tree_walk;
+
+pub use tree_shap::{
+    tree_expected_value, tree_shap, tree_shap_interaction_values, trees_of, FeaturePerturbation,
+    TreeShapParams,
+};

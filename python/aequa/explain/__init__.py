@@ -12,12 +12,14 @@ from aequa.explain._inspection import (
     partial_dependence,
     permutation_importance,
 )
+from aequa.explain._tree import TreeExplainer
 
 __all__ = [
     "AccumulatedLocalEffects",
     "Explanation",
     "PartialDependenceResult",
     "PermutationImportanceResult",
+    "TreeExplainer",
     "accumulated_local_effects",
     "partial_dependence",
     "permutation_importance",
