@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 
 pub use linear::{LinearModel, Link};
 pub use native::NativeModel;
-pub use tree::{Comparison, Tree, TreeEnsemble};
+pub use tree::{Accumulate, Comparison, Tree, TreeEnsemble};
 
 /// A predictive model: rows in, one or more outputs per row out.
 pub trait Model: Sync {
