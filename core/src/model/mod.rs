@@ -3,9 +3,12 @@
 //! Native models (linear, tree ensembles) are evaluated in Rust and serialise to JSON, so the
 //! browser can load the same model.
 
+pub mod lightgbm;
 pub mod linear;
 pub mod native;
+pub mod output;
 pub mod tree;
+pub mod xgboost;
 
 use ndarray::{Array2, ArrayView2};
 
@@ -13,6 +16,7 @@ use crate::error::{Error, Result};
 
 pub use linear::{LinearModel, Link};
 pub use native::NativeModel;
+pub use output::Output;
 pub use tree::{Accumulate, Comparison, Tree, TreeEnsemble};
 
 /// A predictive model: rows in, one or more outputs per row out.
