@@ -158,14 +158,14 @@ impl Tree {
         if left < 0 {
             return -1;
         }
+        #[allow(clippy::cast_possible_truncation)]
+        let x = if float32 { f64::from(x as f32) } else { x };
         let missing = x.is_nan()
             || (self.missing_zero.get(node).copied().unwrap_or(false)
                 && (-ZERO_THRESHOLD..=ZERO_THRESHOLD).contains(&x));
         if missing {
             return self.children_default.get(node).copied().unwrap_or(left);
         }
-        #[allow(clippy::cast_possible_truncation)]
-        let x = if float32 { f64::from(x as f32) } else { x };
         let t = self.threshold.get(node).copied().unwrap_or(f64::NAN);
         let go_left = match comparison {
             Comparison::LessEqual => x <= t,
@@ -346,60 +346,11 @@ impl TreeEnsemble {
         (1.0 / self.tree_weight).round()
     }
 
-    /// Raw outputs (margins) for a batch, rows × n_raw_outputs.
+    /// Raw outputs (margins) for a batch, rows × n_raw_outputs: each row routed by
+    /// [`Tree::leaf`] and summed as [`Accumulate`] says (evaluated block-wise, in parallel
+    /// with the `parallel` feature; see `tree_eval`).
     pub fn predict_raw(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
-        let mut out = Array2::zeros((x.nrows(), self.n_raw_outputs));
-        let per_tree = self.values_per_tree();
-        let w = self.tree_weight;
-        let mode = self.accumulate;
-        let divisor = self.mean_divisor();
-        #[allow(clippy::cast_possible_truncation)]
-        let add = |o: &mut f64, v: f64| match mode {
-            Accumulate::Sum | Accumulate::Mean => *o += v,
-            Accumulate::Sequential => *o += w * v,
-            Accumulate::Float32 => *o = f64::from(*o as f32 + (w * v) as f32),
-        };
-        let fill = |(row, mut out_row): (ArrayView1<'_, f64>, ndarray::ArrayViewMut1<'_, f64>)| {
-            #[allow(clippy::cast_possible_truncation)]
-            out_row
-                .iter_mut()
-                .zip(&self.base_score)
-                .for_each(|(o, b)| match mode {
-                    Accumulate::Sum | Accumulate::Mean => *o = 0.0,
-                    Accumulate::Sequential => *o = *b,
-                    Accumulate::Float32 => *o = f64::from(*b as f32),
-                });
-            for (t, tree) in self.trees.iter().enumerate() {
-                let leaf = tree.leaf(row, self.comparison, self.float32_features);
-                let values = tree.node_values(leaf, per_tree);
-                match &self.tree_output {
-                    Some(outputs) => {
-                        let k = outputs.get(t).copied().unwrap_or(0) as usize;
-                        if let (Some(o), Some(v)) = (out_row.get_mut(k), values.first()) {
-                            add(o, *v);
-                        }
-                    }
-                    None => out_row.iter_mut().zip(values).for_each(|(o, v)| add(o, *v)),
-                }
-            }
-            out_row
-                .iter_mut()
-                .zip(&self.base_score)
-                .for_each(|(o, b)| match mode {
-                    Accumulate::Sum => *o = b + w * *o,
-                    Accumulate::Mean => *o = b + *o / divisor,
-                    Accumulate::Sequential | Accumulate::Float32 => {}
-                });
-        };
-        let rows = x.rows().into_iter().zip(out.rows_mut());
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::prelude::*;
-            rows.collect::<Vec<_>>().into_par_iter().for_each(fill);
-        }
-        #[cfg(not(feature = "parallel"))]
-        rows.for_each(fill);
-        out
+        crate::model::tree_eval::predict_raw(self, x)
     }
 }
 
@@ -453,6 +404,46 @@ mod tests {
             source: "test".into(),
             accumulate: Accumulate::Sum,
         }
+    }
+
+    /// The definition: one row at a time through `Tree::leaf`, summed as `accumulate` says.
+    #[allow(clippy::cast_possible_truncation)]
+    pub fn reference_raw(e: &TreeEnsemble, x: ndarray::ArrayView2<'_, f64>) -> Array2<f64> {
+        let mut out = Array2::zeros((x.nrows(), e.n_raw_outputs));
+        let w = e.tree_weight;
+        for (row, mut o) in x.rows().into_iter().zip(out.rows_mut()) {
+            for (o, b) in o.iter_mut().zip(&e.base_score) {
+                *o = match e.accumulate {
+                    Accumulate::Sum | Accumulate::Mean => 0.0,
+                    Accumulate::Sequential => *b,
+                    Accumulate::Float32 => f64::from(*b as f32),
+                };
+            }
+            for (t, tree) in e.trees.iter().enumerate() {
+                let leaf = tree.leaf(row, e.comparison, e.float32_features);
+                let values = tree.node_values(leaf, e.values_per_tree()).to_vec();
+                let targets: Vec<(usize, f64)> = match &e.tree_output {
+                    Some(k) => vec![(k[t] as usize, values[0])],
+                    None => values.into_iter().enumerate().collect(),
+                };
+                for (k, v) in targets {
+                    let slot = &mut o[k];
+                    match e.accumulate {
+                        Accumulate::Sum | Accumulate::Mean => *slot += v,
+                        Accumulate::Sequential => *slot += w * v,
+                        Accumulate::Float32 => *slot = f64::from(*slot as f32 + (w * v) as f32),
+                    }
+                }
+            }
+            for (o, b) in o.iter_mut().zip(&e.base_score) {
+                match e.accumulate {
+                    Accumulate::Sum => *o = b + w * *o,
+                    Accumulate::Mean => *o = b + *o / e.mean_divisor(),
+                    _ => {}
+                }
+            }
+        }
+        out
     }
 
     #[test]
@@ -547,5 +538,78 @@ mod tests {
         assert!(!json.contains("missing_zero"));
         let back: Tree = serde_json::from_str(&json).unwrap();
         assert_eq!(back, small_tree());
+    }
+
+    proptest::proptest! {
+        /// The block-wise evaluator equals the one-row definition bit for bit, for random
+        /// trees, rows (with NaNs and zeros), comparisons and accumulation modes.
+        #[test]
+        fn block_evaluation_equals_the_definition(
+            seed in 0u64..1_000,
+            rows in 1usize..300,
+            mode in 0usize..4,
+            less in proptest::bool::ANY,
+            float32 in proptest::bool::ANY,
+            classes in 1usize..4,
+        ) {
+            use rand::{RngExt, SeedableRng};
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let n_features = 3;
+            let random_tree = |rng: &mut rand_chacha::ChaCha8Rng, per: usize| {
+                // A random full binary tree grown by splitting random leaves.
+                let mut t = Tree {
+                    children_left: vec![-1], children_right: vec![-1], children_default: vec![-1],
+                    feature: vec![0], threshold: vec![0.0], value: vec![0.0; per], cover: vec![1.0],
+                    missing_zero: vec![false],
+                };
+                for _ in 0..rng.random_range(0..12) {
+                    let leaves: Vec<usize> = (0..t.n_nodes()).filter(|n| t.is_leaf(*n)).collect();
+                    let node = leaves[rng.random_range(0..leaves.len())];
+                    let (l, r) = (t.n_nodes() as i32, t.n_nodes() as i32 + 1);
+                    t.children_left[node] = l;
+                    t.children_right[node] = r;
+                    t.children_default[node] = if rng.random::<bool>() { l } else { r };
+                    t.feature[node] = rng.random_range(0..n_features as u32);
+                    t.threshold[node] = (rng.random_range(-4..4) as f64) * 0.5;
+                    t.missing_zero[node] = rng.random::<bool>();
+                    for _ in 0..2 {
+                        t.children_left.push(-1); t.children_right.push(-1);
+                        t.children_default.push(-1); t.feature.push(0); t.threshold.push(0.0);
+                        t.cover.push(1.0); t.missing_zero.push(false);
+                        t.value.extend((0..per).map(|_| rng.random::<f64>() - 0.5));
+                    }
+                }
+                t
+            };
+            let one_per_tree = mode == 3 || rng.random::<bool>();
+            let per = if one_per_tree { 1 } else { classes };
+            let n_trees = rng.random_range(1..8);
+            let trees: Vec<Tree> = (0..n_trees).map(|_| random_tree(&mut rng, per)).collect();
+            let accumulate = [Accumulate::Sum, Accumulate::Sequential, Accumulate::Mean, Accumulate::Float32][mode];
+            let e = TreeEnsemble {
+                n_features,
+                n_raw_outputs: classes,
+                trees,
+                tree_output: one_per_tree.then(|| (0..n_trees).map(|t| (t % classes) as u32).collect()),
+                comparison: if less { Comparison::Less } else { Comparison::LessEqual },
+                float32_features: float32,
+                tree_weight: if accumulate == Accumulate::Mean { 1.0 / n_trees as f64 } else { 0.3 },
+                base_score: (0..classes).map(|k| 0.1 * k as f64 + 0.05).collect(),
+                link: Link::Identity,
+                source: "random".into(),
+                accumulate,
+            };
+            e.check().unwrap();
+            let x = Array2::from_shape_fn((rows, n_features), |_| match rng.random_range(0..10) {
+                0 => f64::NAN,
+                1 => 0.0,
+                2 => 1e-36,
+                3 => (rng.random_range(-4..4) as f64) * 0.5,
+                _ => rng.random::<f64>() * 6.0 - 3.0,
+            });
+            let fast = e.predict_raw(x.view());
+            let slow = reference_raw(&e, x.view());
+            proptest::prop_assert_eq!(fast, slow);
+        }
     }
 }
