@@ -10,11 +10,14 @@ __all__ = [
     "InternalError",
     "InvalidArgumentError",
     "LengthMismatchError",
+    "NativeModel",
     "NonFiniteError",
     "UnsupportedError",
     "__version__",
     "cell_indices",
     "disparity",
+    "load_lightgbm_text",
+    "load_xgboost_json",
     "metric_frame",
     "overall_metrics",
     "reference_disparities",
@@ -79,3 +82,16 @@ class Accumulator:
     def to_json(self) -> str: ...
     @staticmethod
     def from_json(json: str) -> Accumulator: ...
+
+@final
+class NativeModel:
+    def __new__(cls, json: str) -> NativeModel: ...
+    def predict(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
+    @property
+    def n_features(self) -> int | None: ...
+    @property
+    def n_outputs(self) -> int: ...
+    def to_json(self) -> str: ...
+
+def load_xgboost_json(text: str, output: str) -> NativeModel: ...
+def load_lightgbm_text(text: str, output: str) -> NativeModel: ...
