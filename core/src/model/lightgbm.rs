@@ -42,12 +42,13 @@ const RAW_ONLY: &[&str] = &[
     "cross_entropy_lambda",
 ];
 
-/// The objective line: its name and `key:value` parameters.
+/// The objective line: its name and parameters (`key:value`, or a bare flag such as `sqrt`
+/// mapped to "").
 fn parse_objective(line: Option<&str>) -> (String, BTreeMap<String, String>) {
     let mut tokens = line.unwrap_or("").split_whitespace();
     let name = tokens.next().unwrap_or("").to_string();
     let params = tokens
-        .filter_map(|t| t.split_once(':'))
+        .map(|t| t.split_once(':').unwrap_or((t, "")))
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     (name, params)
@@ -112,6 +113,13 @@ pub fn from_text(text: &str, output: Output) -> Result<TreeEnsemble> {
             }
         },
         Output::Predict => {
+            if params.contains_key("sqrt") {
+                return Err(unsupported(
+                    name,
+                    output,
+                    "with reg_sqrt the prediction is sign(raw)·raw²; use output=\"raw\"",
+                ));
+            }
             if IDENTITY.contains(&name) {
                 (Link::Identity, 1.0)
             } else {
@@ -468,10 +476,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("linear tree"), "{err}");
-        let err = from_text(&model("poisson", 1, "", &[t]), Output::Predict)
+        let err = from_text(
+            &model("poisson", 1, "", std::slice::from_ref(&t)),
+            Output::Predict,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("output=\"predict\" is not available"), "{err}");
+        let err = from_text(&model("regression sqrt", 1, "", &[t]), Output::Predict)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("output=\"predict\" is not available"), "{err}");
+        assert!(err.contains("reg_sqrt"), "{err}");
     }
 
     #[test]

@@ -198,10 +198,10 @@ def model_callable(
     Examples
     --------
     >>> from sklearn.datasets import load_iris
-    >>> from sklearn.svm import SVC
+    >>> from sklearn.neighbors import KNeighborsClassifier
     >>> from aequa.explain import model_callable
     >>> X, y = load_iris(return_X_y=True)
-    >>> f = model_callable(SVC(probability=True, random_state=0).fit(X, y), "predict_proba")
+    >>> f = model_callable(KNeighborsClassifier().fit(X, y), "predict_proba")
     >>> f(X[:4]).shape
     (4, 3)
     """
