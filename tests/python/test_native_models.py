@@ -550,6 +550,21 @@ def test_lightgbm_linear_trees_are_refused() -> None:
         to_native(booster)
 
 
+@pytest.mark.parametrize(
+    "model",
+    [
+        ensemble.RandomForestRegressor(),
+        linear_model.LogisticRegression(),
+        xgb.XGBClassifier(),
+        lgb.LGBMRegressor(),
+    ],
+    ids=lambda m: type(m).__name__,
+)
+def test_unfitted_models(model: object) -> None:
+    with pytest.raises(aequa.InvalidArgumentError, match="not fitted yet"):
+        to_native(model)
+
+
 def test_unsupported_estimators_and_outputs() -> None:
     X, y = data("iris")
     with pytest.raises(aequa.UnsupportedError, match="model_callable"):

@@ -169,12 +169,19 @@ def to_native(model: Any, *, output: Output | None = None) -> NativeModel:
             )
         return model
     out: Output = output if output is not None else default_output(model)
-    if kind == "xgboost":
-        return load_xgboost_json(_xgboost_json(model), out)
-    if kind == "lightgbm":
-        booster = model if _is(model, "lightgbm", "Booster") else model.booster_
-        return load_lightgbm_text(booster.model_to_string(), out)
-    _check_fitted(model)
+    try:
+        if kind == "xgboost":
+            return load_xgboost_json(_xgboost_json(model), out)
+        if kind == "lightgbm":
+            booster = model if _is(model, "lightgbm", "Booster") else model.booster_
+            return load_lightgbm_text(booster.model_to_string(), out)
+        _check_fitted(model)
+    except Exception as e:
+        if type(e).__name__ not in ("NotFittedError", "LGBMNotFittedError"):
+            raise
+        raise InvalidArgumentError(
+            f"model: this {type(model).__name__} is not fitted yet; call fit first"
+        ) from e
     build = {"tree": _forest, "forest": _forest, "gb": _gb, "hgb": _hgb, "linear": _linear}[kind]
     return NativeModel(json.dumps(build(model, out), allow_nan=False))
 
