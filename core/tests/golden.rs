@@ -11,6 +11,8 @@
     clippy::indexing_slicing
 )]
 
+#[path = "golden/models.rs"]
+mod models;
 #[path = "golden/pinned.rs"]
 mod pinned;
 #[path = "golden/properties.rs"]

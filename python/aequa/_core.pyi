@@ -17,6 +17,8 @@ __all__ = [
     "accumulated_local_effects",
     "cell_indices",
     "disparity",
+    "load_lightgbm_text",
+    "load_xgboost_json",
     "metric_frame",
     "metric_frame_ovr",
     "overall_metrics",
@@ -143,3 +145,5 @@ def tree_shap_interaction_values(
 def tree_expected_value(
     model: NativeModel, data: npt.NDArray[np.float64] | None, params_json: str
 ) -> list[float]: ...
+def load_xgboost_json(text: str, output: str) -> NativeModel: ...
+def load_lightgbm_text(text: str, output: str) -> NativeModel: ...

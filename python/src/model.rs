@@ -183,7 +183,29 @@ impl ModelArg {
     }
 }
 
+/// An XGBoost JSON model (`Booster.save_raw("json")`) as a native model for `output`.
+#[pyfunction]
+fn load_xgboost_json(py: Python<'_>, text: &str, output: &str) -> PyResult<PyNativeModel> {
+    let inner =
+        py.detach(|| guard(|| aequa_core::model::xgboost::from_json(text, output.parse()?)))?;
+    Ok(PyNativeModel {
+        inner: NativeModel::Trees(inner),
+    })
+}
+
+/// A LightGBM text model (`Booster.model_to_string()`) as a native model for `output`.
+#[pyfunction]
+fn load_lightgbm_text(py: Python<'_>, text: &str, output: &str) -> PyResult<PyNativeModel> {
+    let inner =
+        py.detach(|| guard(|| aequa_core::model::lightgbm::from_text(text, output.parse()?)))?;
+    Ok(PyNativeModel {
+        inner: NativeModel::Trees(inner),
+    })
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyNativeModel>()?;
+    m.add_function(wrap_pyfunction!(load_xgboost_json, m)?)?;
+    m.add_function(wrap_pyfunction!(load_lightgbm_text, m)?)?;
     Ok(())
 }

@@ -3,9 +3,13 @@
 //! Native models (linear, tree ensembles) are evaluated in Rust and serialise to JSON, so the
 //! browser can load the same model.
 
+pub mod lightgbm;
 pub mod linear;
 pub mod native;
+pub mod output;
 pub mod tree;
+mod tree_eval;
+pub mod xgboost;
 
 use ndarray::{Array2, ArrayView2};
 
@@ -13,7 +17,8 @@ use crate::error::{Error, Result};
 
 pub use linear::{LinearModel, Link};
 pub use native::NativeModel;
-pub use tree::{Comparison, Tree, TreeEnsemble};
+pub use output::Output;
+pub use tree::{Accumulate, Comparison, Tree, TreeEnsemble};
 
 /// A predictive model: rows in, one or more outputs per row out.
 pub trait Model: Sync {

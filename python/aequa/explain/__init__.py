@@ -12,6 +12,7 @@ from aequa.explain._inspection import (
     partial_dependence,
     permutation_importance,
 )
+from aequa.explain._models import model_callable, to_native
 from aequa.explain._tree import TreeExplainer
 
 __all__ = [
@@ -21,6 +22,8 @@ __all__ = [
     "PermutationImportanceResult",
     "TreeExplainer",
     "accumulated_local_effects",
+    "model_callable",
     "partial_dependence",
     "permutation_importance",
+    "to_native",
 ]
