@@ -271,6 +271,7 @@ fn two_features_used_identically_get_equal_values() {
         threshold: vec![0.5; 7],
         value: vec![0.0, 0.0, 0.0, 1.0, 4.0, 4.0, 9.0],
         cover: vec![100.0, 60.0, 40.0, 36.0, 24.0, 24.0, 16.0],
+        missing_zero: vec![],
     };
     let model = TreeEnsemble {
         n_features: 3,
@@ -283,6 +284,7 @@ fn two_features_used_identically_get_equal_values() {
         base_score: vec![1.5],
         link: Link::Identity,
         source: "test".into(),
+        accumulate: Default::default(),
     };
     model.check().unwrap();
     let x = ndarray::array![[0.2, 0.3, 5.0], [0.9, 0.7, -1.0]];

@@ -7,6 +7,7 @@
 use ndarray::{Array2, Array3, ArrayView1, ArrayView2};
 
 use crate::error::{Error, Result};
+use crate::model::tree::ZERO_THRESHOLD;
 use crate::model::{Comparison, Tree, TreeEnsemble};
 use crate::report::{ExplanationReport, Num, SCHEMA_VERSION};
 
@@ -22,6 +23,8 @@ pub(crate) struct Node {
     pub left: u32,
     pub right: u32,
     pub missing_left: bool,
+    /// Values near zero count as missing (LightGBM's zero-as-missing splits).
+    pub missing_zero: bool,
     pub feature: u32,
     pub threshold: f64,
     pub z_left: f64,
@@ -38,10 +41,12 @@ impl Node {
     #[inline]
     pub fn follows_left(&self, x: &[f64], comparison: Comparison) -> bool {
         match x.get(self.feature as usize) {
-            Some(v) if !v.is_nan() => match comparison {
-                Comparison::LessEqual => *v <= self.threshold,
-                Comparison::Less => *v < self.threshold,
-            },
+            Some(v) if !v.is_nan() && !(self.missing_zero && v.abs() <= ZERO_THRESHOLD) => {
+                match comparison {
+                    Comparison::LessEqual => *v <= self.threshold,
+                    Comparison::Less => *v < self.threshold,
+                }
+            }
             _ => self.missing_left,
         }
     }
@@ -185,6 +190,7 @@ fn prepare_tree(
                 left: LEAF,
                 right: LEAF,
                 missing_left: true,
+                missing_zero: false,
                 feature: 0,
                 threshold: 0.0,
                 z_left: 0.0,
@@ -206,6 +212,7 @@ fn prepare_tree(
             left: to_u32(l),
             right: to_u32(r),
             missing_left: d == l,
+            missing_zero: tree.missing_zero.get(i).copied().unwrap_or(false),
             feature: tree.feature.get(i).copied().unwrap_or(0),
             threshold: tree.threshold.get(i).copied().unwrap_or(0.0),
             z_left: cover(l) / own,

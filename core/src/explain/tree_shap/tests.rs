@@ -23,6 +23,7 @@ fn random_tree(r: &mut impl Rng, m: usize, depth: usize, nv: usize) -> Tree {
         threshold: vec![],
         value: vec![],
         cover: vec![],
+        missing_zero: vec![],
     };
     fn grow(t: &mut Tree, r: &mut impl Rng, m: usize, depth: usize, nv: usize) -> usize {
         let id = t.children_left.len();
@@ -84,6 +85,7 @@ fn ensemble(
         base_score: (0..outputs).map(|k| 0.25 * k as f64 - 0.1).collect(),
         link: Link::Identity,
         source: "test".into(),
+        accumulate: Default::default(),
     };
     e.check().unwrap();
     e
