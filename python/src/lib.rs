@@ -3,6 +3,7 @@
 
 mod convert;
 mod errors;
+mod explain_shapley;
 mod fairness;
 mod model;
 
@@ -13,6 +14,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     fairness::register(m)?;
+    explain_shapley::register(m)?;
     model::register(m)?;
     Ok(())
 }

@@ -3,6 +3,18 @@ importance, partial dependence / ICE and ALE, under SHAP's and scikit-learn's na
 
 from __future__ import annotations
 
+from aequa.explain._explainers import (
+    ExactExplainer,
+    KernelExplainer,
+    LinearExplainer,
+    PermutationExplainer,
+)
 from aequa.explain._explanation import Explanation
 
-__all__ = ["Explanation"]
+__all__ = [
+    "ExactExplainer",
+    "Explanation",
+    "KernelExplainer",
+    "LinearExplainer",
+    "PermutationExplainer",
+]
