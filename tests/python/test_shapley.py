@@ -8,13 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import aequa
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-import aequa
 from aequa import _core
 from aequa.explain import (
     ExactExplainer,
@@ -23,6 +20,8 @@ from aequa.explain import (
     LinearExplainer,
     PermutationExplainer,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "tests" / "golden" / "shapley"
