@@ -10,14 +10,17 @@ __all__ = [
     "InternalError",
     "InvalidArgumentError",
     "LengthMismatchError",
+    "NativeModel",
     "NonFiniteError",
     "UnsupportedError",
     "__version__",
     "cell_indices",
     "disparity",
+    "linear_shap",
     "metric_frame",
     "overall_metrics",
     "reference_disparities",
+    "shapley_values",
     "summarize",
 ]
 
@@ -79,3 +82,27 @@ class Accumulator:
     def to_json(self) -> str: ...
     @staticmethod
     def from_json(json: str) -> Accumulator: ...
+
+@final
+class NativeModel:
+    def __new__(cls, json: str) -> NativeModel: ...
+    def predict(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
+    @property
+    def n_features(self) -> int | None: ...
+    @property
+    def n_outputs(self) -> int: ...
+    def to_json(self) -> str: ...
+
+def shapley_values(
+    method: str,
+    model: object,
+    x: npt.NDArray[np.float64],
+    background: npt.NDArray[np.float64],
+    options_json: str,
+) -> str: ...
+def linear_shap(
+    model: NativeModel,
+    x: npt.NDArray[np.float64],
+    background: npt.NDArray[np.float64],
+    options_json: str,
+) -> str: ...
