@@ -44,7 +44,7 @@ pub struct MaskerOptions {
 impl Default for MaskerOptions {
     fn default() -> Self {
         MaskerOptions {
-            batch_bytes: 64 << 20,
+            batch_bytes: 8 << 20,
             max_background: None,
             background_random_state: 0,
             feature_names: None,

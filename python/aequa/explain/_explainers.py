@@ -19,7 +19,7 @@ import numpy as np
 from aequa import _core
 from aequa.explain._explanation import Explanation
 
-_BATCH_BYTES = 64 << 20
+_BATCH_BYTES = 8 << 20
 
 
 def _matrix(argument: str, data: Any) -> tuple[np.ndarray, list[str] | None]:
@@ -168,7 +168,7 @@ class ExactExplainer(_MaskerExplainer):
     max_background : int, optional
         Subsample the background to this many rows (seeded, recorded in the result).
     background_random_state : int, default 0
-    batch_bytes : int, default 64 MiB
+    batch_bytes : int, default 8 MiB
         Input bytes per model call at most.
 
     Examples
