@@ -10,12 +10,15 @@
 //! known). That is never more than SHAP's gray-code walk evaluates. The cost grows as `2^m`,
 //! so rows with more than `max_features` varying features are refused.
 
-use std::rc::Rc;
+use std::ops::Range;
 
+use ndarray::{ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::explain::masker::{push_masked, MaskerOptions, RowDiff, Setup};
+use crate::explain::masker::{
+    check_inputs, push_masked, varying_count, MaskerOptions, RowDiff, Setup,
+};
 use crate::model::Model;
 use crate::report::ExplanationReport;
 
@@ -53,8 +56,8 @@ struct RowPlan {
 /// Exact Shapley values of `model` for the rows of `x` against `background`.
 pub fn exact_shapley<M: Model + ?Sized>(
     model: &M,
-    x: ndarray::ArrayView2<'_, f64>,
-    background: ndarray::ArrayView2<'_, f64>,
+    x: ArrayView2<'_, f64>,
+    background: ArrayView2<'_, f64>,
     options: &ExactOptions,
 ) -> Result<ExplanationReport> {
     if options.max_features == 0 || options.max_features > MAX_FEATURES_CAP {
@@ -66,40 +69,40 @@ pub fn exact_shapley<M: Model + ?Sized>(
             ),
         ));
     }
-    crate::explain::masker::check_inputs(model, x, background)?;
-    let setup = Setup::new(model, x, background, &options.masker)?;
-    let bg = setup.background.view();
-    let plans = (0..x.nrows())
-        .map(|i| {
-            let diff = RowDiff::new(x.row(i), bg);
-            let m = diff.varying.len();
-            if m > options.max_features {
-                return Err(too_many_features(i, m, options.max_features));
-            }
-            let mut differs = vec![0u64; bg.nrows()];
-            for (p, j) in diff.varying.iter().enumerate() {
-                for r in diff.rows_by_feature.get(*j).into_iter().flatten() {
-                    if let Some(d) = differs.get_mut(*r as usize) {
-                        *d |= 1 << p;
-                    }
-                }
-            }
-            Ok(Rc::new(RowPlan {
-                row: i,
-                varying: diff.varying,
-                differs,
-            }))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    check_inputs(model, x, background)?;
+    let mut counts = Vec::new();
+    let setup = Setup::new(model, x, background, &options.masker, |bg| {
+        counts = (0..x.nrows())
+            .map(|i| varying_count(x.row(i), bg))
+            .collect();
+        match counts
+            .iter()
+            .enumerate()
+            .find(|(_, m)| **m > options.max_features)
+        {
+            Some((i, m)) => Err(too_many_features(i, *m, options.max_features)),
+            None => Ok(()),
+        }
+    })?;
+    let n_bg = setup.background.nrows();
+    let costs: Vec<usize> = counts.iter().map(|m| n_bg << m).collect();
+    let chunks = setup.chunks(&costs);
+    let values = setup.map_chunks(&chunks, |rows| explain_rows(&setup, rows))?;
+    let mut params = serde_json::Map::new();
+    params.insert("max_features".into(), options.max_features.into());
+    Ok(setup.report("exact", values, params))
+}
 
+/// Exact values of `rows` (rows × features × outputs, row-major).
+fn explain_rows<M: Model + ?Sized>(setup: &Setup<'_, M>, rows: Range<usize>) -> Result<Vec<f64>> {
+    let (x, bg) = (setup.x, setup.background.view());
     let (n_bg, m_all, k) = (bg.nrows(), setup.n_features(), setup.n_outputs());
-    let mut values = vec![0.0; x.nrows() * m_all * k];
+    let plans: Vec<RowPlan> = rows.clone().map(|i| plan_row(i, x.row(i), bg)).collect();
+    let mut values = vec![0.0; rows.len() * m_all * k];
     let mut vsum: Vec<f64> = Vec::new();
     let mut table: Vec<f64> = Vec::new();
     let mut on = vec![false; m_all];
-    let units = plans
-        .iter()
-        .flat_map(|p| (0..n_bg).map(move |r| (Rc::clone(p), r)));
+    let units = plans.iter().flat_map(|p| (0..n_bg).map(move |r| (p, r)));
     setup.run(
         units,
         |(plan, r), buf| {
@@ -156,7 +159,7 @@ pub fn exact_shapley<M: Model + ?Sized>(
             if *r + 1 == n_bg {
                 let phi = shapley_from_values(&vsum, m, k, n_bg as f64);
                 for (p, j) in plan.varying.iter().enumerate() {
-                    let at = (plan.row * m_all + j) * k;
+                    let at = ((plan.row - rows.start) * m_all + j) * k;
                     if let (Some(dst), Some(src)) =
                         (values.get_mut(at..at + k), phi.get(p * k..p * k + k))
                     {
@@ -167,9 +170,24 @@ pub fn exact_shapley<M: Model + ?Sized>(
             Ok(())
         },
     )?;
-    let mut params = serde_json::Map::new();
-    params.insert("max_features".into(), options.max_features.into());
-    Ok(setup.report("exact", values, params))
+    Ok(values)
+}
+
+fn plan_row(row: usize, x: ArrayView1<'_, f64>, bg: ArrayView2<'_, f64>) -> RowPlan {
+    let diff = RowDiff::new(x, bg);
+    let mut differs = vec![0u64; bg.nrows()];
+    for (p, j) in diff.varying.iter().enumerate() {
+        for r in diff.rows_by_feature.get(*j).into_iter().flatten() {
+            if let Some(d) = differs.get_mut(*r as usize) {
+                *d |= 1 << p;
+            }
+        }
+    }
+    RowPlan {
+        row,
+        varying: diff.varying,
+        differs,
+    }
 }
 
 fn put(table: &mut [f64], k: usize, t: u64, src: ndarray::ArrayView1<'_, f64>) {

@@ -17,14 +17,16 @@
 //! varying feature keeps its own attribution.
 
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::ops::Range;
 
 use ndarray::{Array2, ArrayView2};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::explain::masker::{check_inputs, push_masked, MaskerOptions, RowDiff, Setup};
+use crate::explain::masker::{
+    check_inputs, push_masked, varying_count, MaskerOptions, RowDiff, Setup,
+};
 use crate::model::Model;
 use crate::report::ExplanationReport;
 use crate::rng;
@@ -66,19 +68,61 @@ pub fn kernel_shapley<M: Model + ?Sized>(
             "expected a positive number of coalitions or None (auto), found 0",
         ));
     }
-    let setup = Setup::new(model, x, background, &options.masker)?;
-    let bg = setup.background.view();
+    let mut counts = Vec::new();
+    let setup = Setup::new(model, x, background, &options.masker, |bg| {
+        counts = (0..x.nrows())
+            .map(|i| varying_count(x.row(i), bg))
+            .collect();
+        Ok(())
+    })?;
+    let n_bg = setup.background.nrows();
+    let coalitions: Vec<usize> = counts
+        .iter()
+        .map(|m| planned(*m, options.nsamples))
+        .collect();
+    let costs: Vec<usize> = coalitions.iter().map(|c| c * n_bg).collect();
+    let chunks = setup.chunks(&costs);
+    let values = setup.map_chunks(&chunks, |rows| explain_rows(&setup, rows, options))?;
+    let mut params = serde_json::Map::new();
+    params.insert("nsamples".into(), options.nsamples.into());
+    params.insert("random_state".into(), options.random_state.into());
+    params.insert("l1_reg".into(), false.into());
+    params.insert(
+        "max_coalitions_per_row".into(),
+        coalitions.iter().max().copied().unwrap_or(0).into(),
+    );
+    Ok(setup.report("kernel", values, params))
+}
+
+/// Coalitions planned for a row with `m` varying features (at most; duplicates drawn in the
+/// sampling phase add weight instead).
+fn planned(m: usize, nsamples: Option<usize>) -> usize {
+    let n = nsamples.unwrap_or(2 * m + 2048);
+    match m {
+        0 | 1 => 0,
+        m if m <= 30 => n.min((1usize << m) - 2),
+        _ => n,
+    }
+}
+
+/// Kernel values of `rows` (rows × features × outputs, row-major).
+fn explain_rows<M: Model + ?Sized>(
+    setup: &Setup<'_, M>,
+    rows: Range<usize>,
+    options: &KernelOptions,
+) -> Result<Vec<f64>> {
+    let (x, bg) = (setup.x, setup.background.view());
     let (n_bg, m_all, k) = (bg.nrows(), setup.n_features(), setup.n_outputs());
-    let plans: Vec<Rc<RowPlan>> = (0..x.nrows())
+    let plans: Vec<RowPlan> = rows
+        .clone()
         .map(|i| plan_row(i, RowDiff::new(x.row(i), bg), n_bg, options))
         .collect();
-    let mut values = vec![0.0; x.nrows() * m_all * k];
+    let mut values = vec![0.0; rows.len() * m_all * k];
     let mut ey = Array2::<f64>::zeros((0, k));
     let mut on = vec![false; m_all];
-    let mut pending_error: Option<Error> = None;
     let units = plans
         .iter()
-        .flat_map(|p| (0..p.masks.len()).map(move |s| (Rc::clone(p), s)));
+        .flat_map(|p| (0..p.masks.len()).map(move |s| (p, s)));
     setup.run(
         units,
         |(plan, s), buf| {
@@ -129,32 +173,23 @@ pub fn kernel_shapley<M: Model + ?Sized>(
                 .zip(&sum)
                 .for_each(|(e, v)| *e = v / n_bg as f64);
             if *s + 1 == plan.masks.len() {
-                match solve(plan, &ey, &setup, k) {
-                    Ok(phi) => {
-                        for (p, j) in plan.varying.iter().enumerate() {
-                            let at = (plan.row * m_all + j) * k;
-                            if let (Some(d), Some(src)) =
-                                (values.get_mut(at..at + k), phi.get(p * k..p * k + k))
-                            {
-                                d.copy_from_slice(src);
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        pending_error.get_or_insert(e);
+                let phi = solve(plan, &ey, setup, k)?;
+                for (p, j) in plan.varying.iter().enumerate() {
+                    let at = ((plan.row - rows.start) * m_all + j) * k;
+                    if let (Some(d), Some(src)) =
+                        (values.get_mut(at..at + k), phi.get(p * k..p * k + k))
+                    {
+                        d.copy_from_slice(src);
                     }
                 }
             }
             Ok(())
         },
     )?;
-    if let Some(e) = pending_error {
-        return Err(e);
-    }
     // Rows with one varying feature need no coalitions: it takes the whole difference.
     for plan in plans.iter().filter(|p| p.varying.len() == 1) {
         if let Some(j) = plan.varying.first() {
-            let at = (plan.row * m_all + j) * k;
+            let at = ((plan.row - rows.start) * m_all + j) * k;
             let fx = setup.f_x.row(plan.row);
             if let Some(d) = values.get_mut(at..at + k) {
                 for ((d, f), b) in d.iter_mut().zip(fx.iter()).zip(setup.base.iter()) {
@@ -163,13 +198,7 @@ pub fn kernel_shapley<M: Model + ?Sized>(
             }
         }
     }
-    let mut params = serde_json::Map::new();
-    params.insert("nsamples".into(), options.nsamples.into());
-    params.insert("random_state".into(), options.random_state.into());
-    params.insert("l1_reg".into(), false.into());
-    let counts: Vec<usize> = plans.iter().map(|p| p.masks.len()).collect();
-    params.insert("coalitions".into(), counts.into());
-    Ok(setup.report("kernel", values, params))
+    Ok(values)
 }
 
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
@@ -202,7 +231,7 @@ fn classify(plan: &RowPlan, mask: &[bool], r: usize) -> Masked {
     }
 }
 
-fn plan_row(row: usize, diff: RowDiff, n_bg: usize, options: &KernelOptions) -> Rc<RowPlan> {
+fn plan_row(row: usize, diff: RowDiff, n_bg: usize, options: &KernelOptions) -> RowPlan {
     let m = diff.varying.len();
     let mut differs = vec![false; n_bg * m];
     for (p, j) in diff.varying.iter().enumerate() {
@@ -217,13 +246,13 @@ fn plan_row(row: usize, diff: RowDiff, n_bg: usize, options: &KernelOptions) -> 
     } else {
         sample_coalitions(m, options.nsamples, options.random_state, row as u64)
     };
-    Rc::new(RowPlan {
+    RowPlan {
         row,
         varying: diff.varying,
         differs,
         masks,
         weights,
-    })
+    }
 }
 
 fn binom(n: usize, k: usize) -> f64 {

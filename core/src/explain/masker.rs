@@ -14,6 +14,8 @@
 //! half, ...) append their masked rows to one buffer, and the model is called once per buffer of
 //! at most `batch_bytes` of input.
 
+use std::ops::Range;
+
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +41,9 @@ pub struct MaskerOptions {
     pub feature_names: Option<Vec<String>>,
     /// Output names (default `Output 0`, ...).
     pub output_names: Option<Vec<String>>,
+    /// Explain independent chunks of rows on several threads (with the `parallel` feature).
+    /// Only for models that are safe to call concurrently (native models are).
+    pub parallel: bool,
 }
 
 impl Default for MaskerOptions {
@@ -49,6 +54,7 @@ impl Default for MaskerOptions {
             background_random_state: 0,
             feature_names: None,
             output_names: None,
+            parallel: true,
         }
     }
 }
@@ -171,6 +177,32 @@ impl RowDiff {
     }
 }
 
+/// Number of features where `x` differs from at least one background row.
+pub fn varying_count(x: ArrayView1<'_, f64>, background: ArrayView2<'_, f64>) -> usize {
+    x.iter()
+        .enumerate()
+        .filter(|(j, xv)| background.column(*j).iter().any(|b| b != *xv))
+        .count()
+}
+
+/// Split rows `0..costs.len()` into contiguous chunks of at least `batch_rows` estimated model
+/// rows each (the last may be smaller).
+pub fn chunk_rows(costs: &[usize], batch_rows: usize) -> Vec<Range<usize>> {
+    let (mut chunks, mut start, mut acc) = (Vec::new(), 0, 0usize);
+    for (i, c) in costs.iter().enumerate() {
+        acc = acc.saturating_add(*c);
+        if acc >= batch_rows {
+            chunks.push(start..i + 1);
+            start = i + 1;
+            acc = 0;
+        }
+    }
+    if start < costs.len() {
+        chunks.push(start..costs.len());
+    }
+    chunks
+}
+
 /// Append the masked row `x` on `on`, background row `b` elsewhere.
 #[inline]
 pub fn push_masked(
@@ -214,12 +246,14 @@ pub struct Setup<'a, M: Model + ?Sized> {
 }
 
 impl<'a, M: Model + ?Sized> Setup<'a, M> {
-    /// Validate, select the background and evaluate `f` on background and rows in one call.
+    /// Validate, select the background, run the method's own `check` on it (before any model
+    /// call), and evaluate `f` on background and rows in one call.
     pub fn new(
         model: &'a M,
         x: ArrayView2<'a, f64>,
         background: ArrayView2<'_, f64>,
         options: &MaskerOptions,
+        check: impl FnOnce(ArrayView2<'_, f64>) -> Result<()>,
     ) -> Result<Self> {
         if options.batch_bytes == 0 {
             return Err(Error::invalid(
@@ -244,6 +278,7 @@ impl<'a, M: Model + ?Sized> Setup<'a, M> {
         }
         let background_rows_given = background.nrows();
         let (background, background_indices) = select_background(background, options)?;
+        check(background.view())?;
         let counted = CountingModel::new(model);
         let both = ndarray::concatenate(Axis(0), &[background.view(), x])
             .map_err(|e| Error::invalid("X", e.to_string()))?;
@@ -275,6 +310,39 @@ impl<'a, M: Model + ?Sized> Setup<'a, M> {
     /// Features.
     pub fn n_features(&self) -> usize {
         self.background.ncols()
+    }
+
+    /// Chunks of rows for [`Setup::map_chunks`]: about one batch each when running in
+    /// parallel, else all rows at once (so batches are as full as possible).
+    pub fn chunks(&self, costs: &[usize]) -> Vec<Range<usize>> {
+        if self.options.parallel && cfg!(feature = "parallel") {
+            chunk_rows(costs, self.batch_rows)
+        } else {
+            std::iter::once(0..costs.len()).collect()
+        }
+    }
+
+    /// Explain each chunk of rows with `f` (values of those rows, row-major) and concatenate in
+    /// row order; chunks run on several threads when `options.parallel` allows. The result
+    /// does not depend on the number of threads.
+    pub fn map_chunks<F>(&self, chunks: &[Range<usize>], f: F) -> Result<Vec<f64>>
+    where
+        F: Fn(Range<usize>) -> Result<Vec<f64>> + Sync,
+    {
+        #[cfg(feature = "parallel")]
+        if self.options.parallel && chunks.len() > 1 {
+            use rayon::prelude::*;
+            let parts = chunks
+                .par_iter()
+                .map(|r| f(r.clone()))
+                .collect::<Result<Vec<_>>>()?;
+            return Ok(parts.into_iter().flatten().collect());
+        }
+        let mut out = Vec::new();
+        for r in chunks {
+            out.extend(f(r.clone())?);
+        }
+        Ok(out)
     }
 
     /// Stream `units` through the model: `build` appends a unit's masked rows to the buffer

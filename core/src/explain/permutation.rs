@@ -16,13 +16,15 @@
 //! Model rows: toggling feature `j` changes only the background rows where `b_rj ≠ x_j`; only
 //! those are re-evaluated, and `v(∅)`, `v(all) = f(x)` are never re-evaluated.
 
-use std::rc::Rc;
+use std::ops::Range;
 
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::explain::masker::{check_inputs, push_masked, MaskerOptions, RowDiff, Setup};
+use crate::explain::masker::{
+    check_inputs, mean_rows, push_masked, varying_count, MaskerOptions, RowDiff, Setup,
+};
 use crate::model::Model;
 use crate::report::ExplanationReport;
 use crate::rng;
@@ -62,7 +64,7 @@ struct RowPlan {
 }
 
 /// One half (forward or reverse) of one permutation of one row.
-type Unit = (Rc<RowPlan>, usize, bool);
+type Unit<'p> = (&'p RowPlan, usize, bool);
 
 /// Permutation-sampled Shapley values of `model` for the rows of `x` against `background`.
 pub fn permutation_shapley<M: Model + ?Sized>(
@@ -73,22 +75,70 @@ pub fn permutation_shapley<M: Model + ?Sized>(
 ) -> Result<ExplanationReport> {
     check_inputs(model, x, background)?;
     check_permutations(options, x.nrows(), x.ncols())?;
-    let setup = Setup::new(model, x, background, &options.masker)?;
-    let bg = setup.background.view();
-    let plans = (0..x.nrows())
+    let mut counts = Vec::new();
+    let setup = Setup::new(model, x, background, &options.masker, |bg| {
+        counts = (0..x.nrows())
+            .map(|i| varying_count(x.row(i), bg))
+            .collect();
+        if options.permutations.is_some() {
+            return Ok(());
+        }
+        counts
+            .iter()
+            .enumerate()
+            .find(|(_, m)| **m > 0 && options.max_evals / (2 * **m + 1) == 0)
+            .map_or(Ok(()), |(i, m)| {
+                Err(budget_too_low(options.max_evals, i, *m))
+            })
+    })?;
+    let n_bg = setup.background.nrows();
+    let costs: Vec<usize> = counts
+        .iter()
+        .map(|m| n_permutations(options, *m) * 2 * m.saturating_sub(1) * n_bg)
+        .collect();
+    let chunks = setup.chunks(&costs);
+    let values = setup.map_chunks(&chunks, |rows| explain_rows(&setup, rows, options))?;
+    let counts: Vec<usize> = counts.iter().map(|m| n_permutations(options, *m)).collect();
+    let mut params = serde_json::Map::new();
+    if options.permutations.is_some() {
+        params.insert("permutations".into(), "given".into());
+    } else {
+        params.insert("max_evals".into(), options.max_evals.into());
+        params.insert("random_state".into(), options.random_state.into());
+    }
+    let uniform = counts.windows(2).all(|w| w.first() == w.get(1));
+    params.insert(
+        "n_permutations".into(),
+        match (uniform, counts.first()) {
+            (true, Some(c)) => (*c).into(),
+            _ => counts.into(),
+        },
+    );
+    Ok(setup.report("permutation", values, params))
+}
+
+/// Permutation values of `rows` (rows × features × outputs, row-major).
+fn explain_rows<M: Model + ?Sized>(
+    setup: &Setup<'_, M>,
+    rows: Range<usize>,
+    options: &PermutationOptions,
+) -> Result<Vec<f64>> {
+    let (x, bg) = (setup.x, setup.background.view());
+    let plans: Vec<RowPlan> = rows
+        .clone()
         .map(|i| plan_row(i, RowDiff::new(x.row(i), bg), options))
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
     let (m_all, k) = (setup.n_features(), setup.n_outputs());
-    let mut values = vec![0.0; x.nrows() * m_all * k];
+    let mut values = vec![0.0; rows.len() * m_all * k];
     let mut last = Array2::<f64>::zeros((bg.nrows(), k));
     let mut acc = vec![0.0; m_all * k];
     let mut on = vec![false; m_all];
-    let units = plans.iter().flat_map(|p| {
-        (0..p.perms.len()).flat_map(move |q| [(Rc::clone(p), q, true), (Rc::clone(p), q, false)])
-    });
+    let units = plans
+        .iter()
+        .flat_map(|p| (0..p.perms.len()).flat_map(move |q| [(p, q, true), (p, q, false)]));
     setup.run(
         units,
-        |(plan, q, forward): &Unit, buf| {
+        |(plan, q, forward): &Unit<'_>, buf| {
             let Some(perm) = plan.perms.get(*q) else {
                 return 0;
             };
@@ -105,7 +155,7 @@ pub fn permutation_shapley<M: Model + ?Sized>(
             }
             added
         },
-        |(plan, q, forward): &Unit, out| {
+        |(plan, q, forward): &Unit<'_>, out| {
             let Some(perm) = plan.perms.get(*q) else {
                 return Ok(());
             };
@@ -130,7 +180,7 @@ pub fn permutation_shapley<M: Model + ?Sized>(
                         last.row_mut(*r as usize).assign(&out.row(next));
                         next += 1;
                     }
-                    crate::explain::masker::mean_rows(last.view()).to_vec()
+                    mean_rows(last.view()).to_vec()
                 };
                 let sign = if *forward { 1.0 } else { -1.0 };
                 if let Some(a) = acc.get_mut(j * k..j * k + k) {
@@ -142,7 +192,7 @@ pub fn permutation_shapley<M: Model + ?Sized>(
             }
             if *q + 1 == plan.perms.len() && !*forward {
                 let scale = 2.0 * plan.perms.len() as f64;
-                let at = plan.row * m_all * k;
+                let at = (plan.row - rows.start) * m_all * k;
                 if let Some(dst) = values.get_mut(at..at + m_all * k) {
                     dst.iter_mut().zip(&acc).for_each(|(d, a)| *d = a / scale);
                 }
@@ -150,26 +200,32 @@ pub fn permutation_shapley<M: Model + ?Sized>(
             Ok(())
         },
     )?;
-    let counts: Vec<usize> = plans.iter().map(|p| p.perms.len()).collect();
-    let mut params = serde_json::Map::new();
-    if options.permutations.is_some() {
-        params.insert("permutations".into(), "given".into());
-    } else {
-        params.insert("max_evals".into(), options.max_evals.into());
-        params.insert("random_state".into(), options.random_state.into());
-    }
-    let uniform = counts.windows(2).all(|w| w.first() == w.get(1));
-    params.insert(
-        "n_permutations".into(),
-        match (uniform, counts.first()) {
-            (true, Some(c)) => (*c).into(),
-            _ => counts.into(),
-        },
-    );
-    Ok(setup.report("permutation", values, params))
+    Ok(values)
 }
 
-fn plan_row(row: usize, diff: RowDiff, options: &PermutationOptions) -> Result<Rc<RowPlan>> {
+/// Permutations per row with `m` varying features.
+fn n_permutations(options: &PermutationOptions, m: usize) -> usize {
+    match (&options.permutations, m) {
+        (_, 0) => 0,
+        (Some(given), _) => given.first().map_or(0, Vec::len),
+        (None, m) => options.max_evals / (2 * m + 1),
+    }
+}
+
+fn budget_too_low(max_evals: usize, row: usize, m: usize) -> Error {
+    Error::invalid(
+        "max_evals",
+        format!(
+            "max_evals={max_evals} is too low: row {row} has {m} features that differ from the \
+             background and one antithetic permutation costs 2*{m}+1 = {} masked evaluations; \
+             pass max_evals >= {}",
+            2 * m + 1,
+            2 * m + 1
+        ),
+    )
+}
+
+fn plan_row(row: usize, diff: RowDiff, options: &PermutationOptions) -> RowPlan {
     let m = diff.varying.len();
     let perms = if m == 0 {
         Vec::new()
@@ -189,23 +245,9 @@ fn plan_row(row: usize, diff: RowDiff, options: &PermutationOptions) -> Result<R
             })
             .collect()
     } else {
-        let count = options.max_evals / (2 * m + 1);
-        if count == 0 {
-            return Err(Error::invalid(
-                "max_evals",
-                format!(
-                    "max_evals={} is too low: row {row} has {m} features that differ from the \
-                     background and one antithetic permutation costs 2*{m}+1 = {} masked \
-                     evaluations; pass max_evals >= {}",
-                    options.max_evals,
-                    2 * m + 1,
-                    2 * m + 1
-                ),
-            ));
-        }
         let mut r = rng::seeded(options.random_state, row as u64);
         let mut perm = diff.varying.clone();
-        (0..count)
+        (0..n_permutations(options, m))
             .map(|_| {
                 for a in (1..perm.len()).rev() {
                     let b = rng::below(&mut r, a as u64 + 1) as usize;
@@ -215,7 +257,7 @@ fn plan_row(row: usize, diff: RowDiff, options: &PermutationOptions) -> Result<R
             })
             .collect()
     };
-    Ok(Rc::new(RowPlan { row, diff, perms }))
+    RowPlan { row, diff, perms }
 }
 
 fn check_permutations(options: &PermutationOptions, n: usize, m: usize) -> Result<()> {

@@ -120,6 +120,8 @@ class _MaskerExplainer:
             "background_random_state": int(self.background_random_state),
             "feature_names": self.feature_names if self.feature_names is not None else names,
             "output_names": self.output_names,
+            # Native models run on several threads; a Python model is called from one.
+            "parallel": isinstance(self.model, _core.NativeModel),
         }
 
     def _run(self, X: Any, options: dict[str, Any]) -> Explanation:
