@@ -16,9 +16,7 @@ use ndarray::{ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::explain::masker::{
-    check_inputs, push_masked, varying_count, MaskerOptions, RowDiff, Setup,
-};
+use crate::explain::masker::{check_inputs, varying_count, MaskerOptions, RowDiff, Setup};
 use crate::model::Model;
 use crate::report::ExplanationReport;
 
@@ -101,7 +99,6 @@ fn explain_rows<M: Model + ?Sized>(setup: &Setup<'_, M>, rows: Range<usize>) -> 
     let mut values = vec![0.0; rows.len() * m_all * k];
     let mut vsum: Vec<f64> = Vec::new();
     let mut table: Vec<f64> = Vec::new();
-    let mut on = vec![false; m_all];
     let units = plans.iter().flat_map(|p| (0..n_bg).map(move |r| (p, r)));
     setup.run(
         units,
@@ -115,15 +112,19 @@ fn explain_rows<M: Model + ?Sized>(setup: &Setup<'_, M>, rows: Range<usize>) -> 
                 if t == 0 || t == d {
                     break;
                 }
-                on.iter_mut().for_each(|o| *o = false);
-                for (p, j) in plan.varying.iter().enumerate() {
-                    if t >> p & 1 == 1 {
-                        if let Some(o) = on.get_mut(*j) {
-                            *o = true;
+                // The background row, then x on the coalition's features.
+                let start = buf.len();
+                buf.extend(br.iter());
+                let mut bits = t;
+                while bits != 0 {
+                    let p = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    if let Some(j) = plan.varying.get(p) {
+                        if let (Some(dst), Some(v)) = (buf.get_mut(start + j), xr.get(*j)) {
+                            *dst = *v;
                         }
                     }
                 }
-                push_masked(buf, xr, br, &on);
                 added += 1;
             }
             added
