@@ -341,3 +341,49 @@ def test_too_many_features_for_exact_suggests_alternatives() -> None:
     x[0, :3] = 1.0
     e = ExactExplainer(lambda X: X.sum(axis=1), bg)(x)
     np.testing.assert_allclose(e.values[0, :3], 1.0)
+
+
+def test_small_scale_features_are_not_treated_as_constant() -> None:
+    """shap decides which features vary with np.isclose (atol 1e-8): a feature measured on a
+    1e-9 scale counts as constant and gets 0. aequa compares exactly."""
+    shap = pytest.importorskip("shap")
+    rng = np.random.default_rng(6)
+    bg = np.column_stack([rng.normal(size=20), rng.normal(size=20) * 1e-9])
+    x = np.array([[1.0, 5e-9]])
+
+    def f(X: np.ndarray) -> np.ndarray:
+        return X[:, 0] + 1e9 * X[:, 1]
+
+    ours = ExactExplainer(f, bg)(x).values[0]
+    np.testing.assert_allclose(ours, [1.0 - bg[:, 0].mean(), 5.0 - 1e9 * bg[:, 1].mean()])
+    masker = shap.maskers.Independent(bg, max_samples=len(bg))
+    theirs = shap.ExactExplainer(f, masker)(x, silent=True).values[0]
+    assert theirs[1] == 0.0 and abs(ours[1]) > 1.0
+
+
+def test_sampled_methods_agree_statistically_with_exact_and_shap() -> None:
+    """Sampling error of the permutation and kernel estimates on a model with interactions:
+    small against exact values, and KernelSHAP's no larger than shap's own (same budget)."""
+    shap = pytest.importorskip("shap")
+    rng = np.random.default_rng(7)
+    bg, x = rng.normal(size=(30, 8)), rng.normal(size=(4, 8))
+
+    def f(X: np.ndarray) -> np.ndarray:
+        return X[:, 0] * X[:, 1] * X[:, 2] + np.tanh(X[:, 3] * X[:, 4] - X[:, 5]) + X[:, 6] ** 2
+
+    exact = ExactExplainer(f, bg)(x).values
+
+    def rmse(v: np.ndarray) -> float:
+        return float(np.sqrt(((v - exact) ** 2).mean()))
+
+    perm = PermutationExplainer(f, bg, random_state=0)(x, max_evals=17 * 200).values
+    assert rmse(perm) < 0.02 * np.abs(exact).max()
+    # Feature 7 is ignored by the model (numpy's SIMD tanh may differ by an ulp by position).
+    assert np.abs(perm[:, 7]).max() < 1e-12
+    ours, theirs = [], []
+    for seed in range(5):
+        ours.append(rmse(KernelExplainer(f, bg, random_state=seed)(x, nsamples=150).values))
+        np.random.seed(seed)  # noqa: NPY002 - shap's KernelExplainer draws from it
+        v = shap.KernelExplainer(f, bg).shap_values(x, nsamples=150, l1_reg=False, silent=True)
+        theirs.append(rmse(v))
+    assert np.mean(ours) < 1.5 * np.mean(theirs), (ours, theirs)
