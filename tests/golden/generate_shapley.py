@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-import shap
 import sklearn
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
@@ -165,6 +164,8 @@ def native_model(model: Any, output: str) -> dict[str, Any]:
 
 
 def _independent(bg: np.ndarray) -> Any:
+    import shap
+
     return shap.maskers.Independent(bg, max_samples=len(bg))
 
 
@@ -177,12 +178,16 @@ def _values(expl: Any) -> tuple[list, list]:
 
 
 def run_exact(f: Callable, case: dict) -> dict:
+    import shap
+
     e = shap.ExactExplainer(f, _independent(case["background"]))(case["X"], silent=True)
     values, base = _values(e)
     return {"values": values, "base_values": base}
 
 
 def run_kernel(f: Callable, case: dict) -> dict:
+    import shap
+
     m = case["X"].shape[1]
     nsamples = 2**m
     k = shap.KernelExplainer(f, case["background"])
@@ -195,6 +200,8 @@ def run_kernel(f: Callable, case: dict) -> dict:
 
 def run_permutation(f: Callable, case: dict, max_evals: int, seed: int) -> dict:
     """shap's PermutationExplainer, recording the permutations it draws for each row."""
+    import shap
+
     explainer = shap.PermutationExplainer(f, _independent(case["background"]), seed=seed)
     original = np.random.shuffle
     drawn: list[list[int]] = []
@@ -228,6 +235,8 @@ def run_permutation(f: Callable, case: dict, max_evals: int, seed: int) -> dict:
 
 
 def run_linear(model: Any, case: dict) -> dict:
+    import shap
+
     e = shap.LinearExplainer(model, _independent(case["background"]))(case["X"], silent=True)
     values, base = _values(e)
     return {"values": values, "base_values": base}
@@ -255,6 +264,8 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
 
 
 def build(method: str, name: str, extra: dict[str, Any]) -> dict[str, Any]:
+    import shap
+
     case = fit_case(name)
     model, output = case["model"], case["output"]
     f = getattr(model, output)
