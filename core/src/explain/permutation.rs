@@ -94,11 +94,16 @@ pub fn permutation_shapley<M: Model + ?Sized>(
     let n_bg = setup.background.nrows();
     let costs: Vec<usize> = counts
         .iter()
-        .map(|m| n_permutations(options, *m) * 2 * m.saturating_sub(1) * n_bg)
+        .enumerate()
+        .map(|(i, m)| n_permutations(options, i, *m) * 2 * m.saturating_sub(1) * n_bg)
         .collect();
     let chunks = setup.chunks(&costs);
     let values = setup.map_chunks(&chunks, |rows| explain_rows(&setup, rows, options))?;
-    let counts: Vec<usize> = counts.iter().map(|m| n_permutations(options, *m)).collect();
+    let counts: Vec<usize> = counts
+        .iter()
+        .enumerate()
+        .map(|(i, m)| n_permutations(options, i, *m))
+        .collect();
     let mut params = serde_json::Map::new();
     if options.permutations.is_some() {
         params.insert("permutations".into(), "given".into());
@@ -203,11 +208,12 @@ fn explain_rows<M: Model + ?Sized>(
     Ok(values)
 }
 
-/// Permutations per row with `m` varying features.
-fn n_permutations(options: &PermutationOptions, m: usize) -> usize {
+/// Permutations for `row`, which has `m` varying features.
+fn n_permutations(options: &PermutationOptions, row: usize, m: usize) -> usize {
     match (&options.permutations, m) {
         (_, 0) => 0,
-        (Some(given), _) => given.first().map_or(0, Vec::len),
+        (Some(given), _) if given.len() == 1 => given.first().map_or(0, Vec::len),
+        (Some(given), _) => given.get(row).map_or(0, Vec::len),
         (None, m) => options.max_evals / (2 * m + 1),
     }
 }
@@ -247,7 +253,7 @@ fn plan_row(row: usize, diff: RowDiff, options: &PermutationOptions) -> RowPlan 
     } else {
         let mut r = rng::seeded(options.random_state, row as u64);
         let mut perm = diff.varying.clone();
-        (0..n_permutations(options, m))
+        (0..n_permutations(options, row, m))
             .map(|_| {
                 for a in (1..perm.len()).rev() {
                     let b = rng::below(&mut r, a as u64 + 1) as usize;
