@@ -363,3 +363,26 @@ mod tests {
         assert_eq!(p.params["n_permutations"], 2);
     }
 }
+
+#[cfg(test)]
+mod pinned {
+    use super::*;
+
+    /// The seeded draw is part of the contract: same seed, same permutations on every platform.
+    #[test]
+    fn seeded_permutations_are_pinned() {
+        let diff = RowDiff {
+            rows_by_feature: vec![vec![0]; 6],
+            varying: (0..6).collect(),
+        };
+        let options = PermutationOptions {
+            max_evals: 2 * 13,
+            random_state: 42,
+            ..PermutationOptions::default()
+        };
+        let plan = plan_row(3, diff, &options);
+        assert_eq!(plan.perms, PINNED);
+    }
+
+    const PINNED: [[usize; 6]; 2] = [[3, 0, 1, 4, 5, 2], [2, 4, 1, 0, 3, 5]];
+}
