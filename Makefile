@@ -55,9 +55,11 @@ test-notebooks: wheel
 
 bench: wheel
 	$(PY) benchmarks/fairness_vs_fairlearn.py
+	$(PY) benchmarks/shapley_vs_shap.py
 
 # Regenerate the golden fixtures from the anchors, then check nothing drifted.
 fixtures: setup
 	$(PY) tests/golden/generate_fairness.py
 	$(PY) tests/golden/generate_inspection.py
+	$(PY) tests/golden/generate_shapley.py
 	git diff --exit-code tests/golden

@@ -19,12 +19,14 @@ __all__ = [
     "disparity",
     "load_lightgbm_text",
     "load_xgboost_json",
+    "linear_shap",
     "metric_frame",
     "metric_frame_ovr",
     "overall_metrics",
     "partial_dependence",
     "permutation_importance",
     "reference_disparities",
+    "shapley_values",
     "summarize",
     "tree_expected_value",
     "tree_shap",
@@ -147,3 +149,16 @@ def tree_expected_value(
 ) -> list[float]: ...
 def load_xgboost_json(text: str, output: str) -> NativeModel: ...
 def load_lightgbm_text(text: str, output: str) -> NativeModel: ...
+def shapley_values(
+    method: str,
+    model: object,
+    x: npt.NDArray[np.float64],
+    background: npt.NDArray[np.float64],
+    options_json: str,
+) -> str: ...
+def linear_shap(
+    model: NativeModel,
+    x: npt.NDArray[np.float64],
+    background: npt.NDArray[np.float64],
+    options_json: str,
+) -> str: ...

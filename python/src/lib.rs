@@ -5,6 +5,7 @@ mod convert;
 mod errors;
 mod explain_inspect;
 mod explain_tree;
+mod explain_shapley;
 mod fairness;
 mod model;
 
@@ -15,6 +16,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     fairness::register(m)?;
+    explain_shapley::register(m)?;
     model::register(m)?;
     explain_inspect::register(m)?;
     explain_tree::register(m)?;

@@ -94,7 +94,13 @@ impl PyModel {
             let arr = py
                 .import("numpy")?
                 .getattr("asarray")?
-                .call1((out, "float64"))?;
+                .call1((out, "float64"))
+                .map_err(|e| {
+                    InvalidArgumentError::new_err(format!(
+                        "model: expected the callable to return numbers, found output that \
+                         is not numeric ({e})"
+                    ))
+                })?;
             if let Ok(a) = arr.extract::<PyReadonlyArray2<'_, f64>>() {
                 return Ok(a.as_array().to_owned());
             }

@@ -8,6 +8,11 @@ pub mod counting;
 pub mod partial_dependence;
 pub mod permutation_importance;
 pub mod scoring;
+pub mod exact;
+pub mod kernel;
+pub mod linear_shap;
+pub mod masker;
+pub mod permutation;
 
 pub use counting::CountingModel;
 pub mod tree_interventional;

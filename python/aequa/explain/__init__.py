@@ -3,6 +3,12 @@ importance, partial dependence / ICE and ALE, under SHAP's and scikit-learn's na
 
 from __future__ import annotations
 
+from aequa.explain._explainers import (
+    ExactExplainer,
+    KernelExplainer,
+    LinearExplainer,
+    PermutationExplainer,
+)
 from aequa.explain._explanation import Explanation
 from aequa.explain._inspection import (
     AccumulatedLocalEffects,
@@ -17,8 +23,12 @@ from aequa.explain._tree import TreeExplainer
 
 __all__ = [
     "AccumulatedLocalEffects",
+    "ExactExplainer",
     "Explanation",
+    "KernelExplainer",
+    "LinearExplainer",
     "PartialDependenceResult",
+    "PermutationExplainer",
     "PermutationImportanceResult",
     "TreeExplainer",
     "accumulated_local_effects",
