@@ -131,6 +131,7 @@ def partial_dependence(
 def accumulated_local_effects(
     model: object, x: npt.NDArray[np.float64], options_json: str
 ) -> str: ...
+
 # TreeSHAP (python/src/explain_tree.rs)
 def tree_shap(
     model: NativeModel,

@@ -4,8 +4,8 @@
 mod convert;
 mod errors;
 mod explain_inspect;
-mod explain_tree;
 mod explain_shapley;
+mod explain_tree;
 mod fairness;
 mod model;
 

@@ -5,14 +5,14 @@
 pub mod ale;
 pub mod batches;
 pub mod counting;
-pub mod partial_dependence;
-pub mod permutation_importance;
-pub mod scoring;
 pub mod exact;
 pub mod kernel;
 pub mod linear_shap;
 pub mod masker;
+pub mod partial_dependence;
 pub mod permutation;
+pub mod permutation_importance;
+pub mod scoring;
 
 pub use counting::CountingModel;
 pub mod tree_interventional;

@@ -41,7 +41,7 @@ impl Node {
     #[inline]
     pub fn follows_left(&self, x: &[f64], comparison: Comparison) -> bool {
         match x.get(self.feature as usize) {
-            Some(v) if !v.is_nan() && !(self.missing_zero && v.abs() <= ZERO_THRESHOLD) => {
+            Some(v) if !(v.is_nan() || (self.missing_zero && v.abs() <= ZERO_THRESHOLD)) => {
                 match comparison {
                     Comparison::LessEqual => *v <= self.threshold,
                     Comparison::Less => *v < self.threshold,
