@@ -2,6 +2,7 @@
 //! arguments, releases the GIL, calls the core and converts back; no arithmetic lives here.
 
 mod convert;
+mod drift;
 mod errors;
 mod fairness;
 mod model;
@@ -13,6 +14,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     fairness::register(m)?;
+    drift::register(m)?;
     model::register(m)?;
     Ok(())
 }

@@ -359,12 +359,18 @@ def synthetic() -> list[dict]:
         ks_case("ks_asymp_small", n(size=50), n(0.4, size=80), "two-sided", "asymp"),
         ks_case("ks_asymp_far", n(size=400), n(1.5, size=300), "two-sided", "asymp"),
         ks_case(
-            "ks_ties", rng.integers(0, 10, 37).astype(float),
-            rng.integers(1, 11, 53).astype(float), "two-sided", "auto",
+            "ks_ties",
+            rng.integers(0, 10, 37).astype(float),
+            rng.integers(1, 11, 53).astype(float),
+            "two-sided",
+            "auto",
         ),  # fmt: skip
         ks_case(
-            "ks_ties_asymp", rng.integers(0, 6, 700).astype(float),
-            rng.integers(0, 7, 900).astype(float), "two-sided", "asymp",
+            "ks_ties_asymp",
+            rng.integers(0, 6, 700).astype(float),
+            rng.integers(0, 7, 900).astype(float),
+            "two-sided",
+            "asymp",
         ),  # fmt: skip
         ks_case("ks_less_exact", n(size=30), n(0.5, size=45), "less", "exact"),
         ks_case("ks_greater_exact", n(0.5, size=30), n(size=45), "greater", "exact"),
@@ -378,16 +384,19 @@ def synthetic() -> list[dict]:
         wasserstein_case("wasserstein_small", [0.0, 1.0, 3.0], [5.0, 6.0, 8.0]),
         wasserstein_case("wasserstein_normal", n(size=5000), n(0.1, 1.2, 4000)),
         wasserstein_case(
-            "wasserstein_weighted", [3.4, 3.9, 7.5, 7.8], [4.5, 1.4],
-            [1.4, 0.9, 3.1, 7.2], [3.2, 3.5],
+            "wasserstein_weighted",
+            [3.4, 3.9, 7.5, 7.8],
+            [4.5, 1.4],
+            [1.4, 0.9, 3.1, 7.2],
+            [3.2, 3.5],
         ),  # fmt: skip
         wasserstein_case("wasserstein_ties", rng.integers(0, 5, 300), rng.integers(0, 6, 200)),
         anderson_case("anderson_two", [n(size=50), n(0.5, size=30)]),
         anderson_case("anderson_three", [n(size=50), n(size=30), n(size=20)]),
         anderson_case("anderson_right", [n(size=60), n(0.3, size=40)], midrank=False),
         anderson_case(
-            "anderson_ties", [rng.integers(0, 8, 200).astype(float),
-                              rng.integers(0, 9, 150).astype(float)],
+            "anderson_ties",
+            [rng.integers(0, 8, 200).astype(float), rng.integers(0, 9, 150).astype(float)],
         ),  # fmt: skip
         anderson_case("anderson_floor", [n(size=300), n(2.0, size=300)]),
         anderson_case("anderson_mid", [n(size=400), n(0.17, size=400)]),
@@ -452,27 +461,59 @@ def adult() -> list[dict]:
     obj = lambda df, c: df[c].astype(object).where(df[c].notna(), None).tolist()  # noqa: E731
     cases = [
         ks_case("adult_age_auto", f(train, "age"), f(test, "age"), "two-sided", "auto"),
-        ks_case("adult_hours_exact", f(train, "hours_per_week")[:600],
-                f(test, "hours_per_week")[:900], "two-sided", "exact"),  # fmt: skip
-        ks_case("adult_age_by_sex", f(train[train.sex == "Female"], "age")[:2000],
-                f(train[train.sex == "Male"], "age")[:3000], "two-sided", "auto"),  # fmt: skip
+        ks_case(
+            "adult_hours_exact",
+            f(train, "hours_per_week")[:600],
+            f(test, "hours_per_week")[:900],
+            "two-sided",
+            "exact",
+        ),  # fmt: skip
+        ks_case(
+            "adult_age_by_sex",
+            f(train[train.sex == "Female"], "age")[:2000],
+            f(train[train.sex == "Male"], "age")[:3000],
+            "two-sided",
+            "auto",
+        ),  # fmt: skip
         wasserstein_case("adult_age_wasserstein", f(train, "age"), f(test, "age")),
         anderson_case("adult_education_num", [f(train, "education_num"), f(test, "education_num")]),
-        anderson_case("adult_age_by_race", [f(train[train.race == r], "age")
-                      for r in ["White", "Black", "Asian-Pac-Islander"]]),  # fmt: skip
+        anderson_case(
+            "adult_age_by_race",
+            [f(train[train.race == r], "age") for r in ["White", "Black", "Asian-Pac-Islander"]],
+        ),  # fmt: skip
         evidently_case("adult_age_psi", "psi", f(train, "age"), f(test, "age"), False),
         evidently_case("adult_age_js", "jensen_shannon", f(train, "age"), f(test, "age"), False),
-        evidently_case("adult_hours_wasserstein", "wasserstein", f(train, "hours_per_week"),
-                       f(test, "hours_per_week"), False),  # fmt: skip
-        evidently_case("adult_workclass_psi", "psi", obj(train, "workclass"),
-                       obj(test, "workclass"), True),  # fmt: skip
-        evidently_case("adult_country_js", "jensen_shannon", obj(train, "native_country"),
-                       obj(test, "native_country"), True),  # fmt: skip
-        evidently_case("adult_education_chisquare", "chisquare", obj(train, "education")[:1000],
-                       obj(test, "education")[:800], True),  # fmt: skip
+        evidently_case(
+            "adult_hours_wasserstein",
+            "wasserstein",
+            f(train, "hours_per_week"),
+            f(test, "hours_per_week"),
+            False,
+        ),  # fmt: skip
+        evidently_case(
+            "adult_workclass_psi", "psi", obj(train, "workclass"), obj(test, "workclass"), True
+        ),  # fmt: skip
+        evidently_case(
+            "adult_country_js",
+            "jensen_shannon",
+            obj(train, "native_country"),
+            obj(test, "native_country"),
+            True,
+        ),  # fmt: skip
+        evidently_case(
+            "adult_education_chisquare",
+            "chisquare",
+            obj(train, "education")[:1000],
+            obj(test, "education")[:800],
+            True,
+        ),  # fmt: skip
         quantile_case("adult_age_quantile_psi", "psi", f(train, "age"), f(test, "age")),
-        quantile_case("adult_capital_gain_quantile_psi", "psi", f(train, "capital_gain"),
-                      f(test, "capital_gain")),  # fmt: skip
+        quantile_case(
+            "adult_capital_gain_quantile_psi",
+            "psi",
+            f(train, "capital_gain"),
+            f(test, "capital_gain"),
+        ),  # fmt: skip
     ]
     cols = numeric + categorical
     cases.append(report_case("adult_report", train[cols], test[cols], categorical))
