@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -367,8 +368,11 @@ class _Col:
         if pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
             return cls(argument, None, x, str(dtype))
         if pd.api.types.is_numeric_dtype(dtype):
-            arr = x.to_numpy(dtype=np.float64, na_value=np.nan)
-            return cls(argument, np.ascontiguousarray(arr), None, str(dtype))
+            if isinstance(dtype, np.dtype) and dtype.kind == "f":
+                arr = x.to_numpy()  # NaN is already NaN: no copy for float64
+            else:
+                arr = x.to_numpy(dtype=np.float64, na_value=np.nan)
+            return cls(argument, np.ascontiguousarray(arr, dtype=np.float64), None, str(dtype))
         if pd.api.types.is_object_dtype(dtype):
             nonnull = x.dropna()
             if len(nonnull) and all(
@@ -412,6 +416,9 @@ def _encode_pair(ref: pd.Series, cur: pd.Series) -> tuple[np.ndarray, np.ndarray
             return table[s.cat.codes.to_numpy()]  # code -1 picks the last entry: missing
 
         return remap(ref), remap(cur), [level_label(v) for v in ordered]
+    arrow = _encode_arrow_pair(ref, cur)
+    if arrow is not None:
+        return arrow
     both = pd.concat([ref.reset_index(drop=True), cur.reset_index(drop=True)], ignore_index=True)
     try:
         codes, uniques = pd.factorize(both, sort=True)
@@ -423,6 +430,38 @@ def _encode_pair(ref: pd.Series, cur: pd.Series) -> tuple[np.ndarray, np.ndarray
     return codes[:n], codes[n:], levels
 
 
+def _encode_arrow_pair(
+    ref: pd.Series, cur: pd.Series
+) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
+    """Arrow-backed text (pandas' default strings, polars, pyarrow): dictionary-encode each
+    side in Arrow, then map both onto the sorted union of the (few) levels."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        encoded = []
+        for s in (ref, cur):
+            to_arrow = getattr(s.array, "__arrow_array__", None)
+            if to_arrow is None:
+                return None
+            arr = to_arrow()
+            if isinstance(arr, pa.ChunkedArray):
+                arr = arr.combine_chunks()
+            encoded.append(pc.dictionary_encode(arr))
+        dicts = [e.dictionary.to_pylist() for e in encoded]
+        levels = sorted(set(dicts[0]) | set(dicts[1]))
+    except Exception:  # a type Arrow or sorting cannot handle: use pandas instead
+        return None
+    index = {v: i for i, v in enumerate(levels)}
+    missing = np.iinfo(np.uint32).max
+    out = []
+    for e, d in zip(encoded, dicts):
+        table = np.array([index[v] for v in d] + [missing], dtype=np.uint32)
+        idx = e.indices.fill_null(len(d)).to_numpy(zero_copy_only=False)
+        out.append(table[idx])
+    return out[0], out[1], [level_label(v) for v in levels]
+
+
 def _frame(x: Any, argument: str) -> dict[str, Any]:
     if x is None:
         raise InvalidArgumentError(f"{argument}: expected a data frame, found None")
@@ -430,6 +469,20 @@ def _frame(x: Any, argument: str) -> dict[str, Any]:
         x = x.reshape(-1, 1)
     cols = _columns(x, "x", argument)
     return dict(cols)
+
+
+def _convert_columns(names: list[Any], ref: dict[str, Any], cur: dict[str, Any]) -> list[Any]:
+    """Columns to core inputs, two at a time: Arrow's and pandas' encoders release the GIL."""
+
+    def one(n: Any) -> Any:
+        return _pair(n, _Col.of(f"reference['{n}']", ref[n]), _Col.of(f"current['{n}']", cur[n]))
+
+    if len(names) < 4:
+        return [one(n) for n in names]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        return list(pool.map(one, names))
 
 
 def _test_choice(column: str, spec: Any) -> dict[str, Any]:
@@ -560,8 +613,7 @@ def drift_report(
             for frame, where in ((ref, "reference"), (cur, "current")):
                 if c not in frame:
                     raise InvalidArgumentError(f"columns: no column '{c}' in the {where} data")
-    cols = [_pair(n, _Col.of(f"reference['{n}']", ref[n]), _Col.of(f"current['{n}']", cur[n]))
-            for n in names]  # fmt: skip
+    cols = _convert_columns(names, ref, cur)
     pred_col = None
     if pred is not None:
         name = pred[0] if isinstance(pred[0], str) else "prediction"

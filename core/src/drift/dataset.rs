@@ -588,24 +588,23 @@ fn num(v: f64) -> Value {
     }
 }
 
-/// Distinct values over two sorted samples, by one merge pass.
+/// Distinct values over two sorted samples, by one branch-free merge pass.
 fn distinct_union(a: &[f64], b: &[f64]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
-    loop {
-        let z = match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) => x.min(*y),
-            (Some(x), None) => *x,
-            (None, Some(y)) => *y,
-            (None, None) => return n,
-        };
-        while a.get(i).is_some_and(|x| *x <= z) {
-            i += 1;
-        }
-        while b.get(j).is_some_and(|x| *x <= z) {
-            j += 1;
-        }
-        n += 1;
+    let mut last = f64::NAN;
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        let z = x.min(*y);
+        n += usize::from(z != last);
+        last = z;
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
+    let rest = a.get(i..).into_iter().chain(b.get(j..)).flatten();
+    for z in rest {
+        n += usize::from(*z != last);
+        last = *z;
+    }
+    n
 }
 
 fn numeric_column(

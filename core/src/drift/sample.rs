@@ -15,18 +15,29 @@ pub struct Sorted {
 }
 
 impl Sorted {
-    /// Drop non-finite values of `data` and sort the rest.
+    /// Drop non-finite values of `data` and sort the rest (radix keys built, and their digit
+    /// histograms counted, in the same pass).
     pub fn from_values<'a>(data: impl IntoIterator<Item = &'a f64>) -> Self {
         let mut missing = 0;
-        let mut values = Vec::new();
-        for v in data {
+        let iter = data.into_iter();
+        let mut keys = Vec::with_capacity(iter.size_hint().0);
+        let mut hist = vec![[0_usize; 256]; 8];
+        for v in iter {
             if v.is_finite() {
-                values.push(*v);
+                let k = key(*v);
+                count_digits(&mut hist, k);
+                keys.push(k);
             } else {
                 missing += 1;
             }
         }
-        radix_sort(&mut values);
+        let values = if keys.len() < 4096 {
+            let mut values: Vec<f64> = keys.iter().map(|k| from_key(*k)).collect();
+            values.sort_unstable_by(f64::total_cmp);
+            values
+        } else {
+            sort_keys(keys, &mut hist).into_iter().map(from_key).collect()
+        };
         Sorted { values, missing }
     }
 
@@ -78,52 +89,61 @@ fn from_key(k: u64) -> f64 {
     }
 }
 
-/// Sort ascending (total order: -0.0 before 0.0) with 11-bit digits, skipping digits every
-/// key shares; small inputs use the standard sort.
+fn count_digits(hist: &mut [[usize; 256]], k: u64) {
+    for (d, h) in hist.iter_mut().enumerate() {
+        if let Some(c) = h.get_mut(((k >> (8 * d)) & 0xff) as usize) {
+            *c += 1;
+        }
+    }
+}
+
+/// LSD radix sort of keys on 8-bit digits, given every digit's histogram; digits all keys
+/// share are skipped.
+fn sort_keys(mut keys: Vec<u64>, hist: &mut [[usize; 256]]) -> Vec<u64> {
+    let n = keys.len();
+    let mut buffer = vec![0_u64; n];
+    for (d, h) in hist.iter_mut().enumerate() {
+        if h.iter().any(|c| *c == n) {
+            continue; // every key has the same digit here
+        }
+        let mut total = 0;
+        for c in h.iter_mut() {
+            let here = *c;
+            *c = total;
+            total += here;
+        }
+        let shift = 8 * d;
+        for k in &keys {
+            if let Some(c) = h.get_mut(((k >> shift) & 0xff) as usize) {
+                if let Some(slot) = buffer.get_mut(*c) {
+                    *slot = *k;
+                }
+                *c += 1;
+            }
+        }
+        std::mem::swap(&mut keys, &mut buffer);
+    }
+    keys
+}
+
+/// Sort ascending in the total order (-0.0 before 0.0), by radix sort on the bit patterns;
+/// small inputs use the standard sort.
 pub fn radix_sort(values: &mut [f64]) {
-    const BITS: u32 = 11;
-    const BUCKETS: usize = 1 << BITS;
     if values.len() < 4096 {
         values.sort_unstable_by(f64::total_cmp);
         return;
     }
-    let mut keys: Vec<u64> = values.iter().map(|v| key(*v)).collect();
-    let mut buffer = vec![0_u64; keys.len()];
-    let (and, or) = keys
+    let mut hist = vec![[0_usize; 256]; 8];
+    let keys: Vec<u64> = values
         .iter()
-        .fold((u64::MAX, 0_u64), |(a, o), k| (a & k, o | k));
-    let varying = and ^ or;
-    let mut counts = vec![0_usize; BUCKETS];
-    let mut shift = 0;
-    while shift < 64 {
-        let mask = (BUCKETS as u64 - 1) << shift;
-        if varying & mask != 0 {
-            counts.iter_mut().for_each(|c| *c = 0);
-            for k in &keys {
-                if let Some(c) = counts.get_mut(((k >> shift) as usize) & (BUCKETS - 1)) {
-                    *c += 1;
-                }
-            }
-            let mut total = 0;
-            for c in counts.iter_mut() {
-                let here = *c;
-                *c = total;
-                total += here;
-            }
-            for k in &keys {
-                if let Some(c) = counts.get_mut(((k >> shift) as usize) & (BUCKETS - 1)) {
-                    if let Some(slot) = buffer.get_mut(*c) {
-                        *slot = *k;
-                    }
-                    *c += 1;
-                }
-            }
-            std::mem::swap(&mut keys, &mut buffer);
-        }
-        shift += BITS;
-    }
-    for (v, k) in values.iter_mut().zip(&keys) {
-        *v = from_key(*k);
+        .map(|v| {
+            let k = key(*v);
+            count_digits(&mut hist, k);
+            k
+        })
+        .collect();
+    for (v, k) in values.iter_mut().zip(sort_keys(keys, &mut hist)) {
+        *v = from_key(k);
     }
 }
 
