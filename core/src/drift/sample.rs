@@ -103,7 +103,7 @@ fn sort_keys(mut keys: Vec<u64>, hist: &mut [[usize; 256]]) -> Vec<u64> {
     let n = keys.len();
     let mut buffer = vec![0_u64; n];
     for (d, h) in hist.iter_mut().enumerate() {
-        if h.iter().any(|c| *c == n) {
+        if h.contains(&n) {
             continue; // every key has the same digit here
         }
         let mut total = 0;
