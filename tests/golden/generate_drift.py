@@ -28,7 +28,8 @@ What each expected number comes from:
 
 Evidently 0.7.23 imports ``pandas.core.dtypes.common.infer_dtype_from_object``, which pandas 3
 removed; the shim below restores a stand-in before the import (the stattests used here never
-call it).
+call it). Evidently orders categories as a Python ``set`` does, which depends on string
+hashing, so the script re-runs itself with ``PYTHONHASHSEED=0`` to be byte-reproducible.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import os
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -544,6 +547,10 @@ def sklearn_cases() -> list[dict]:
 
 
 def main() -> None:
+    if os.environ.get("PYTHONHASHSEED") != "0":  # Evidently's set order must not vary
+        os.execve(
+            sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"}
+        )
     OUT.mkdir(parents=True, exist_ok=True)
     versions = {
         "scipy": scipy.__version__, "numpy": np.__version__, "pandas": pd.__version__,
