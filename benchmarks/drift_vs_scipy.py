@@ -16,7 +16,8 @@ Cases, each timed once on the same data:
 * ``psi``: every column forced to PSI (10 quantile bins of the reference for numeric
   columns) vs the same binning and formula in numpy.
 * ``evidently``: Evidently's ``DataDriftPreset`` report on the same frames, when Evidently
-  imports (0.7.x needs a one-line shim under pandas 3; skipped with the reason otherwise).
+  imports (0.7.x needs a one-line shim under pandas 3; skipped with the reason otherwise);
+  its per-column drift scores are checked against aequa's default report.
 
 Before a time is reported, every statistic and p-value is checked equal to 1e-9 (absolute, or
 relative above 1). The scipy baseline computes only the statistic of the already-chosen test
@@ -163,7 +164,9 @@ def check(name: str, rep: drift.DriftReport, want: dict[str, tuple[float, float 
     print(f"  {name}: {len(want)} columns agree to {TOL:g}")
 
 
-def run_evidently(ref: pd.DataFrame, cur: pd.DataFrame) -> tuple[float | None, str]:
+def run_evidently(ref: pd.DataFrame, cur: pd.DataFrame) -> tuple[float | None, Any]:
+    """Time Evidently's DataDriftPreset; returns (seconds, per-column drift scores) or
+    (None, the reason it could not run)."""
     try:
         import pandas.core.dtypes.common as common
 
@@ -182,9 +185,11 @@ def run_evidently(ref: pd.DataFrame, cur: pd.DataFrame) -> tuple[float | None, s
     try:
         seconds, _ = timed(lambda: report.run(reference_data=ref, current_data=cur,
                                               column_mapping=mapping))  # fmt: skip
+        table = next(m for m in report.as_dict()["metrics"] if m["metric"] == "DataDriftTable")
     except Exception as e:
         return None, f"failed: {type(e).__name__}: {str(e)[:200]}"
-    return seconds, "ok"
+    scores = table["result"]["drift_by_columns"]
+    return seconds, {c: (float(v["drift_score"]), None) for c, v in scores.items()}
 
 
 def main() -> None:
@@ -206,9 +211,12 @@ def main() -> None:
         ("psi", lambda: drift.drift_report(ref, cur, tests={c: "psi" for c in ref.columns}),
          lambda: numpy_psi(ref, cur)),
     ]  # fmt: skip
+    default_report = None
     for name, ours, theirs in cases:
         t_ref, want = timed(theirs)
         t_aequa, rep = timed(ours)
+        if name == "default":
+            default_report = rep
         check(name, rep, want)
         ratio = t_ref / t_aequa
         baseline = "numpy" if name == "psi" else "scipy"
@@ -223,6 +231,7 @@ def main() -> None:
             warnings.simplefilter("ignore")
             t_ev, status = run_evidently(ref, cur)
         if t_ev is not None:
+            check("evidently", default_report, status)
             ratio = t_ev / results["default"]["aequa_s"]
             print(f"  evidently DataDriftPreset {t_ev:7.3f} s   ratio vs aequa {ratio:5.1f}x")
             results["evidently"] = {"evidently_s": t_ev, "ratio": ratio}
