@@ -151,45 +151,46 @@ struct Extremes {
 
 fn extremes(s1: &[f64], s2: &[f64]) -> Extremes {
     let (n1, n2) = (s1.len() as f64, s2.len() as f64);
-    let (mut i, mut j) = (0_usize, 0_usize);
     // Best (value, location) among observations of sample 1 and of sample 2.
     let mut max1: Option<(f64, f64)> = None;
     let mut max2: Option<(f64, f64)> = None;
     let mut min1: Option<(f64, f64)> = None;
     let mut min2: Option<(f64, f64)> = None;
-    loop {
-        let v = match (s1.get(i), s2.get(j)) {
-            (Some(a), Some(b)) => a.min(*b),
-            (Some(a), None) => *a,
-            (None, Some(b)) => *b,
-            (None, None) => break,
-        };
-        let start = (i, j);
-        while s1.get(i).is_some_and(|x| *x <= v) {
-            i += 1;
-        }
-        while s2.get(j).is_some_and(|x| *x <= v) {
-            j += 1;
-        }
+    let mut record = |z: f64, i: usize, j: usize, in1: bool, in2: bool| {
         let diff = i as f64 / n1 - j as f64 / n2;
-        let better_max = |best: Option<(f64, f64)>| best.is_none_or(|(b, _)| diff > b);
-        let better_min = |best: Option<(f64, f64)>| best.is_none_or(|(b, _)| diff < b);
-        if i > start.0 {
-            if better_max(max1) {
-                max1 = Some((diff, v));
-            }
-            if better_min(min1) {
-                min1 = Some((diff, v));
-            }
-        }
-        if j > start.1 {
-            if better_max(max2) {
-                max2 = Some((diff, v));
-            }
-            if better_min(min2) {
-                min2 = Some((diff, v));
+        for (present, max, min) in [(in1, &mut max1, &mut min1), (in2, &mut max2, &mut min2)] {
+            if present {
+                if max.is_none_or(|(b, _)| diff > b) {
+                    *max = Some((diff, z));
+                }
+                if min.is_none_or(|(b, _)| diff < b) {
+                    *min = Some((diff, z));
+                }
             }
         }
+    };
+    // A branch-free merge (samples are finite, so +∞ marks an exhausted one); a distinct
+    // value is recorded once every observation equal to it has been counted.
+    let (mut i, mut j) = (0_usize, 0_usize);
+    let (mut last, mut in1, mut in2) = (f64::NAN, false, false);
+    loop {
+        let x = s1.get(i).copied().unwrap_or(f64::INFINITY);
+        let y = s2.get(j).copied().unwrap_or(f64::INFINITY);
+        let z = x.min(y);
+        if z != last {
+            if !last.is_nan() {
+                record(last, i, j, in1, in2);
+            }
+            if z == f64::INFINITY {
+                break;
+            }
+            (last, in1, in2) = (z, false, false);
+        }
+        let (a, b) = (x <= y, y <= x);
+        in1 |= a;
+        in2 |= b;
+        i += usize::from(a);
+        j += usize::from(b);
     }
     let pick = |a: Option<(f64, f64)>, b: Option<(f64, f64)>, want_max: bool| match (a, b) {
         (Some(a), Some(b)) => {

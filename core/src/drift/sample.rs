@@ -15,28 +15,30 @@ pub struct Sorted {
 }
 
 impl Sorted {
-    /// Drop non-finite values of `data` and sort the rest (radix keys built, and their digit
-    /// histograms counted, in the same pass).
+    /// Drop non-finite values of `data` and sort the rest (radix keys built, and their top
+    /// digits counted, in the same pass).
     pub fn from_values<'a>(data: impl IntoIterator<Item = &'a f64>) -> Self {
         let mut missing = 0;
         let iter = data.into_iter();
         let mut keys = Vec::with_capacity(iter.size_hint().0);
-        let mut hist = vec![[0_usize; 256]; 8];
+        let mut top = vec![0_usize; TOP_BUCKETS];
         for v in iter {
             if v.is_finite() {
                 let k = key(*v);
-                count_digits(&mut hist, k);
+                if let Some(c) = top.get_mut(top_digit(k)) {
+                    *c += 1;
+                }
                 keys.push(k);
             } else {
                 missing += 1;
             }
         }
-        let values = if keys.len() < 4096 {
+        let values = if keys.len() < SMALL {
             let mut values: Vec<f64> = keys.iter().map(|k| from_key(*k)).collect();
             values.sort_unstable_by(f64::total_cmp);
             values
         } else {
-            sort_keys(keys, &mut hist).into_iter().map(from_key).collect()
+            sort_keys(keys, &top).into_iter().map(from_key).collect()
         };
         Sorted { values, missing }
     }
@@ -89,20 +91,68 @@ fn from_key(k: u64) -> f64 {
     }
 }
 
-fn count_digits(hist: &mut [[usize; 256]], k: u64) {
-    for (d, h) in hist.iter_mut().enumerate() {
-        if let Some(c) = h.get_mut(((k >> (8 * d)) & 0xff) as usize) {
-            *c += 1;
-        }
-    }
+/// Below this many values the standard sort is used.
+const SMALL: usize = 4096;
+/// The most significant 16 bits select one of these buckets.
+const TOP_BUCKETS: usize = 1 << 16;
+/// Buckets this small are sorted by comparison.
+const TINY: usize = 64;
+
+fn top_digit(k: u64) -> usize {
+    (k >> 48) as usize
 }
 
-/// LSD radix sort of keys on 8-bit digits, given every digit's histogram; digits all keys
-/// share are skipped.
-fn sort_keys(mut keys: Vec<u64>, hist: &mut [[usize; 256]]) -> Vec<u64> {
+/// Sort keys: one MSD pass on the top 16 bits (sign, exponent and 4 mantissa bits for
+/// doubles, so buckets of real data are small enough to stay in cache), then an LSD radix
+/// sort of each bucket on its 6 remaining bytes; `top` counts the keys per top digit.
+fn sort_keys(keys: Vec<u64>, top: &[usize]) -> Vec<u64> {
     let n = keys.len();
-    let mut buffer = vec![0_u64; n];
-    for (d, h) in hist.iter_mut().enumerate() {
+    let mut next = Vec::with_capacity(TOP_BUCKETS);
+    let mut total = 0;
+    for c in top {
+        next.push(total);
+        total += c;
+    }
+    let bounds: Vec<usize> = next.clone();
+    let mut out = vec![0_u64; n];
+    for k in &keys {
+        if let Some(p) = next.get_mut(top_digit(*k)) {
+            if let Some(slot) = out.get_mut(*p) {
+                *slot = *k;
+            }
+            *p += 1;
+        }
+    }
+    let mut buffer = keys;
+    for (start, len) in bounds.iter().zip(top) {
+        let range = *start..start + len;
+        let (Some(bucket), Some(scratch)) = (out.get_mut(range.clone()), buffer.get_mut(range))
+        else {
+            continue;
+        };
+        if *len < TINY {
+            bucket.sort_unstable();
+        } else if lsd_bytes(bucket, scratch, 6) {
+            bucket.copy_from_slice(scratch);
+        }
+    }
+    out
+}
+
+/// LSD radix sort of `keys` on their low `bytes` bytes (8-bit digits, digits every key
+/// shares skipped), ping-ponging with `scratch`; true when the result ended in `scratch`.
+fn lsd_bytes(keys: &mut [u64], scratch: &mut [u64], bytes: usize) -> bool {
+    let n = keys.len();
+    let mut hist = [[0_usize; 256]; 8];
+    for k in keys.iter() {
+        for (d, h) in hist.iter_mut().take(bytes).enumerate() {
+            if let Some(c) = h.get_mut(((k >> (8 * d)) & 0xff) as usize) {
+                *c += 1;
+            }
+        }
+    }
+    let mut in_scratch = false;
+    for (d, h) in hist.iter_mut().take(bytes).enumerate() {
         if h.contains(&n) {
             continue; // every key has the same digit here
         }
@@ -112,37 +162,44 @@ fn sort_keys(mut keys: Vec<u64>, hist: &mut [[usize; 256]]) -> Vec<u64> {
             *c = total;
             total += here;
         }
+        let (src, dst): (&[u64], &mut [u64]) = if in_scratch {
+            (&*scratch, &mut *keys)
+        } else {
+            (&*keys, &mut *scratch)
+        };
         let shift = 8 * d;
-        for k in &keys {
+        for k in src {
             if let Some(c) = h.get_mut(((k >> shift) & 0xff) as usize) {
-                if let Some(slot) = buffer.get_mut(*c) {
+                if let Some(slot) = dst.get_mut(*c) {
                     *slot = *k;
                 }
                 *c += 1;
             }
         }
-        std::mem::swap(&mut keys, &mut buffer);
+        in_scratch = !in_scratch;
     }
-    keys
+    in_scratch
 }
 
 /// Sort ascending in the total order (-0.0 before 0.0), by radix sort on the bit patterns;
 /// small inputs use the standard sort.
 pub fn radix_sort(values: &mut [f64]) {
-    if values.len() < 4096 {
+    if values.len() < SMALL {
         values.sort_unstable_by(f64::total_cmp);
         return;
     }
-    let mut hist = vec![[0_usize; 256]; 8];
+    let mut top = vec![0_usize; TOP_BUCKETS];
     let keys: Vec<u64> = values
         .iter()
         .map(|v| {
             let k = key(*v);
-            count_digits(&mut hist, k);
+            if let Some(c) = top.get_mut(top_digit(k)) {
+                *c += 1;
+            }
             k
         })
         .collect();
-    for (v, k) in values.iter_mut().zip(sort_keys(keys, &mut hist)) {
+    for (v, k) in values.iter_mut().zip(sort_keys(keys, &top)) {
         *v = from_key(k);
     }
 }
