@@ -284,7 +284,7 @@ impl PyDriftSummary {
     #[staticmethod]
     fn from_json(json: &str) -> PyResult<Self> {
         Ok(PyDriftSummary {
-            inner: parse("json", json)?,
+            inner: guard(|| DriftSummary::from_json(json))?,
         })
     }
 }

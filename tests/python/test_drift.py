@@ -344,3 +344,20 @@ def test_too_few_samples_and_bad_options() -> None:
         drift.drift_report(ref, cur, alpha=2.0)
     with pytest.raises(aequa.AequaError, match="expected numbers"):
         drift.ks_2samp(["a"], [1.0])
+
+
+def test_categorical_summary_and_checked_json() -> None:
+    s = drift.DriftSummary.categorical(3)
+    s.update_codes("reference", np.array([0, 0, 1, 2, 2**32 - 1], dtype=np.uint32))
+    s.update_codes("current", np.array([0, 1, 1, 2], dtype=np.uint32))
+    rep = drift.drift_report({"c": ["a", "a", "b", "c", None]}, {"c": ["a", "b", "b", "c"]},
+                             tests={"c": "chisquare"})  # fmt: skip
+    stat, p, dof = s.chisquare()
+    assert (stat, p) == (rep.column("c")["statistic"], rep.column("c")["p_value"])
+    assert dof == 2.0
+    with pytest.raises(aequa.AequaError, match="codes below 3"):
+        s.update_codes("current", np.array([5], dtype=np.uint32))
+    with pytest.raises(aequa.AequaError, match="expected 3 counts"):
+        drift.DriftSummary.from_json(s.to_json().replace('"current":[1,2,1]', '"current":[1]'))
+    with pytest.raises(aequa.AequaError, match="different bins"):
+        s.merge(drift.DriftSummary.categorical(4))

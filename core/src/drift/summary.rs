@@ -140,22 +140,23 @@ impl DriftSummary {
                 "this summary counts numeric values; pass numbers, not codes",
             ));
         };
+        // Check the whole chunk first, so a bad chunk leaves the summary unchanged.
+        if let Some((row, c)) = codes
+            .iter()
+            .enumerate()
+            .find(|(_, c)| **c != u32::MAX && **c as usize >= n_categories)
+        {
+            return Err(Error::invalid(
+                "codes",
+                format!("expected category codes below {n_categories}, found {c} at row {row}"),
+            ));
+        }
         let (counts, missing) = self.side(side);
-        for (row, c) in codes.iter().enumerate() {
+        for c in codes {
             if *c == u32::MAX {
                 *missing += 1;
-                continue;
-            }
-            match counts.get_mut(*c as usize) {
-                Some(slot) => *slot += 1,
-                None => {
-                    return Err(Error::invalid(
-                        "codes",
-                        format!(
-                            "expected category codes below {n_categories}, found {c} at row {row}"
-                        ),
-                    ))
-                }
+            } else if let Some(slot) = counts.get_mut(*c as usize) {
+                *slot += 1;
             }
         }
         Ok(())
@@ -181,6 +182,27 @@ impl DriftSummary {
         self.missing_reference += other.missing_reference;
         self.missing_current += other.missing_current;
         Ok(())
+    }
+
+    /// A summary from its JSON, checked (counts over as many bins as the bins define).
+    pub fn from_json(text: &str) -> Result<Self> {
+        let s: DriftSummary = serde_json::from_str(text)
+            .map_err(|e| Error::invalid("json", format!("malformed drift summary ({e})")))?;
+        let k = match &s.bins {
+            SummaryBins::Edges { inner_edges } => inner_edges.len() + 1,
+            SummaryBins::Categories { n_categories } => *n_categories,
+        };
+        if s.reference.len() != k || s.current.len() != k {
+            return Err(Error::invalid(
+                "json",
+                format!(
+                    "expected {k} counts per sample for these bins, found {} and {}",
+                    s.reference.len(),
+                    s.current.len()
+                ),
+            ));
+        }
+        Ok(s)
     }
 
     fn as_f64(&self) -> (Vec<f64>, Vec<f64>) {
