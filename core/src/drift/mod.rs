@@ -18,14 +18,17 @@
 pub mod anderson;
 pub mod binning;
 pub mod chisquare;
+mod column;
 pub mod correction;
 pub mod dataset;
 pub mod jensen_shannon;
 pub mod ks;
+pub mod options;
 pub mod psi;
 pub mod sample;
 pub mod select;
 pub mod summary;
 pub mod wasserstein;
 
-pub use dataset::{drift_report, ColumnValues, DriftColumn, DriftInput, DriftOptions, GroupCodes};
+pub use dataset::{drift_report, ColumnValues, DriftColumn, DriftInput, GroupCodes};
+pub use options::{DriftOptions, TestChoice};
