@@ -56,10 +56,12 @@ test-notebooks: wheel
 bench: wheel
 	$(PY) benchmarks/fairness_vs_fairlearn.py
 	$(PY) benchmarks/shapley_vs_shap.py
+	$(PY) benchmarks/drift_vs_scipy.py
 
 # Regenerate the golden fixtures from the anchors, then check nothing drifted.
 fixtures: setup
 	$(PY) tests/golden/generate_fairness.py
 	$(PY) tests/golden/generate_inspection.py
 	$(PY) tests/golden/generate_shapley.py
+	$(PY) -m pip install -q evidently==0.7.23 && $(PY) tests/golden/generate_drift.py
 	git diff --exit-code tests/golden

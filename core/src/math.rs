@@ -140,3 +140,5 @@ mod tests {
         assert_eq!(chi2_sf(0.0, 2.0), 1.0);
     }
 }
+
+pub mod kolmogorov;

@@ -7,6 +7,7 @@ import numpy.typing as npt
 __all__ = [
     "Accumulator",
     "AequaError",
+    "DriftSummary",
     "InternalError",
     "InvalidArgumentError",
     "LengthMismatchError",
@@ -16,10 +17,14 @@ __all__ = [
     "__version__",
     "accumulated_local_effects",
     "cell_indices",
+    "anderson_ksamp",
+    "chisquare",
     "disparity",
     "load_lightgbm_text",
     "load_xgboost_json",
     "linear_shap",
+    "drift_report",
+    "ks_2samp",
     "metric_frame",
     "metric_frame_ovr",
     "overall_metrics",
@@ -31,6 +36,7 @@ __all__ = [
     "tree_expected_value",
     "tree_shap",
     "tree_shap_interaction_values",
+    "wasserstein_distance",
 ]
 
 __version__: str
@@ -163,3 +169,51 @@ def linear_shap(
     background: npt.NDArray[np.float64],
     options_json: str,
 ) -> str: ...
+# Drift (aequa.drift): float64 arrays in, tuples or report JSON out.
+_DriftColumn = tuple[str, npt.NDArray[np.generic], npt.NDArray[np.generic], list[str] | None]
+_DriftGroups = tuple[str, npt.NDArray[np.uint32], npt.NDArray[np.uint32], list[str]]
+
+def ks_2samp(
+    data1: npt.NDArray[np.float64],
+    data2: npt.NDArray[np.float64],
+    alternative: str,
+    method: str,
+) -> tuple[float, float, float, int, str]: ...
+def chisquare(
+    f_obs: npt.NDArray[np.float64], f_exp: npt.NDArray[np.float64] | None, ddof: int
+) -> tuple[float, float, float]: ...
+def wasserstein_distance(
+    u_values: npt.NDArray[np.float64],
+    v_values: npt.NDArray[np.float64],
+    u_weights: npt.NDArray[np.float64] | None,
+    v_weights: npt.NDArray[np.float64] | None,
+) -> float: ...
+def anderson_ksamp(
+    samples: list[npt.NDArray[np.float64]], midrank: bool
+) -> tuple[float, list[float], float, str | None]: ...
+def drift_report(
+    columns: list[_DriftColumn],
+    prediction: _DriftColumn | None,
+    groups: _DriftGroups | None,
+    options_json: str,
+) -> str: ...
+
+@final
+class DriftSummary:
+    @staticmethod
+    def numeric(edges: list[float]) -> DriftSummary: ...
+    @staticmethod
+    def categorical(n_categories: int) -> DriftSummary: ...
+    def update_values(self, which: str, values: npt.NDArray[np.float64]) -> None: ...
+    def update_codes(self, which: str, codes: npt.NDArray[np.uint32]) -> None: ...
+    def merge(self, other: DriftSummary) -> None: ...
+    def psi(self, floor: float | None = None) -> tuple[float, float, float]: ...
+    def jensen_shannon(self, base: float | None = None) -> float: ...
+    def chisquare(self) -> tuple[float, float, float]: ...
+    @property
+    def reference_counts(self) -> list[int]: ...
+    @property
+    def current_counts(self) -> list[int]: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(json: str) -> DriftSummary: ...

@@ -2,6 +2,7 @@
 //! arguments, releases the GIL, calls the core and converts back; no arithmetic lives here.
 
 mod convert;
+mod drift;
 mod errors;
 mod explain_inspect;
 mod explain_shapley;
@@ -17,6 +18,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     fairness::register(m)?;
     explain_shapley::register(m)?;
+    drift::register(m)?;
     model::register(m)?;
     explain_inspect::register(m)?;
     explain_tree::register(m)?;

@@ -8,7 +8,8 @@ pub fn nanquantiles(values: &mut Vec<f64>, qs: &[f64]) -> Vec<f64> {
     qs.iter().map(|q| quantile_sorted(values, *q)).collect()
 }
 
-fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+/// The `q`-quantile of a sorted sample (numpy's linear method); NaN when it is empty.
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     let n = sorted.len();
     if n == 0 {
         return f64::NAN;

@@ -2,12 +2,14 @@
 //! maps are ordered (`BTreeMap`) so the JSON is byte-stable across runtimes.
 
 pub mod dependence;
+pub mod drift;
 pub mod explanation;
 pub mod frame;
 pub mod importance;
 pub mod num;
 
 pub use dependence::{AleReport, DependenceReport};
+pub use drift::{ColumnDrift, DriftReport, DriftSection, GroupDrift};
 pub use explanation::ExplanationReport;
 pub use frame::{
     AggregateRow, CellSize, FrameParams, FrameValues, Intervals, MetricFrameReport, Row,

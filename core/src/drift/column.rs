@@ -1,0 +1,295 @@
+//! One column's drift: the test chosen (the user's or [`super::select`]'s default), its
+//! statistic and p-value, and the bins and details recorded with them. Missing values have
+//! been dropped by the caller; a column with no value left on either side is an error.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use super::anderson::anderson_ksamp_sorted;
+use super::binning::{
+    histogram_sorted, n_distinct, quantile_counts_sorted, quantile_edges, sturges_edges,
+    value_counts, value_label, BinningMethod, Bins, MAX_VALUE_CATEGORIES,
+};
+use super::chisquare::chisquare_drift;
+use super::jensen_shannon::jensen_shannon_from_counts;
+use super::ks::{ks_2samp_sorted, Alternative};
+use super::options::{DriftOptions, TestChoice};
+use super::psi::psi_from_counts;
+use super::sample::Sorted;
+use super::select::{default_test, Test};
+use super::wasserstein::wasserstein_normed_sorted;
+use crate::error::{Error, Result};
+use crate::report::{ColumnDrift, Num};
+
+/// Raw per-column outcome before correction.
+pub(crate) struct Outcome {
+    pub(crate) drift: ColumnDrift,
+    pub(crate) warnings: Vec<String>,
+}
+
+fn check_sizes(name: &str, side: &str, rows: usize, present: usize) -> Result<()> {
+    if rows == 0 {
+        return Err(Error::invalid(
+            format!("column '{name}'"),
+            format!("the {side} data has no rows; drift needs at least one value on each side"),
+        ));
+    }
+    if present == 0 {
+        return Err(Error::invalid(
+            format!("column '{name}'"),
+            format!(
+                "every one of the {rows} {side} values is missing (NaN, infinite or null); \
+                 drop the column or fill its values"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn blank(name: &str, kind: &str, test: Test, user: bool, threshold: f64) -> ColumnDrift {
+    ColumnDrift {
+        column: name.into(),
+        kind: kind.into(),
+        test,
+        selected_by: if user { "user" } else { "default" }.into(),
+        statistic: Num(f64::NAN),
+        p_value: Num(f64::NAN),
+        p_value_adjusted: Num(f64::NAN),
+        threshold,
+        drifted: false,
+        n_reference: 0,
+        n_current: 0,
+        missing_reference: 0,
+        missing_current: 0,
+        n_distinct: 0,
+        bins: None,
+        details: BTreeMap::new(),
+    }
+}
+
+fn num(v: f64) -> Value {
+    if v.is_finite() {
+        json!(v)
+    } else {
+        Value::Null
+    }
+}
+
+/// Distinct values over two sorted samples, by one branch-free merge pass.
+fn distinct_union(a: &[f64], b: &[f64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    let mut last = f64::NAN;
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        let z = x.min(*y);
+        n += usize::from(z != last);
+        last = z;
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
+    let rest = a.get(i..).into_iter().chain(b.get(j..)).flatten();
+    for z in rest {
+        n += usize::from(*z != last);
+        last = *z;
+    }
+    n
+}
+
+pub(crate) fn numeric_column(
+    name: &str,
+    r: &Sorted,
+    k: &Sorted,
+    choice: Option<TestChoice>,
+    options: &DriftOptions,
+) -> Result<Outcome> {
+    check_sizes(name, "reference", r.len() + r.missing, r.len())?;
+    check_sizes(name, "current", k.len() + k.missing, k.len())?;
+    let (rv, kv) = (r.values.as_slice(), k.values.as_slice());
+    let n_distinct_all = distinct_union(rv, kv);
+    let test = choice.map_or_else(|| default_test(true, rv.len(), n_distinct_all), |c| c.test);
+    let threshold = choice
+        .and_then(|c| c.threshold)
+        .unwrap_or_else(|| test.default_threshold(options.alpha));
+    let mut d = blank(name, "numeric", test, choice.is_some(), threshold);
+    d.n_reference = rv.len();
+    d.n_current = kv.len();
+    d.missing_reference = r.missing;
+    d.missing_current = k.missing;
+    d.n_distinct = n_distinct_all;
+    let mut warnings = Vec::new();
+    match test {
+        Test::Ks => {
+            let res = ks_2samp_sorted(rv, kv, Alternative::TwoSided, options.ks_method)?;
+            d.statistic = Num(res.statistic);
+            d.p_value = Num(res.pvalue);
+            d.details
+                .insert("statistic_location".into(), num(res.statistic_location));
+            d.details
+                .insert("statistic_sign".into(), json!(res.statistic_sign));
+            d.details.insert("method".into(), json!(res.method));
+            if res.exact_fallback {
+                warnings.push(format!(
+                    "column '{name}': the exact Kolmogorov-Smirnov p-value could not be computed; \
+                     the asymptotic one is reported"
+                ));
+            }
+        }
+        Test::Anderson => {
+            let res = anderson_ksamp_sorted(&[rv, kv], true)?;
+            d.statistic = Num(res.statistic);
+            d.p_value = Num(res.pvalue);
+            d.details
+                .insert("critical_values".into(), json!(res.critical_values));
+            d.details
+                .insert("pvalue_bound".into(), json!(res.pvalue_bound));
+            if let Some(b) = res.pvalue_bound {
+                warnings.push(format!(
+                    "column '{name}': the Anderson-Darling p-value is {b} (outside the tabulated \
+                     0.001-0.25)"
+                ));
+            }
+        }
+        Test::Wasserstein => {
+            let (w, norm) = wasserstein_normed_sorted(rv, kv);
+            d.statistic = Num(w);
+            d.details.insert("distance".into(), num(w * norm));
+            d.details.insert("norm".into(), num(norm));
+        }
+        Test::Psi | Test::JensenShannon | Test::Chisquare => {
+            let (bins, rc, kc) = numeric_bins(rv, kv, options);
+            d.bins = Some(bins);
+            binned_statistic(&mut d, test, &rc, &kc, options)?;
+        }
+    }
+    Ok(Outcome { drift: d, warnings })
+}
+
+/// Bins of a numeric column and the counts of both samples in them.
+fn numeric_bins(rv: &[f64], kv: &[f64], options: &DriftOptions) -> (Bins, Vec<f64>, Vec<f64>) {
+    if n_distinct(rv) <= MAX_VALUE_CATEGORIES {
+        let (values, rc, kc) = value_counts(rv, kv);
+        let categories = values.into_iter().map(value_label).collect();
+        return (Bins::Categories { categories }, rc, kc);
+    }
+    let (edges, rc, kc) = match options.binning {
+        BinningMethod::Quantile => {
+            let edges = quantile_edges(rv, options.bins);
+            let rc = quantile_counts_sorted(&edges, rv);
+            let kc = quantile_counts_sorted(&edges, kv);
+            (edges, rc, kc)
+        }
+        BinningMethod::Sturges => {
+            let first = |s: &[f64]| s.first().copied().unwrap_or(f64::NAN);
+            let last = |s: &[f64]| s.last().copied().unwrap_or(f64::NAN);
+            let edges = sturges_edges(
+                rv.len() + kv.len(),
+                first(rv).min(first(kv)),
+                last(rv).max(last(kv)),
+            );
+            let rc = histogram_sorted(&edges, rv);
+            let kc = histogram_sorted(&edges, kv);
+            (edges, rc, kc)
+        }
+    };
+    (
+        Bins::Edges {
+            method: options.binning,
+            edges: edges.into_iter().map(Num).collect(),
+        },
+        rc,
+        kc,
+    )
+}
+
+fn binned_statistic(
+    d: &mut ColumnDrift,
+    test: Test,
+    rc: &[f64],
+    kc: &[f64],
+    options: &DriftOptions,
+) -> Result<()> {
+    match test {
+        Test::Psi => {
+            let res = psi_from_counts(rc, kc, options.floor)?;
+            d.statistic = Num(res.statistic);
+            d.details
+                .insert("floor_reference".into(), num(res.floor_reference));
+            d.details
+                .insert("floor_current".into(), num(res.floor_current));
+        }
+        Test::JensenShannon => {
+            d.statistic = Num(jensen_shannon_from_counts(rc, kc, options.js_base)?);
+            d.details.insert(
+                "base".into(),
+                options.js_base.map_or(json!("e"), |b| json!(b)),
+            );
+        }
+        _ => {
+            let (res, unseen) = chisquare_drift(rc, kc)?;
+            d.statistic = Num(res.statistic);
+            d.p_value = Num(res.pvalue);
+            d.details.insert("dof".into(), num(res.dof));
+            let labels: Vec<String> = match &d.bins {
+                Some(Bins::Categories { categories }) => unseen
+                    .iter()
+                    .filter_map(|i| categories.get(*i).cloned())
+                    .collect(),
+                _ => unseen.iter().map(|i| format!("bin {i}")).collect(),
+            };
+            d.details
+                .insert("unseen_in_reference".into(), json!(labels));
+        }
+    }
+    d.details.insert("reference_counts".into(), json!(rc));
+    d.details.insert("current_counts".into(), json!(kc));
+    Ok(())
+}
+
+pub(crate) fn categorical_column(
+    name: &str,
+    (rc, rmiss, rrows): (Vec<f64>, usize, usize),
+    (kc, kmiss, krows): (Vec<f64>, usize, usize),
+    levels: &[String],
+    choice: Option<TestChoice>,
+    options: &DriftOptions,
+) -> Result<Outcome> {
+    let n_ref = rrows - rmiss;
+    let n_cur = krows - kmiss;
+    check_sizes(name, "reference", rrows, n_ref)?;
+    check_sizes(name, "current", krows, n_cur)?;
+    // Keep the observed categories only (the union Evidently compares).
+    let mut categories = Vec::new();
+    let (mut r, mut k) = (Vec::new(), Vec::new());
+    for ((a, b), level) in rc.iter().zip(&kc).zip(levels) {
+        if *a > 0.0 || *b > 0.0 {
+            categories.push(level.clone());
+            r.push(*a);
+            k.push(*b);
+        }
+    }
+    let test = choice.map_or_else(|| default_test(false, n_ref, categories.len()), |c| c.test);
+    let threshold = choice
+        .and_then(|c| c.threshold)
+        .unwrap_or_else(|| test.default_threshold(options.alpha));
+    let mut d = blank(name, "categorical", test, choice.is_some(), threshold);
+    d.n_reference = n_ref;
+    d.n_current = n_cur;
+    d.missing_reference = rmiss;
+    d.missing_current = kmiss;
+    d.n_distinct = categories.len();
+    d.bins = Some(Bins::Categories { categories });
+    if test.numeric_only() {
+        return Err(Error::invalid(
+            "tests",
+            format!(
+                "column '{name}' is categorical, but {} needs numbers",
+                test.name()
+            ),
+        ));
+    }
+    binned_statistic(&mut d, test, &r, &k, options)?;
+    Ok(Outcome {
+        drift: d,
+        warnings: Vec::new(),
+    })
+}
