@@ -169,6 +169,7 @@ def linear_shap(
     background: npt.NDArray[np.float64],
     options_json: str,
 ) -> str: ...
+
 # Drift (aequa.drift): float64 arrays in, tuples or report JSON out.
 _DriftColumn = tuple[str, npt.NDArray[np.generic], npt.NDArray[np.generic], list[str] | None]
 _DriftGroups = tuple[str, npt.NDArray[np.uint32], npt.NDArray[np.uint32], list[str]]
