@@ -166,6 +166,11 @@ class ExactExplainer(_MaskerExplainer):
         Background data, used as given (every row); its columns name the features.
     max_features : int, default 16
         Refuse rows with more features differing from the background (cost ``2**m``).
+    algorithm : {"auto", "enumerate"}, default "auto"
+        ``"auto"`` computes the values of a native tree ensemble with an identity link (forest
+        and boosting regressors, forest classifiers' probabilities) by interventional TreeSHAP:
+        the same exact values in polynomial time, with no feature limit. ``"enumerate"``
+        always enumerates coalitions.
     feature_names, output_names : list of str, optional
     max_background : int, optional
         Subsample the background to this many rows (seeded, recorded in the result).
@@ -186,9 +191,23 @@ class ExactExplainer(_MaskerExplainer):
 
     _method = "exact"
 
-    def __init__(self, model: Any, masker: Any, *, max_features: int = 16, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        model: Any,
+        masker: Any,
+        *,
+        max_features: int = 16,
+        algorithm: str = "auto",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(model, masker, **kwargs)
+        if algorithm not in ("auto", "enumerate"):
+            raise _core.InvalidArgumentError(
+                f"algorithm: expected 'auto' or 'enumerate', found {algorithm!r}"
+            )
         self.max_features = max_features
+        self.algorithm = algorithm
+        self._additive_trees = _is_additive_trees(self.model)
 
     def __call__(self, X: Any, *, max_evals: int | str = "auto") -> Explanation:
         """Explain the rows of ``X``.
@@ -203,7 +222,34 @@ class ExactExplainer(_MaskerExplainer):
                 raise _core.InvalidArgumentError(
                     f"max_evals: expected at least 2 coalitions, found {max_evals!r}"
                 )
+        if self.algorithm == "auto" and self._additive_trees and self.max_background is None:
+            return self._tree_interventional(X)
         return self._run(X, {"max_features": int(limit)})
+
+    def _tree_interventional(self, X: Any) -> Explanation:
+        """The same exact interventional Shapley values, computed by walking the trees
+        (interventional TreeSHAP: polynomial time, no model calls, no feature limit)."""
+        x, names = _matrix("X", X)
+        params = {
+            "feature_perturbation": "interventional",
+            "feature_names": self.feature_names if self.feature_names is not None else names,
+            "output_names": self.output_names,
+        }
+        report = json.loads(_core.tree_shap(self.model, x, self.data, json.dumps(params)))
+        report["params"]["algorithm"] = "interventional TreeSHAP (exact, same values)"
+        explanation = Explanation(report, data=x)
+        if len(explanation):
+            self._expected_value = explanation.base_values[0]
+        return explanation
+
+
+def _is_additive_trees(model: Any) -> bool:
+    """A native tree ensemble whose output is its raw sum (identity link): exactly what
+    interventional TreeSHAP explains."""
+    if not isinstance(model, _core.NativeModel):
+        return False
+    head = json.loads(model.to_json())
+    return bool(head.get("kind") == "trees" and head.get("link") == "identity")
 
 
 class PermutationExplainer(_MaskerExplainer):
