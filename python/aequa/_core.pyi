@@ -22,10 +22,12 @@ __all__ = [
     "linear_shap",
     "metric_frame",
     "metric_frame_ovr",
+    "noise_stability",
     "overall_metrics",
     "partial_dependence",
     "permutation_importance",
     "reference_disparities",
+    "sensitive_flip",
     "shapley_values",
     "summarize",
     "tree_expected_value",
@@ -163,3 +165,12 @@ def linear_shap(
     background: npt.NDArray[np.float64],
     options_json: str,
 ) -> str: ...
+
+# Robustness probes (python/src/robust.rs): `model` is a NativeModel or a callable.
+def noise_stability(
+    model: object,
+    x: npt.NDArray[np.float64],
+    options_json: str,
+    sensitive: list[_Feature] = ...,
+) -> str: ...
+def sensitive_flip(model: object, x: npt.NDArray[np.float64], options_json: str) -> str: ...

@@ -6,6 +6,7 @@ pub mod explanation;
 pub mod frame;
 pub mod importance;
 pub mod num;
+pub mod robust;
 
 pub use dependence::{AleReport, DependenceReport};
 pub use explanation::ExplanationReport;

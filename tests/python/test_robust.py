@@ -1,0 +1,113 @@
+"""aequa.robust: noise stability, the sensitive-attribute probe, attacks."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from aequa import InvalidArgumentError, robust
+from sklearn.linear_model import LogisticRegression
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    X[:, 3] = rng.integers(0, 2, size=300)  # a binary sensitive column
+    y = (X[:, 0] + 0.5 * X[:, 1] + 0.8 * X[:, 3] > 0.4).astype(int)
+    return X, y
+
+
+def _ignores_x2(a: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-(a[:, 0] - a[:, 1])))
+
+
+def test_noise_is_deterministic_and_reports_cost(data):
+    X, _ = data
+    a = robust.noise_stability(_ignores_x2, X, budgets=[0.1, 0.5], random_state=3)
+    b = robust.noise_stability(_ignores_x2, X, budgets=[0.1, 0.5], random_state=3)
+    c = robust.noise_stability(_ignores_x2, X, budgets=[0.1, 0.5], random_state=4)
+    ja, jb = json.loads(a.to_json()), json.loads(b.to_json())
+    ja.pop("elapsed_seconds"), jb.pop("elapsed_seconds")
+    assert ja == jb
+    assert not np.array_equal(a.mean_output_change, c.mean_output_change)
+    assert a.flip_rate[1] >= a.flip_rate[0] > 0
+    assert a.model_calls >= 1 + 2 + 4 * 2
+    assert a.rows_evaluated == 300 + 2 * 300 * 10 * 5
+    assert a.elapsed_seconds > 0
+    assert list(a.to_pandas().columns) == ["flip_rate", "mean_output_change"]
+
+
+def test_ignored_feature_has_zero_sensitivity(data):
+    X, _ = data
+    r = robust.noise_stability(_ignores_x2, X, budgets=[0.2, 1.0], noise="uniform")
+    assert (r.feature_flip_rate.loc["x2"] == 0).all()
+    assert (r.feature_output_change.loc["x2"] == 0).all()
+    assert (r.feature_output_change.loc["x0"] > 0).all()
+
+
+def test_noise_by_group_matches_manual_means(data):
+    X, y = data
+    clf = LogisticRegression().fit(X, y)
+    sens = np.where(X[:, 3] > 0, "b", "a")
+    r = robust.noise_stability(clf, X, budgets=[0.3], sensitive_features=sens, random_state=1)
+    g = r.by_group.set_index("sensitive_feature_0")
+    assert set(g.index) == {"a", "b"}
+    weights = g["rows"] / g["rows"].sum()
+    assert np.isclose((g["flip_rate"] * weights).sum(), r.flip_rate[0], atol=1e-12)
+
+
+def test_sensitive_flip_blind_model_flips_nothing(data):
+    X, _ = data
+    r = robust.sensitive_flip(_ignores_x2, X, sensitive_features=3)
+    assert not r.flipped.any()
+    assert r.flip_rate == 0.0
+    assert r.rows_evaluated == 300 + 300  # baseline + one counterfactual per row
+    assert set(r.by_group["x3"]) == {"0", "1"}
+
+
+def test_sensitive_flip_flips_exactly_the_expected_rows(data):
+    X, _ = data
+
+    def uses_s(a: np.ndarray) -> np.ndarray:
+        return a[:, 0] + 2.0 * a[:, 3] - 1.0
+
+    r = robust.sensitive_flip(uses_s, X, sensitive_features=[3], threshold=0.0)
+    s0 = X[:, 0] - 1.0 >= 0
+    s1 = X[:, 0] + 1.0 >= 0
+    assert np.array_equal(r.flipped, s0 != s1)
+    assert np.allclose(r.max_output_change, 2.0)
+    by = r.by_group.set_index("x3")
+    for level, v in ((0.0, "0"), (1.0, "1")):
+        rows = X[:, 3] == level
+        assert np.isclose(by.loc[v, "flip_rate"], r.flipped[rows].mean())
+
+
+def test_bad_input(data):
+    X, _ = data
+    with pytest.raises(InvalidArgumentError, match="budgets"):
+        robust.noise_stability(_ignores_x2, X, budgets=[0.1, 0.0])
+    with pytest.raises(InvalidArgumentError, match="budgets"):
+        robust.noise_stability(_ignores_x2, X, budgets=[-1])
+    with pytest.raises(InvalidArgumentError, match="noise"):
+        robust.noise_stability(_ignores_x2, X, noise="laplace")
+    with pytest.raises(InvalidArgumentError, match="sensitive_features"):
+        robust.sensitive_flip(_ignores_x2, X, sensitive_features=9)
+    with pytest.raises(InvalidArgumentError, match="at most"):
+        wide = np.random.default_rng(1).normal(size=(5000, 3))
+        robust.sensitive_flip(_ignores_x2, wide, sensitive_features=0)
+
+
+def test_model_failing_mid_probe_reraises_unchanged(data):
+    X, _ = data
+    calls = {"n": 0}
+
+    def flaky(a: np.ndarray) -> np.ndarray:
+        calls["n"] += 1
+        if calls["n"] > 2:
+            raise RuntimeError("model server down")
+        return a[:, 0]
+
+    with pytest.raises(RuntimeError, match="model server down"):
+        robust.noise_stability(flaky, X, budgets=[0.1])
