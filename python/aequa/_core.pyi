@@ -17,11 +17,13 @@ __all__ = [
     "accumulated_local_effects",
     "cell_indices",
     "disparity",
+    "gradient_attack",
     "load_lightgbm_text",
     "load_xgboost_json",
     "linear_shap",
     "metric_frame",
     "metric_frame_ovr",
+    "minimal_perturbation",
     "noise_stability",
     "overall_metrics",
     "partial_dependence",
@@ -174,3 +176,13 @@ def noise_stability(
     sensitive: list[_Feature] = ...,
 ) -> str: ...
 def sensitive_flip(model: object, x: npt.NDArray[np.float64], options_json: str) -> str: ...
+def gradient_attack(
+    kind: str,
+    model: NativeModel,
+    x: npt.NDArray[np.float64],
+    options_json: str,
+    y: npt.NDArray[np.float64] | None = None,
+) -> str: ...
+def minimal_perturbation(
+    model: NativeModel, x: npt.NDArray[np.float64], options_json: str
+) -> str: ...

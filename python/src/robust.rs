@@ -4,15 +4,18 @@
 
 use std::time::Instant;
 
+use aequa_core::model::{LinearModel, NativeModel};
+use aequa_core::robust::constraints::Constraints;
+use aequa_core::robust::linear_attack::{self, GradientOptions, Norm};
 use aequa_core::robust::noise::{noise_stability as core_noise, NoiseOptions};
 use aequa_core::robust::sensitive_flip::{sensitive_flip as core_flip, FlipOptions};
-use numpy::PyReadonlyArray2;
+use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use serde::de::DeserializeOwned;
 
 use crate::convert::{features, PyFeature};
-use crate::errors::{guard, json_err};
-use crate::model::ModelArg;
+use crate::errors::{guard, json_err, UnsupportedError};
+use crate::model::{ModelArg, PyNativeModel};
 
 fn parse<T: DeserializeOwned>(json: &str) -> PyResult<T> {
     serde_json::from_str(json).map_err(|e| json_err("options", &e))
@@ -63,8 +66,73 @@ fn sensitive_flip<'py>(
     to_json(&report)
 }
 
+fn linear(model: &PyNativeModel) -> PyResult<&LinearModel> {
+    match &model.inner {
+        NativeModel::Linear(m) => Ok(m),
+        NativeModel::Trees(_) => Err(UnsupportedError::new_err(
+            "model: gradient attacks need a native linear or logistic model, found a tree \
+             ensemble; use hop_skip_jump",
+        )),
+    }
+}
+
+/// FGSM (`kind = "fgsm"`) or PGD (`"pgd"`) on a native linear model; the report as JSON.
+#[pyfunction]
+#[pyo3(signature = (kind, model, x, options_json, y=None))]
+fn gradient_attack<'py>(
+    py: Python<'py>,
+    kind: &str,
+    model: &PyNativeModel,
+    x: PyReadonlyArray2<'py, f64>,
+    options_json: &str,
+    y: Option<PyReadonlyArray1<'py, f64>>,
+) -> PyResult<String> {
+    let options: GradientOptions = parse(options_json)?;
+    let m = linear(model)?;
+    let (x, y) = (x.as_array(), y.as_ref().map(|y| y.as_array()));
+    let start = Instant::now();
+    let mut report = py.detach(|| {
+        guard(|| match kind {
+            "pgd" => linear_attack::pgd(m, x, y, &options),
+            _ => linear_attack::fgsm(m, x, y, &options),
+        })
+    })?;
+    report.elapsed_seconds = Some(start.elapsed().as_secs_f64());
+    to_json(&report)
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MinimalOptions {
+    norm: Norm,
+    #[serde(default)]
+    constraints: Constraints,
+    overshoot: f64,
+}
+
+/// The closed-form minimal perturbation of a binary linear model; the report as JSON.
+#[pyfunction]
+fn minimal_perturbation<'py>(
+    py: Python<'py>,
+    model: &PyNativeModel,
+    x: PyReadonlyArray2<'py, f64>,
+    options_json: &str,
+) -> PyResult<String> {
+    let o: MinimalOptions = parse(options_json)?;
+    let m = linear(model)?;
+    let x = x.as_array();
+    let start = Instant::now();
+    let mut report = py.detach(|| {
+        guard(|| linear_attack::minimal_perturbation(m, x, o.norm, &o.constraints, o.overshoot))
+    })?;
+    report.elapsed_seconds = Some(start.elapsed().as_secs_f64());
+    to_json(&report)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(noise_stability, m)?)?;
     m.add_function(wrap_pyfunction!(sensitive_flip, m)?)?;
+    m.add_function(wrap_pyfunction!(gradient_attack, m)?)?;
+    m.add_function(wrap_pyfunction!(minimal_perturbation, m)?)?;
     Ok(())
 }

@@ -111,3 +111,71 @@ def test_model_failing_mid_probe_reraises_unchanged(data):
 
     with pytest.raises(RuntimeError, match="model server down"):
         robust.noise_stability(flaky, X, budgets=[0.1])
+
+
+# ---------------------------------------------------------------- linear attacks
+
+
+@pytest.fixture(scope="module")
+def logreg(data):
+    X, y = data
+    return LogisticRegression().fit(X, y)
+
+
+@pytest.mark.parametrize("norm", [2, "inf"])
+def test_minimal_perturbation_is_exact_for_logistic_regression(data, logreg, norm):
+    X, _ = data
+    r = robust.minimal_perturbation(logreg, X, norm=norm)
+    w, s = logreg.coef_[0], logreg.decision_function(X)
+    dual = np.linalg.norm(w) if norm == 2 else np.abs(w).sum()
+    assert np.allclose(r.perturbation_norm, np.abs(s) / dual, rtol=1e-8, atol=0)
+    assert r.success.all() and r.success_rate == 1.0
+    assert np.all(logreg.predict(r.x_adv) != logreg.predict(X))
+    on = robust.minimal_perturbation(logreg, X, norm=norm, overshoot=0.0)
+    assert np.allclose(logreg.decision_function(on.x_adv), 0.0, atol=1e-12)
+    if norm == "inf":
+        d = np.abs(r.x_adv - X)
+        assert np.allclose(d, d.max(axis=1, keepdims=True), rtol=1e-12)
+
+
+def test_minimal_perturbation_honours_immutable(data, logreg):
+    X, _ = data
+    r = robust.minimal_perturbation(logreg, X, constraints={"immutable": [3]})
+    assert np.array_equal(r.x_adv[:, 3], X[:, 3])
+    w = logreg.coef_[0].copy()
+    w[3] = 0
+    expect = np.abs(logreg.decision_function(X)) / np.linalg.norm(w)
+    assert np.allclose(r.perturbation_norm, expect, rtol=1e-8)
+
+
+@pytest.mark.parametrize("norm", [2, "inf"])
+def test_fgsm_pgd_stay_in_budget_and_constraints(data, logreg, norm):
+    X, y = data
+    cons = {"immutable": [3], "bounds": {0: (-3.5, 3.5)}}
+    for attack in (robust.fgsm, robust.pgd):
+        r = attack(logreg, X, y, eps=0.5, norm=norm, constraints=cons, random_state=0)
+        d = r.x_adv - X
+        size = np.linalg.norm(d, axis=1) if norm == 2 else np.abs(d).max(axis=1)
+        assert np.all(size <= 0.5 + 1e-12)
+        assert np.array_equal(r.x_adv[:, 3], X[:, 3])
+        assert np.all(np.abs(r.x_adv[:, 0]) <= 3.5)
+        pred = logreg.predict(r.x_adv)
+        assert np.array_equal(pred != y, r.success | ~r.attacked)
+        assert r.attacked.sum() == (logreg.predict(X) == y).sum()
+        assert 0 < r.success_rate < 1
+        assert r.robust_accuracy[0] == pytest.approx(((pred == y) & r.attacked).mean())
+    pgd = robust.pgd(logreg, X, y, eps=0.5, norm=norm)
+    fg = robust.fgsm(logreg, X, y, eps=0.5, norm=norm)
+    assert pgd.success_rate >= fg.success_rate
+
+
+def test_attack_bad_input(data, logreg):
+    X, _ = data
+    with pytest.raises(InvalidArgumentError, match="eps"):
+        robust.fgsm(logreg, X, eps=0.0)
+    with pytest.raises(InvalidArgumentError, match="above the upper bound"):
+        robust.pgd(logreg, X, eps=0.1, constraints={"bounds": {0: (None, 0.0)}})
+    with pytest.raises(InvalidArgumentError, match="immutable but belongs to one-hot"):
+        robust.pgd(logreg, X, eps=0.1, constraints={"immutable": [1], "one_hot": [[1, 2]]})
+    with pytest.raises(InvalidArgumentError, match="norm"):
+        robust.fgsm(logreg, X, eps=0.1, norm=1)

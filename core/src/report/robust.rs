@@ -112,3 +112,44 @@ pub struct SensitiveFlipReport {
     /// Label threshold of single-output models.
     pub threshold: f64,
 }
+
+/// The result of an adversarial attack (FGSM, PGD, minimal perturbation, HopSkipJump).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttackReport {
+    /// JSON layout version.
+    pub schema_version: u32,
+    /// `fgsm`, `pgd`, `minimal_perturbation` or `hop_skip_jump`.
+    pub kind: String,
+    /// `l2` or `linf`.
+    pub norm: String,
+    /// The adversarial rows (the original row where the attack found nothing).
+    pub x_adv: Vec<Vec<f64>>,
+    /// Per row: the row was attacked (originally correct; all rows without `y`).
+    pub attacked: Vec<bool>,
+    /// Per row: the adversarial row's label differs from the original label.
+    pub success: Vec<bool>,
+    /// Per row: norm of `x_adv - x` (`null` where the attack failed).
+    pub perturbation_norm: Vec<Num>,
+    /// Per row: label of `x`.
+    pub original_label: Vec<usize>,
+    /// Per row: label of `x_adv`.
+    pub adversarial_label: Vec<usize>,
+    /// Successes over attacked rows.
+    pub success_rate: Num,
+    /// Median perturbation norm over successful rows.
+    pub median_perturbation: Num,
+    /// Median of `‖x_adv - x‖ / ‖x‖` over successful rows.
+    pub median_relative_perturbation: Num,
+    /// Budgets at which robust accuracy is reported.
+    pub budgets: Vec<f64>,
+    /// Per budget: fraction of all rows correct and not broken within the budget.
+    pub robust_accuracy: Vec<Num>,
+    /// Model calls (batches).
+    pub model_calls: u64,
+    /// Rows the model evaluated (queries).
+    pub rows_evaluated: u64,
+    /// Wall time in seconds (filled by the binding).
+    pub elapsed_seconds: Option<f64>,
+    /// Seed.
+    pub random_state: u32,
+}

@@ -3,6 +3,8 @@
 //! linear models) gradient attacks with the exact minimal perturbation. Every probe is seeded,
 //! calls the model in batches through [`CountingModel`] and reports its model calls.
 
+pub mod constraints;
+pub mod linear_attack;
 pub mod noise;
 pub mod sensitive_flip;
 
