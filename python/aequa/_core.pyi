@@ -18,6 +18,7 @@ __all__ = [
     "cell_indices",
     "disparity",
     "gradient_attack",
+    "hop_skip_jump",
     "load_lightgbm_text",
     "load_xgboost_json",
     "linear_shap",
@@ -185,4 +186,10 @@ def gradient_attack(
 ) -> str: ...
 def minimal_perturbation(
     model: NativeModel, x: npt.NDArray[np.float64], options_json: str
+) -> str: ...
+def hop_skip_jump(
+    model: object,
+    x: npt.NDArray[np.float64],
+    options_json: str,
+    y: npt.NDArray[np.float64] | None = None,
 ) -> str: ...

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use aequa_core::model::{LinearModel, NativeModel};
 use aequa_core::robust::constraints::Constraints;
+use aequa_core::robust::hop_skip_jump::{hop_skip_jump as core_hsj, HsjOptions};
 use aequa_core::robust::linear_attack::{self, GradientOptions, Norm};
 use aequa_core::robust::noise::{noise_stability as core_noise, NoiseOptions};
 use aequa_core::robust::sensitive_flip::{sensitive_flip as core_flip, FlipOptions};
@@ -16,6 +17,24 @@ use serde::de::DeserializeOwned;
 use crate::convert::{features, PyFeature};
 use crate::errors::{guard, json_err, UnsupportedError};
 use crate::model::{ModelArg, PyNativeModel};
+
+/// `model.finish(result)`, with the core's message (naming the failed query) added as a note to
+/// the user's own exception when the model raised one.
+fn finish<T>(py: Python<'_>, model: &ModelArg, result: PyResult<T>) -> PyResult<T> {
+    let core_msg = result.as_ref().err().map(|e| e.value(py).to_string());
+    match model.finish(result) {
+        Err(e) => {
+            if let Some(m) = core_msg {
+                if e.value(py).to_string() != m {
+                    // Best effort: a note never replaces the user's exception.
+                    let _ = e.value(py).call_method1("add_note", (m,));
+                }
+            }
+            Err(e)
+        }
+        ok => ok,
+    }
+}
 
 fn parse<T: DeserializeOwned>(json: &str) -> PyResult<T> {
     serde_json::from_str(json).map_err(|e| json_err("options", &e))
@@ -42,7 +61,7 @@ fn noise_stability<'py>(
     let groups = features(&sensitive);
     let start = Instant::now();
     let result = py.detach(|| guard(|| core_noise(model.as_model(), x, &groups, &options)));
-    let mut report = model.finish(result)?;
+    let mut report = finish(py, &model, result)?;
     report.elapsed_seconds = Some(start.elapsed().as_secs_f64());
     to_json(&report)
 }
@@ -61,7 +80,7 @@ fn sensitive_flip<'py>(
     let model = ModelArg::extract(model, x)?;
     let start = Instant::now();
     let result = py.detach(|| guard(|| core_flip(model.as_model(), x, &options)));
-    let mut report = model.finish(result)?;
+    let mut report = finish(py, &model, result)?;
     report.elapsed_seconds = Some(start.elapsed().as_secs_f64());
     to_json(&report)
 }
@@ -129,10 +148,32 @@ fn minimal_perturbation<'py>(
     to_json(&report)
 }
 
+/// HopSkipJump on any model; the report as JSON.
+#[pyfunction]
+#[pyo3(signature = (model, x, options_json, y=None))]
+fn hop_skip_jump<'py>(
+    py: Python<'py>,
+    model: &Bound<'py, PyAny>,
+    x: PyReadonlyArray2<'py, f64>,
+    options_json: &str,
+    y: Option<PyReadonlyArray1<'py, f64>>,
+) -> PyResult<String> {
+    let options: HsjOptions = parse(options_json)?;
+    let (x, y) = (x.as_array(), y.as_ref().map(|y| y.as_array()));
+    guard(|| aequa_core::robust::check_matrix(x, "X"))?;
+    let model = ModelArg::extract(model, x)?;
+    let start = Instant::now();
+    let result = py.detach(|| guard(|| core_hsj(model.as_model(), x, y, &options)));
+    let mut report = finish(py, &model, result)?;
+    report.elapsed_seconds = Some(start.elapsed().as_secs_f64());
+    to_json(&report)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(noise_stability, m)?)?;
     m.add_function(wrap_pyfunction!(sensitive_flip, m)?)?;
     m.add_function(wrap_pyfunction!(gradient_attack, m)?)?;
     m.add_function(wrap_pyfunction!(minimal_perturbation, m)?)?;
+    m.add_function(wrap_pyfunction!(hop_skip_jump, m)?)?;
     Ok(())
 }

@@ -179,3 +179,89 @@ def test_attack_bad_input(data, logreg):
         robust.pgd(logreg, X, eps=0.1, constraints={"immutable": [1], "one_hot": [[1, 2]]})
     with pytest.raises(InvalidArgumentError, match="norm"):
         robust.fgsm(logreg, X, eps=0.1, norm=1)
+
+
+# ---------------------------------------------------------------- HopSkipJump
+
+
+@pytest.fixture(scope="module")
+def tabular():
+    from sklearn.ensemble import RandomForestClassifier
+
+    rng = np.random.default_rng(5)
+    n = 300
+    cont = np.clip(rng.normal(size=n), -3, 3)
+    count = rng.integers(0, 6, size=n).astype(float)
+    cat = rng.integers(0, 3, size=n)
+    onehot = np.eye(3)[cat]
+    age = rng.integers(20, 60, size=n).astype(float)
+    X = np.column_stack([cont, count, onehot, age])
+    y = ((cont + 0.4 * count + onehot[:, 1] - 0.02 * age) > 0.8).astype(int)
+    model = RandomForestClassifier(30, max_depth=5, random_state=0).fit(X, y)
+    cons = {
+        "immutable": [5],
+        "bounds": {0: (-3.0, 3.0), 1: (0, 5)},
+        "integer": [1],
+        "one_hot": [[2, 3, 4]],
+    }
+    return X, y, model, cons
+
+
+@pytest.mark.parametrize("norm", [2, "inf"])
+def test_hop_skip_jump_examples_change_prediction_and_respect_constraints(tabular, norm):
+    X, y, model, cons = tabular
+    X = X[:60]
+    r = robust.hop_skip_jump(
+        model, X, y[:60], norm=norm, constraints=cons, max_iter=10, random_state=0
+    )
+    pred = model.predict(X)
+    adv_pred = model.predict(r.x_adv)
+    assert r.success_rate > 0.8
+    assert np.array_equal(r.attacked, pred == y[:60])
+    assert np.all(adv_pred[r.success] != pred[r.success])
+    assert np.array_equal(r.success, r.attacked & (adv_pred != y[:60]))
+    xa = r.x_adv
+    assert np.array_equal(xa[:, 5], X[:, 5])
+    assert np.all((xa[:, 0] >= -3) & (xa[:, 0] <= 3))
+    assert np.all((xa[:, 1] >= 0) & (xa[:, 1] <= 5)) and np.all(xa[:, 1] == np.round(xa[:, 1]))
+    oh = xa[:, 2:5]
+    assert np.all(np.isin(oh, [0.0, 1.0])) and np.all(oh.sum(axis=1) == 1)
+    d = xa - X
+    size = np.linalg.norm(d, axis=1) if norm == 2 else np.abs(d).max(axis=1)
+    assert np.allclose(size[r.success], r.perturbation_norm[r.success])
+    assert r.queries <= 5000 * 60 + 60
+
+
+def test_hop_skip_jump_is_near_exact_on_a_linear_model(data, logreg):
+    X, _ = data
+    X = X[:40]
+    r = robust.hop_skip_jump(logreg.predict_proba, X, random_state=1)
+    exact = robust.minimal_perturbation(logreg, X).perturbation_norm
+    assert r.success.all()
+    assert np.all(r.perturbation_norm >= exact * (1 - 1e-6))
+    assert np.median(r.perturbation_norm / exact) < 1.05
+    again = robust.hop_skip_jump(logreg.predict_proba, X, random_state=1)
+    assert np.array_equal(again.x_adv, r.x_adv)
+
+
+def test_hop_skip_jump_bad_input_and_failing_model(tabular):
+    X, y, model, cons = tabular
+    with pytest.raises(InvalidArgumentError, match="above the upper bound"):
+        robust.hop_skip_jump(model, X, constraints={"bounds": {5: (None, 30)}})
+    with pytest.raises(InvalidArgumentError, match="immutable but belongs"):
+        robust.hop_skip_jump(model, X, constraints={"immutable": [2], "one_hot": [[2, 3, 4]]})
+    with pytest.raises(InvalidArgumentError, match="budgets"):
+        robust.hop_skip_jump(model, X, budgets=[0.5, 0])
+    with pytest.raises(InvalidArgumentError, match="max_queries"):
+        robust.hop_skip_jump(model, X, max_queries=0)
+    calls = {"n": 0}
+
+    def flaky(a):
+        calls["n"] += 1
+        if calls["n"] > 4:
+            raise RuntimeError("scoring service down")
+        return model.predict_proba(a)
+
+    with pytest.raises(RuntimeError, match="scoring service down") as info:
+        robust.hop_skip_jump(flaky, X[:10], max_iter=3)
+    assert any("model query" in note for note in getattr(info.value, "__notes__", []))

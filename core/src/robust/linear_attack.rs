@@ -217,7 +217,7 @@ fn median(mut v: Vec<f64>) -> Num {
 
 /// Assemble a report from the adversarial rows and their labels.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn build_report(
+pub fn build_report(
     kind: &str,
     norm: Norm,
     x: ArrayView2<'_, f64>,

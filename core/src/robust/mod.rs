@@ -4,6 +4,7 @@
 //! calls the model in batches through [`CountingModel`] and reports its model calls.
 
 pub mod constraints;
+pub mod hop_skip_jump;
 pub mod linear_attack;
 pub mod noise;
 pub mod sensitive_flip;
