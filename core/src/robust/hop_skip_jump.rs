@@ -21,7 +21,7 @@ use crate::rng::seeded;
 use crate::robust::constraints::Constraints;
 use crate::robust::linear_attack::{build_report, Norm};
 use crate::robust::noise::check_budgets;
-use crate::robust::{check_matrix, labels, predict_batched, standard_normal, uniform01};
+use crate::robust::{check_matrix, labels, normal_pair, predict_batched, uniform01};
 
 /// Options of [`hop_skip_jump`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -421,10 +421,13 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
         if rows.is_empty() {
             break;
         }
-        // 2. Gradient direction at each boundary point.
-        let mut pts = Vec::new();
-        let mut owners = Vec::new();
-        let mut dirs: Vec<Vec<Array1<f64>>> = Vec::with_capacity(rows.len());
+        // 2. Gradient direction at each boundary point: all probes in one matrix, one call.
+        let total: usize = evals.iter().sum();
+        let mut pts = Array2::<f64>::zeros((total, d));
+        let mut us = Array2::<f64>::zeros((total, d));
+        let mut owners = Vec::with_capacity(total);
+        let mut spare: Option<f64> = None;
+        let mut r = 0usize;
         for ((&i, c), &m) in rows.iter().zip(current.iter()).zip(evals.iter()) {
             let x0 = x.row(i);
             let dd = dist(norm, c.0.view(), x0);
@@ -433,63 +436,58 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
             } else {
                 0.01 * dd.max(f64::MIN_POSITIVE)
             };
-            let mut us = Vec::with_capacity(m);
             for _ in 0..m {
-                let mut u: Array1<f64> = mutable
-                    .iter()
-                    .map(|&mu| {
-                        if !mu {
-                            0.0
-                        } else {
-                            match norm {
-                                Norm::L2 => standard_normal(&mut rng),
-                                Norm::Linf => 2.0 * uniform01(&mut rng) - 1.0,
-                            }
-                        }
-                    })
-                    .collect();
+                let mut u = us.row_mut(r);
+                for (v, &mu) in u.iter_mut().zip(mutable.iter()) {
+                    if mu {
+                        *v = match norm {
+                            Norm::L2 => spare.take().unwrap_or_else(|| {
+                                let (a, b) = normal_pair(&mut rng);
+                                spare = Some(b);
+                                a
+                            }),
+                            Norm::Linf => 2.0 * uniform01(&mut rng) - 1.0,
+                        };
+                    }
+                }
                 let un = Norm::L2.of(u.iter().copied());
                 if un > 0.0 {
                     u.mapv_inplace(|v| v / un);
                 }
-                let mut p = &c.0 + &(&u * delta);
-                for (j, v) in p.iter_mut().enumerate() {
-                    *v = clip(*v, lo.get(j), hi.get(j), x0.get(j));
+                let mut p = pts.row_mut(r);
+                for (j, (pv, (uv, cv))) in p.iter_mut().zip(u.iter().zip(c.0.iter())).enumerate() {
+                    *pv = clip(cv + delta * uv, lo.get(j), hi.get(j), x0.get(j));
                 }
                 cons.project(x0, p.view_mut());
-                let mut actual = &p - &c.0;
-                actual.mapv_inplace(|v| v / delta);
-                us.push(actual);
-                pts.push(p);
+                for (uv, (pv, cv)) in u.iter_mut().zip(p.iter().zip(c.0.iter())) {
+                    *uv = (pv - cv) / delta;
+                }
                 owners.push(i);
+                r += 1;
             }
-            dirs.push(us);
         }
-        let res = st.query(&stack(&pts, d), &owners)?;
-        let mut res_iter = res.into_iter();
+        let res = st.query(&pts, &owners)?;
         let mut updates = Vec::with_capacity(rows.len());
-        for us in &dirs {
-            let phi: Vec<f64> = us
+        let mut r = 0usize;
+        for &m in &evals {
+            let phi: Vec<f64> = res
                 .iter()
-                .map(|_| {
-                    if res_iter.next().is_some_and(|r| r.0) {
-                        1.0
-                    } else {
-                        -1.0
-                    }
-                })
+                .skip(r)
+                .take(m)
+                .map(|q| if q.0 { 1.0 } else { -1.0 })
                 .collect();
             #[allow(clippy::cast_precision_loss)]
             let mean_phi = phi.iter().sum::<f64>() / phi.len().max(1) as f64;
             let mut g = Array1::<f64>::zeros(d);
-            for (u, p) in us.iter().zip(phi.iter()) {
+            for (k, p) in phi.iter().enumerate() {
                 let w = if mean_phi.abs() == 1.0 {
                     *p
                 } else {
                     p - mean_phi
                 };
-                g.scaled_add(w, u);
+                g.scaled_add(w, &us.row(r + k));
             }
+            r += m;
             let upd = match norm {
                 Norm::L2 => {
                     let gn = Norm::L2.of(g.iter().copied());
@@ -611,6 +609,7 @@ mod tests {
     use super::*;
     use crate::model::{LinearModel, Link};
     use crate::robust::linear_attack::boundary_distance;
+    use crate::robust::standard_normal;
     use ndarray::array;
 
     #[test]

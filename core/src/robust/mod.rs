@@ -88,6 +88,15 @@ pub fn standard_normal(rng: &mut impl Rng) -> f64 {
     (-2.0 * ln(u1)).sqrt() * cos(std::f64::consts::TAU * u2)
 }
 
+/// Two independent standard normal draws (Box–Muller, both branches).
+pub fn normal_pair(rng: &mut impl Rng) -> (f64, f64) {
+    let u1 = 1.0 - uniform01(rng);
+    let u2 = uniform01(rng);
+    let r = (-2.0 * ln(u1)).sqrt();
+    let a = std::f64::consts::TAU * u2;
+    (r * cos(a), r * libm::sin(a))
+}
+
 /// Population standard deviation of each column.
 pub fn column_spread(x: ArrayView2<'_, f64>) -> Vec<f64> {
     #[allow(clippy::cast_precision_loss)]
