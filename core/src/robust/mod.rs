@@ -88,13 +88,17 @@ pub fn standard_normal(rng: &mut impl Rng) -> f64 {
     (-2.0 * ln(u1)).sqrt() * cos(std::f64::consts::TAU * u2)
 }
 
-/// Two independent standard normal draws (Box–Muller, both branches).
+/// Two independent standard normal draws (Marsaglia's polar method: one log, no trigonometry).
 pub fn normal_pair(rng: &mut impl Rng) -> (f64, f64) {
-    let u1 = 1.0 - uniform01(rng);
-    let u2 = uniform01(rng);
-    let r = (-2.0 * ln(u1)).sqrt();
-    let a = std::f64::consts::TAU * u2;
-    (r * cos(a), r * libm::sin(a))
+    loop {
+        let u = 2.0 * uniform01(rng) - 1.0;
+        let v = 2.0 * uniform01(rng) - 1.0;
+        let s = u * u + v * v;
+        if s > 0.0 && s < 1.0 {
+            let m = (-2.0 * ln(s) / s).sqrt();
+            return (u * m, v * m);
+        }
+    }
 }
 
 /// Population standard deviation of each column.
