@@ -547,11 +547,18 @@ def minimal_perturbation(
     constraints: Any = None,
     overshoot: float = 1e-9,
 ) -> AttackReport:
-    """The exact smallest perturbation that changes a binary linear model's label.
+    """The exact smallest perturbation that changes a binary linear model's or a single
+    decision tree's label.
+
+    For a single tree (e.g. ``DecisionTreeClassifier``), every leaf is a box of feature values
+    and the nearest point of a box is ``x`` clipped into it: the row moves to the nearest box
+    of another label that its immutable columns and the ``bounds`` allow (exact for L2 and
+    L-infinity; every result is checked with the model).
 
     With score ``s = w @ x + b``: L2 moves along ``-w`` by ``|s| / ||w||_2``; L-infinity
     moves along ``-sign(w)`` by ``|s| / ||w||_1`` (``w`` restricted to mutable columns), then
-    a relative ``overshoot`` past the boundary. Only ``immutable`` constraints are supported.
+    a relative ``overshoot`` past the boundary. Linear models support ``immutable``
+    constraints only; trees also ``bounds``.
 
     Examples
     --------

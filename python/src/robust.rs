@@ -129,7 +129,8 @@ struct MinimalOptions {
     overshoot: f64,
 }
 
-/// The closed-form minimal perturbation of a binary linear model; the report as JSON.
+/// The exact minimal perturbation of a binary linear model (closed form) or a single tree
+/// (nearest leaf box); the report as JSON.
 #[pyfunction]
 fn minimal_perturbation<'py>(
     py: Python<'py>,
@@ -138,11 +139,22 @@ fn minimal_perturbation<'py>(
     options_json: &str,
 ) -> PyResult<String> {
     let o: MinimalOptions = parse(options_json)?;
-    let m = linear(model)?;
     let x = x.as_array();
+    let inner = &model.inner;
     let start = Instant::now();
     let mut report = py.detach(|| {
-        guard(|| linear_attack::minimal_perturbation(m, x, o.norm, &o.constraints, o.overshoot))
+        guard(|| match inner {
+            NativeModel::Linear(m) => {
+                linear_attack::minimal_perturbation(m, x, o.norm, &o.constraints, o.overshoot)
+            }
+            NativeModel::Trees(t) => aequa_core::robust::tree_attack::tree_minimal_perturbation(
+                t,
+                x,
+                o.norm,
+                &o.constraints,
+                0.5,
+            ),
+        })
     })?;
     report.elapsed_seconds = Some(start.elapsed().as_secs_f64());
     to_json(&report)

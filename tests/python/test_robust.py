@@ -265,3 +265,34 @@ def test_hop_skip_jump_bad_input_and_failing_model(tabular):
     with pytest.raises(RuntimeError, match="scoring service down") as info:
         robust.hop_skip_jump(flaky, X[:10], max_iter=3)
     assert any("model query" in note for note in getattr(info.value, "__notes__", []))
+
+
+@pytest.mark.parametrize("norm", [2, "inf"])
+def test_single_tree_minimal_perturbation_is_exact(data, norm):
+    from itertools import product
+
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = data
+    tree = DecisionTreeClassifier(max_depth=4, random_state=0).fit(X, y)
+    X = X[:50]
+    r = robust.minimal_perturbation(tree, X, norm=norm, constraints={"immutable": [3]})
+    pred = tree.predict(X)
+    assert r.success.all()
+    assert np.all(tree.predict(r.x_adv) != pred)
+    assert np.array_equal(r.x_adv[:, 3], X[:, 3])
+    # Brute force over a grid of candidate values per feature (thresholds and the row's value)
+    # never beats the attack.
+    t = tree.tree_
+    rng = np.random.default_rng(0)
+    for i in rng.choice(50, size=5, replace=False):
+        cands = []
+        for j in range(3):
+            th = t.threshold[t.feature == j]
+            cands.append(np.unique(np.concatenate([[X[i, j]], th, np.nextafter(th, np.inf)])))
+        grid = np.array(list(product(*cands)))
+        full = np.column_stack([grid, np.full(len(grid), X[i, 3])])
+        flip = tree.predict(full) != pred[i]
+        d = full[flip] - X[i]
+        best = (np.linalg.norm(d, axis=1) if norm == 2 else np.abs(d).max(axis=1)).min()
+        assert r.perturbation_norm[i] <= best + 1e-6

@@ -8,6 +8,7 @@ pub mod hop_skip_jump;
 pub mod linear_attack;
 pub mod noise;
 pub mod sensitive_flip;
+pub mod tree_attack;
 
 use std::collections::BTreeMap;
 
