@@ -23,6 +23,10 @@ use crate::robust::linear_attack::{build_report, Norm};
 use crate::robust::noise::check_budgets;
 use crate::robust::{check_matrix, labels, normal_pair, predict_batched, uniform01};
 
+/// Rows of `X` scanned per attacked row for a starting point (the first ones the model labels
+/// differently), so the start costs O(n · pool) distances, not O(n²).
+pub const MAX_NEIGHBOUR_POOL: usize = 4096;
+
 /// Options of [`hop_skip_jump`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -246,6 +250,7 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
             let x0 = x.row(i);
             let mut cand: Vec<(f64, usize)> = (0..n)
                 .filter(|&k| base_labels.get(k) != target.get(i))
+                .take(MAX_NEIGHBOUR_POOL)
                 .map(|k| (dist(norm, x.row(k), x0), k))
                 .collect();
             cand.sort_by(|a, b| a.0.total_cmp(&b.0));
