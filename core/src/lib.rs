@@ -34,5 +34,6 @@ pub mod math;
 pub mod model;
 pub mod report;
 pub mod rng;
+pub mod robust;
 
 pub use error::{Error, Result};

@@ -8,6 +8,7 @@ intervals and significance tests.
 from __future__ import annotations
 
 from aequa import drift as drift
+from aequa import robust as robust
 from aequa._core import (
     AequaError,
     InternalError,

@@ -20,6 +20,8 @@ __all__ = [
     "anderson_ksamp",
     "chisquare",
     "disparity",
+    "gradient_attack",
+    "hop_skip_jump",
     "load_lightgbm_text",
     "load_xgboost_json",
     "linear_shap",
@@ -27,10 +29,13 @@ __all__ = [
     "ks_2samp",
     "metric_frame",
     "metric_frame_ovr",
+    "minimal_perturbation",
+    "noise_stability",
     "overall_metrics",
     "partial_dependence",
     "permutation_importance",
     "reference_disparities",
+    "sensitive_flip",
     "shapley_values",
     "summarize",
     "tree_expected_value",
@@ -218,3 +223,27 @@ class DriftSummary:
     def to_json(self) -> str: ...
     @staticmethod
     def from_json(json: str) -> DriftSummary: ...
+# Robustness probes (python/src/robust.rs): `model` is a NativeModel or a callable.
+def noise_stability(
+    model: object,
+    x: npt.NDArray[np.float64],
+    options_json: str,
+    sensitive: list[_Feature] = ...,
+) -> str: ...
+def sensitive_flip(model: object, x: npt.NDArray[np.float64], options_json: str) -> str: ...
+def gradient_attack(
+    kind: str,
+    model: NativeModel,
+    x: npt.NDArray[np.float64],
+    options_json: str,
+    y: npt.NDArray[np.float64] | None = None,
+) -> str: ...
+def minimal_perturbation(
+    model: NativeModel, x: npt.NDArray[np.float64], options_json: str
+) -> str: ...
+def hop_skip_jump(
+    model: object,
+    x: npt.NDArray[np.float64],
+    options_json: str,
+    y: npt.NDArray[np.float64] | None = None,
+) -> str: ...

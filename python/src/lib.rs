@@ -9,6 +9,7 @@ mod explain_shapley;
 mod explain_tree;
 mod fairness;
 mod model;
+mod robust;
 
 use pyo3::prelude::*;
 
@@ -22,5 +23,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     model::register(m)?;
     explain_inspect::register(m)?;
     explain_tree::register(m)?;
+    robust::register(m)?;
     Ok(())
 }

@@ -7,6 +7,7 @@ pub mod explanation;
 pub mod frame;
 pub mod importance;
 pub mod num;
+pub mod robust;
 
 pub use dependence::{AleReport, DependenceReport};
 pub use drift::{ColumnDrift, DriftReport, DriftSection, GroupDrift};

@@ -1,0 +1,632 @@
+//! HopSkipJump (Chen, Jordan & Wainwright 2020): a decision-based attack that needs only the
+//! model's labels. From an adversarial starting point it alternates a binary search to the
+//! decision boundary, a Monte-Carlo estimate of the boundary's normal from the signs of
+//! `B_t = init_eval·√(t+1)` queries around the boundary point, and a geometric step along
+//! that estimate, in L2 or L∞. Tabular constraints are enforced on every query (immutable
+//! columns never move, bounds clip, integers round, one-hot groups snap), so every reported
+//! adversarial row was itself queried and respects them.
+//!
+//! Rows advance in lockstep, so each phase is one batched model call over all rows.
+//! Starting points are the nearest rows of `X` the model labels differently (projected on the
+//! constraints and checked), then uniform draws within the data's range.
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::explain::counting::CountingModel;
+use crate::model::{check_features, Model};
+use crate::report::robust::AttackReport;
+use crate::rng::seeded;
+use crate::robust::constraints::Constraints;
+use crate::robust::linear_attack::{build_report, Norm};
+use crate::robust::noise::check_budgets;
+use crate::robust::{check_matrix, labels, normal_pair, predict_batched, uniform01};
+
+/// Rows of `X` scanned per attacked row for a starting point (the first ones the model labels
+/// differently), so the start costs O(n · pool) distances, not O(n²).
+pub const MAX_NEIGHBOUR_POOL: usize = 4096;
+
+/// Options of [`hop_skip_jump`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HsjOptions {
+    /// Norm of the perturbation.
+    pub norm: Norm,
+    /// Iterations (gradient estimate + step + binary search).
+    pub max_iter: usize,
+    /// Model queries allowed per row.
+    pub max_queries: usize,
+    /// Gradient-estimate queries at the first iteration (grows as `√(t+1)`).
+    pub init_eval: usize,
+    /// Largest gradient-estimate batch.
+    pub max_eval: usize,
+    /// Random starting points tried per row when no row of `X` serves.
+    pub init_size: usize,
+    /// Nearest differently-labelled rows of `X` tried as starting points.
+    pub init_neighbours: usize,
+    /// Seed.
+    pub random_state: u32,
+    /// Tabular constraints.
+    pub constraints: Constraints,
+    /// Label threshold of single-output models.
+    pub threshold: f64,
+    /// Budgets at which robust accuracy is reported.
+    pub budgets: Vec<f64>,
+    /// Rows per model call.
+    pub batch_rows: usize,
+}
+
+impl Default for HsjOptions {
+    fn default() -> Self {
+        HsjOptions {
+            norm: Norm::L2,
+            max_iter: 40,
+            max_queries: 5000,
+            init_eval: 100,
+            max_eval: 10_000,
+            init_size: 100,
+            init_neighbours: 10,
+            random_state: 0,
+            constraints: Constraints::default(),
+            threshold: 0.5,
+            budgets: vec![],
+            batch_rows: 65_536,
+        }
+    }
+}
+
+struct State<'m, M: Model + ?Sized> {
+    counted: CountingModel<'m, M>,
+    target: Vec<usize>,
+    queries: Vec<usize>,
+    threshold: f64,
+    batch_rows: usize,
+}
+
+impl<M: Model + ?Sized> State<'_, M> {
+    /// Query `points` (one row each for `owners`): is each adversarial, and its label.
+    fn query(&mut self, points: &Array2<f64>, owners: &[usize]) -> Result<Vec<(bool, usize)>> {
+        if points.nrows() == 0 {
+            return Ok(vec![]);
+        }
+        let out = predict_batched(&self.counted, points.view(), self.batch_rows)?;
+        let lab = labels(&out, self.threshold);
+        Ok(owners
+            .iter()
+            .zip(lab)
+            .map(|(&i, l)| {
+                if let Some(q) = self.queries.get_mut(i) {
+                    *q += 1;
+                }
+                (self.target.get(i) != Some(&l), l)
+            })
+            .collect())
+    }
+}
+
+fn dist(norm: Norm, a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
+    norm.of(a.iter().zip(b.iter()).map(|(p, q)| p - q))
+}
+
+/// The point at fraction `alpha` from `x0` toward `adv`: a blend (L2) or a clip to the L∞
+/// ball of `alpha · ‖adv − x0‖∞` (L∞), projected on the constraints.
+fn towards(
+    norm: Norm,
+    x0: ArrayView1<'_, f64>,
+    adv: ArrayView1<'_, f64>,
+    alpha: f64,
+    c: &Constraints,
+) -> Array1<f64> {
+    let mut p = match norm {
+        Norm::L2 => &x0 + &((&adv - &x0) * alpha),
+        Norm::Linf => {
+            let r = alpha * dist(Norm::Linf, adv, x0);
+            adv.iter()
+                .zip(x0.iter())
+                .map(|(a, o)| a.clamp(o - r, o + r))
+                .collect()
+        }
+    };
+    c.project(x0, p.view_mut());
+    p
+}
+
+/// The HopSkipJump attack (untargeted) on the rows of `x`; `y` (class indices, optional)
+/// restricts the attack to originally-correct rows.
+pub fn hop_skip_jump<M: Model + ?Sized>(
+    model: &M,
+    x: ArrayView2<'_, f64>,
+    y: Option<ArrayView1<'_, f64>>,
+    options: &HsjOptions,
+) -> Result<AttackReport> {
+    check_matrix(x, "X")?;
+    check_features(model, x, "X")?;
+    options.constraints.check(x)?;
+    if !options.budgets.is_empty() {
+        check_budgets(&options.budgets, "budgets")?;
+    }
+    for (name, v) in [
+        ("max_iter", options.max_iter),
+        ("max_queries", options.max_queries),
+        ("init_eval", options.init_eval),
+        ("max_eval", options.max_eval),
+    ] {
+        if v == 0 {
+            return Err(Error::invalid(
+                name,
+                format!("expected a positive number, found {v}"),
+            ));
+        }
+    }
+    let (n, d) = x.dim();
+    let norm = options.norm;
+    let cons = &options.constraints;
+    let mutable = cons.mutable(d);
+    if !mutable.iter().any(|m| *m) {
+        return Err(Error::invalid(
+            "constraints",
+            "every column is immutable: there is nothing the attack may change",
+        ));
+    }
+    let counted = CountingModel::new(model);
+    let base = predict_batched(&counted, x, options.batch_rows)?;
+    let base_labels = labels(&base, options.threshold);
+    let target: Vec<usize> = match y {
+        None => base_labels.clone(),
+        Some(y) => {
+            if y.len() != n {
+                return Err(Error::LengthMismatch {
+                    argument: "y".into(),
+                    expected: n,
+                    found: y.len(),
+                });
+            }
+            y.iter()
+                .map(|&v| {
+                    if v >= 0.0 && v.fract() == 0.0 && v < 1e9 {
+                        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                        Ok(v as usize)
+                    } else {
+                        Err(Error::invalid(
+                            "y",
+                            format!("expected class indices, found {v}"),
+                        ))
+                    }
+                })
+                .collect::<Result<_>>()?
+        }
+    };
+    let attacked: Vec<bool> = (0..n)
+        .map(|i| base_labels.get(i) == target.get(i))
+        .collect();
+    let mut st = State {
+        counted,
+        target: target.clone(),
+        queries: vec![0; n],
+        threshold: options.threshold,
+        batch_rows: options.batch_rows,
+    };
+    // Data range per column (intersected with the bounds): clip box and random-start box.
+    let lo: Vec<f64> = (0..d)
+        .map(|j| {
+            let m = x.column(j).iter().copied().fold(f64::INFINITY, f64::min);
+            cons.lower.get(j).copied().flatten().map_or(m, |b| m.max(b))
+        })
+        .collect();
+    let hi: Vec<f64> = (0..d)
+        .map(|j| {
+            let m = x
+                .column(j)
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max);
+            cons.upper.get(j).copied().flatten().map_or(m, |b| m.min(b))
+        })
+        .collect();
+    let range = lo
+        .iter()
+        .zip(hi.iter())
+        .map(|(a, b)| b - a)
+        .fold(0.0, f64::max)
+        .max(f64::MIN_POSITIVE);
+    #[allow(clippy::cast_precision_loss)]
+    let df = d as f64;
+    let theta = match norm {
+        Norm::L2 => 0.01 / df.sqrt(),
+        Norm::Linf => 0.01 / df,
+    };
+    let mut rng = seeded(options.random_state, 0);
+
+    // Best verified adversarial point per row, its label and distance.
+    let mut best: Vec<Option<(Array1<f64>, usize, f64)>> = vec![None; n];
+
+    // 1. Starting points: nearest differently-labelled rows of X, then random draws.
+    let active: Vec<usize> = (0..n).filter(|&i| attacked.get(i) == Some(&true)).collect();
+    {
+        let mut pts = Vec::new();
+        let mut owners = Vec::new();
+        for &i in &active {
+            let x0 = x.row(i);
+            let mut cand: Vec<(f64, usize)> = (0..n)
+                .filter(|&k| base_labels.get(k) != target.get(i))
+                .take(MAX_NEIGHBOUR_POOL)
+                .map(|k| (dist(norm, x.row(k), x0), k))
+                .collect();
+            cand.sort_by(|a, b| a.0.total_cmp(&b.0));
+            for &(_, k) in cand.iter().take(options.init_neighbours) {
+                let mut p = x.row(k).to_owned();
+                cons.project(x0, p.view_mut());
+                pts.push(p);
+                owners.push(i);
+            }
+        }
+        let res = st.query(&stack(&pts, d), &owners)?;
+        for ((p, &i), (adv, lab)) in pts.into_iter().zip(owners.iter()).zip(res) {
+            if adv {
+                let dd = dist(norm, p.view(), x.row(i));
+                let better = best
+                    .get(i)
+                    .and_then(Option::as_ref)
+                    .is_none_or(|b| dd < b.2);
+                if better {
+                    if let Some(slot) = best.get_mut(i) {
+                        *slot = Some((p, lab, dd));
+                    }
+                }
+            }
+        }
+    }
+    let per_round = 20usize.min(options.init_size.max(1));
+    let mut tried = 0;
+    while tried < options.init_size {
+        let missing: Vec<usize> = active
+            .iter()
+            .copied()
+            .filter(|&i| best.get(i).is_some_and(Option::is_none))
+            .collect();
+        if missing.is_empty() {
+            break;
+        }
+        let mut pts = Vec::new();
+        let mut owners = Vec::new();
+        for &i in &missing {
+            for _ in 0..per_round {
+                let mut p: Array1<f64> = (0..d)
+                    .map(|j| {
+                        let (a, b) = (
+                            lo.get(j).copied().unwrap_or(0.0),
+                            hi.get(j).copied().unwrap_or(0.0),
+                        );
+                        a + (b - a) * uniform01(&mut rng)
+                    })
+                    .collect();
+                cons.project(x.row(i), p.view_mut());
+                pts.push(p);
+                owners.push(i);
+            }
+        }
+        let res = st.query(&stack(&pts, d), &owners)?;
+        for ((p, &i), (adv, lab)) in pts.into_iter().zip(owners.iter()).zip(res) {
+            if adv && best.get(i).is_some_and(Option::is_none) {
+                let dd = dist(norm, p.view(), x.row(i));
+                if let Some(slot) = best.get_mut(i) {
+                    *slot = Some((p, lab, dd));
+                }
+            }
+        }
+        tried += per_round;
+    }
+
+    // Binary search from x0 toward each row's current point; updates `best`.
+    let binary = |st: &mut State<'_, M>,
+                  best: &mut Vec<Option<(Array1<f64>, usize, f64)>>,
+                  rows: &[usize],
+                  from: &[(Array1<f64>, usize)]|
+     -> Result<Vec<(Array1<f64>, usize)>> {
+        let mut lo_a = vec![0.0f64; rows.len()];
+        let mut hi_a = vec![1.0f64; rows.len()];
+        let mut at_hi: Vec<(Array1<f64>, usize)> = from.to_vec();
+        loop {
+            let open: Vec<usize> = (0..rows.len())
+                .filter(|&k| {
+                    hi_a.get(k).copied().unwrap_or(0.0) - lo_a.get(k).copied().unwrap_or(0.0)
+                        > theta
+                })
+                .collect();
+            if open.is_empty() {
+                break;
+            }
+            let mut pts = Vec::with_capacity(open.len());
+            let mut owners = Vec::with_capacity(open.len());
+            for &k in &open {
+                let (Some(&i), Some(f)) = (rows.get(k), from.get(k)) else {
+                    continue;
+                };
+                let mid = 0.5
+                    * (lo_a.get(k).copied().unwrap_or(0.0) + hi_a.get(k).copied().unwrap_or(1.0));
+                pts.push(towards(norm, x.row(i), f.0.view(), mid, cons));
+                owners.push(i);
+            }
+            let res = st.query(&stack(&pts, d), &owners)?;
+            for ((&k, p), (adv, lab)) in open.iter().zip(pts).zip(res) {
+                let mid = 0.5
+                    * (lo_a.get(k).copied().unwrap_or(0.0) + hi_a.get(k).copied().unwrap_or(1.0));
+                if adv {
+                    if let Some(h) = hi_a.get_mut(k) {
+                        *h = mid;
+                    }
+                    if let Some(slot) = at_hi.get_mut(k) {
+                        *slot = (p, lab);
+                    }
+                } else if let Some(l) = lo_a.get_mut(k) {
+                    *l = mid;
+                }
+            }
+        }
+        for (k, &i) in rows.iter().enumerate() {
+            if let Some((p, lab)) = at_hi.get(k) {
+                let dd = dist(norm, p.view(), x.row(i));
+                let better = best
+                    .get(i)
+                    .and_then(Option::as_ref)
+                    .is_none_or(|b| dd < b.2);
+                if better {
+                    if let Some(slot) = best.get_mut(i) {
+                        *slot = Some((p.clone(), *lab, dd));
+                    }
+                }
+            }
+        }
+        Ok(at_hi)
+    };
+
+    let mut rows: Vec<usize> = active
+        .iter()
+        .copied()
+        .filter(|&i| best.get(i).is_some_and(Option::is_some))
+        .collect();
+    let start: Vec<(Array1<f64>, usize)> = rows
+        .iter()
+        .filter_map(|&i| {
+            best.get(i)
+                .and_then(Option::as_ref)
+                .map(|b| (b.0.clone(), b.1))
+        })
+        .collect();
+    let mut current = binary(&mut st, &mut best, &rows, &start)?;
+    #[allow(clippy::cast_precision_loss)]
+    let bs_steps = (1.0 / theta).log2().ceil() as usize + 1;
+
+    for t in 0..options.max_iter {
+        // Rows with budget left for a gradient estimate, a step search and a binary search.
+        #[allow(
+            clippy::cast_precision_loss,
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss
+        )]
+        let want = ((options.init_eval as f64) * ((t + 1) as f64).sqrt()) as usize;
+        let want = want.min(options.max_eval).max(1);
+        let mut keep_rows = Vec::new();
+        let mut keep_cur = Vec::new();
+        let mut evals = Vec::new();
+        for (&i, c) in rows.iter().zip(current.iter()) {
+            let left = options
+                .max_queries
+                .saturating_sub(st.queries.get(i).copied().unwrap_or(usize::MAX));
+            let m = want.min(left.saturating_sub(2 * bs_steps + 4));
+            if m >= 2 {
+                keep_rows.push(i);
+                keep_cur.push(c.clone());
+                evals.push(m);
+            }
+        }
+        rows = keep_rows;
+        current = keep_cur;
+        if rows.is_empty() {
+            break;
+        }
+        // 2. Gradient direction at each boundary point: all probes in one matrix, one call.
+        let total: usize = evals.iter().sum();
+        let mut pts = Array2::<f64>::zeros((total, d));
+        let mut us = Array2::<f64>::zeros((total, d));
+        let mut owners = Vec::with_capacity(total);
+        let mut spare: Option<f64> = None;
+        let mut r = 0usize;
+        for ((&i, c), &m) in rows.iter().zip(current.iter()).zip(evals.iter()) {
+            let x0 = x.row(i);
+            let dd = dist(norm, c.0.view(), x0);
+            let delta = if t == 0 {
+                0.1 * range
+            } else {
+                0.01 * dd.max(f64::MIN_POSITIVE)
+            };
+            for _ in 0..m {
+                let mut u = us.row_mut(r);
+                for (v, &mu) in u.iter_mut().zip(mutable.iter()) {
+                    if mu {
+                        *v = match norm {
+                            Norm::L2 => spare.take().unwrap_or_else(|| {
+                                let (a, b) = normal_pair(&mut rng);
+                                spare = Some(b);
+                                a
+                            }),
+                            Norm::Linf => 2.0 * uniform01(&mut rng) - 1.0,
+                        };
+                    }
+                }
+                let un = Norm::L2.of(u.iter().copied());
+                if un > 0.0 {
+                    u.mapv_inplace(|v| v / un);
+                }
+                let mut p = pts.row_mut(r);
+                for (j, (pv, (uv, cv))) in p.iter_mut().zip(u.iter().zip(c.0.iter())).enumerate() {
+                    *pv = clip(cv + delta * uv, lo.get(j), hi.get(j), x0.get(j));
+                }
+                cons.project(x0, p.view_mut());
+                for (uv, (pv, cv)) in u.iter_mut().zip(p.iter().zip(c.0.iter())) {
+                    *uv = (pv - cv) / delta;
+                }
+                owners.push(i);
+                r += 1;
+            }
+        }
+        let res = st.query(&pts, &owners)?;
+        let mut updates = Vec::with_capacity(rows.len());
+        let mut r = 0usize;
+        for &m in &evals {
+            let phi: Vec<f64> = res
+                .iter()
+                .skip(r)
+                .take(m)
+                .map(|q| if q.0 { 1.0 } else { -1.0 })
+                .collect();
+            #[allow(clippy::cast_precision_loss)]
+            let mean_phi = phi.iter().sum::<f64>() / phi.len().max(1) as f64;
+            let mut g = Array1::<f64>::zeros(d);
+            for (k, p) in phi.iter().enumerate() {
+                let w = if mean_phi.abs() == 1.0 {
+                    *p
+                } else {
+                    p - mean_phi
+                };
+                g.scaled_add(w, &us.row(r + k));
+            }
+            r += m;
+            let upd = match norm {
+                Norm::L2 => {
+                    let gn = Norm::L2.of(g.iter().copied());
+                    if gn > 0.0 {
+                        g / gn
+                    } else {
+                        g
+                    }
+                }
+                Norm::Linf => g.mapv(|v| {
+                    if v > 0.0 {
+                        1.0
+                    } else if v < 0.0 {
+                        -1.0
+                    } else {
+                        0.0
+                    }
+                }),
+            };
+            updates.push(upd);
+        }
+        // 3. Geometric step search: halve the step until the point is adversarial.
+        #[allow(clippy::cast_precision_loss)]
+        let sqrt_t = ((t + 1) as f64).sqrt();
+        let mut eps: Vec<f64> = rows
+            .iter()
+            .zip(current.iter())
+            .map(|(&i, c)| 2.0 * dist(norm, c.0.view(), x.row(i)) / sqrt_t)
+            .collect();
+        let mut stepped: Vec<Option<(Array1<f64>, usize)>> = vec![None; rows.len()];
+        for _ in 0..25 {
+            let open: Vec<usize> = (0..rows.len())
+                .filter(|&k| stepped.get(k).is_some_and(Option::is_none))
+                .collect();
+            if open.is_empty() {
+                break;
+            }
+            let mut pts = Vec::with_capacity(open.len());
+            let mut owners = Vec::with_capacity(open.len());
+            for &k in &open {
+                let (Some(&i), Some(c), Some(u), Some(e)) =
+                    (rows.get(k), current.get(k), updates.get(k), eps.get(k))
+                else {
+                    continue;
+                };
+                let x0 = x.row(i);
+                let mut p = &c.0 + &(u * *e);
+                for (j, v) in p.iter_mut().enumerate() {
+                    *v = clip(*v, lo.get(j), hi.get(j), x0.get(j));
+                }
+                cons.project(x0, p.view_mut());
+                pts.push(p);
+                owners.push(i);
+            }
+            let res = st.query(&stack(&pts, d), &owners)?;
+            for ((&k, p), (adv, lab)) in open.iter().zip(pts).zip(res) {
+                if adv {
+                    if let Some(s) = stepped.get_mut(k) {
+                        *s = Some((p, lab));
+                    }
+                } else if let Some(e) = eps.get_mut(k) {
+                    *e *= 0.5;
+                }
+            }
+        }
+        let from: Vec<(Array1<f64>, usize)> = stepped
+            .into_iter()
+            .zip(current.iter())
+            .map(|(s, c)| s.unwrap_or_else(|| c.clone()))
+            .collect();
+        // 4. Back to the boundary.
+        current = binary(&mut st, &mut best, &rows, &from)?;
+    }
+
+    let mut x_adv = x.to_owned();
+    let mut adv_labels = base_labels.clone();
+    for (i, b) in best.iter().enumerate() {
+        if let Some((p, lab, _)) = b {
+            x_adv.row_mut(i).assign(p);
+            if let Some(l) = adv_labels.get_mut(i) {
+                *l = *lab;
+            }
+        }
+    }
+    let budgets = options.budgets.clone();
+    Ok(build_report(
+        "hop_skip_jump",
+        norm,
+        x,
+        &x_adv,
+        attacked,
+        target,
+        adv_labels,
+        budgets,
+        st.counted.calls(),
+        st.counted.rows(),
+        options.random_state,
+    ))
+}
+
+/// Clip to the data box, widened to contain the original value.
+fn clip(v: f64, lo: Option<&f64>, hi: Option<&f64>, x0: Option<&f64>) -> f64 {
+    let o = x0.copied().unwrap_or(v);
+    let a = lo.copied().unwrap_or(v).min(o);
+    let b = hi.copied().unwrap_or(v).max(o);
+    v.clamp(a, b)
+}
+
+fn stack(points: &[Array1<f64>], d: usize) -> Array2<f64> {
+    let mut out = Array2::zeros((points.len(), d));
+    for (mut row, p) in out.outer_iter_mut().zip(points.iter()) {
+        row.assign(p);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{LinearModel, Link};
+    use crate::robust::linear_attack::boundary_distance;
+    use crate::robust::standard_normal;
+    use ndarray::array;
+
+    #[test]
+    fn finds_near_minimal_perturbations_of_a_linear_model() {
+        let m = LinearModel::new(array![[1.0, -2.0, 0.5]], array![0.1], Link::Logistic).unwrap();
+        let mut rng = seeded(3, 0);
+        let x = Array2::from_shape_fn((40, 3), |_| standard_normal(&mut rng));
+        let r = hop_skip_jump(&m, x.view(), None, &HsjOptions::default()).unwrap();
+        assert_eq!(r.success_rate.0, 1.0);
+        let exact = boundary_distance(&m, x.view(), Norm::L2).unwrap();
+        for (p, e) in r.perturbation_norm.iter().zip(exact) {
+            assert!(p.0 >= e - 1e-12 && p.0 <= 1.05 * e + 1e-6, "{} vs {e}", p.0);
+        }
+    }
+}

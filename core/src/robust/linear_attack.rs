@@ -1,0 +1,583 @@
+//! White-box attacks on native linear and logistic models: FGSM and PGD on the cross-entropy
+//! loss (analytic gradients, no model queries), and the exact minimal perturbation of a binary
+//! linear classifier in closed form:
+//! L2: `δ = −s · w / ‖w‖²` (norm `|s| / ‖w‖₂`); L∞: `δ = −s · sign(w) / ‖w‖₁` (norm
+//! `|s| / ‖w‖₁`), with `s = w·x + b` and `w` restricted to the mutable columns.
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::explain::counting::CountingModel;
+use crate::math::sigmoid;
+use crate::model::{check_features, LinearModel, Link};
+use crate::report::robust::AttackReport;
+use crate::report::{Num, SCHEMA_VERSION};
+use crate::rng::seeded;
+use crate::robust::constraints::Constraints;
+use crate::robust::{check_matrix, predict_batched, standard_normal, uniform01};
+
+/// The norm of a perturbation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Norm {
+    /// Euclidean.
+    #[default]
+    L2,
+    /// Largest absolute change.
+    Linf,
+}
+
+impl Norm {
+    /// Norm of a vector.
+    pub fn of(self, v: impl Iterator<Item = f64>) -> f64 {
+        match self {
+            Norm::L2 => v.map(|a| a * a).sum::<f64>().sqrt(),
+            Norm::Linf => v.map(f64::abs).fold(0.0, f64::max),
+        }
+    }
+
+    /// Name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Norm::L2 => "l2",
+            Norm::Linf => "linf",
+        }
+    }
+}
+
+/// Options of [`fgsm`] and [`pgd`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GradientOptions {
+    /// Perturbation budget (> 0).
+    pub eps: f64,
+    /// Norm of the budget.
+    pub norm: Norm,
+    /// PGD iterations.
+    pub max_iter: usize,
+    /// PGD step size (`None`: `2.5 · eps / max_iter`).
+    pub step_size: Option<f64>,
+    /// PGD: start from a random point of the ball.
+    pub random_init: bool,
+    /// Seed of the random start.
+    pub random_state: u32,
+    /// Tabular constraints.
+    pub constraints: Constraints,
+}
+
+impl Default for GradientOptions {
+    fn default() -> Self {
+        GradientOptions {
+            eps: 0.1,
+            norm: Norm::L2,
+            max_iter: 40,
+            step_size: None,
+            random_init: false,
+            random_state: 0,
+            constraints: Constraints::default(),
+        }
+    }
+}
+
+/// Class labels from raw scores: arg-max, or `s >= 0` for a single score.
+fn score_labels(scores: &Array2<f64>) -> Vec<usize> {
+    scores
+        .outer_iter()
+        .map(|row| {
+            if row.len() == 1 {
+                usize::from(row.iter().all(|s| *s >= 0.0))
+            } else {
+                let mut best = (0, f64::NEG_INFINITY);
+                for (k, v) in row.iter().enumerate() {
+                    if *v > best.1 {
+                        best = (k, *v);
+                    }
+                }
+                best.0
+            }
+        })
+        .collect()
+}
+
+fn check_model(model: &LinearModel) -> Result<()> {
+    if model.link == Link::Identity && model.coef.nrows() > 1 {
+        return Err(Error::Unsupported(
+            "model: a linear model with several raw scores and no link is not a classifier; \
+             use link 'softmax' or a single score"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The labels the attack moves away from: `y` (class indices) or the model's own labels.
+fn targets(
+    model: &LinearModel,
+    x: ArrayView2<'_, f64>,
+    y: Option<ArrayView1<'_, f64>>,
+) -> Result<Vec<usize>> {
+    let n_classes = model.coef.nrows().max(2);
+    match y {
+        None => Ok(score_labels(&model.decision_function(x))),
+        Some(y) => {
+            if y.len() != x.nrows() {
+                return Err(Error::LengthMismatch {
+                    argument: "y".into(),
+                    expected: x.nrows(),
+                    found: y.len(),
+                });
+            }
+            y.iter()
+                .map(|&v| {
+                    if v >= 0.0 && v.fract() == 0.0 && v < n_classes as f64 {
+                        // Checked: a small non-negative integer.
+                        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                        Ok(v as usize)
+                    } else {
+                        Err(Error::invalid(
+                            "y",
+                            format!("expected class indices 0..{n_classes}, found {v}"),
+                        ))
+                    }
+                })
+                .collect()
+        }
+    }
+}
+
+/// Gradient of the cross-entropy loss of class `label` with respect to the row.
+fn loss_gradient(model: &LinearModel, x: ArrayView1<'_, f64>, label: usize) -> Array1<f64> {
+    let s = model.coef.dot(&x) + &model.intercept;
+    if model.coef.nrows() == 1 {
+        let p = sigmoid(s.iter().sum());
+        #[allow(clippy::cast_precision_loss)]
+        let t = label as f64;
+        return model.coef.row(0).mapv(|w| (p - t) * w);
+    }
+    let max = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let e = s.mapv(|v| crate::math::exp(v - max));
+    let z = e.sum();
+    let mut g = Array1::zeros(model.coef.ncols());
+    for (k, (ek, w)) in e.iter().zip(model.coef.outer_iter()).enumerate() {
+        let coef = ek / z - if k == label { 1.0 } else { 0.0 };
+        g.scaled_add(coef, &w);
+    }
+    g
+}
+
+/// A step of unit norm along `g` (masked to mutable columns): `sign(g)` for L∞, `g/‖g‖` for L2.
+fn unit_step(g: &Array1<f64>, norm: Norm, mutable: &[bool]) -> Array1<f64> {
+    let masked: Array1<f64> = g
+        .iter()
+        .zip(mutable.iter())
+        .map(|(v, m)| if *m { *v } else { 0.0 })
+        .collect();
+    match norm {
+        Norm::Linf => masked
+            .mapv(f64::signum)
+            .mapv(|v| if v.is_nan() { 0.0 } else { v }),
+        Norm::L2 => {
+            let n = Norm::L2.of(masked.iter().copied());
+            if n > 0.0 {
+                masked / n
+            } else {
+                masked
+            }
+        }
+    }
+}
+
+/// Project `delta` onto the ball of radius `eps`.
+fn clip_ball(delta: &mut Array1<f64>, eps: f64, norm: Norm) {
+    match norm {
+        Norm::Linf => delta.mapv_inplace(|v| v.clamp(-eps, eps)),
+        Norm::L2 => {
+            let n = Norm::L2.of(delta.iter().copied());
+            if n > eps {
+                delta.mapv_inplace(|v| v * eps / n);
+            }
+        }
+    }
+}
+
+fn median(mut v: Vec<f64>) -> Num {
+    if v.is_empty() {
+        return Num(f64::NAN);
+    }
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    let at = |i: usize| v.get(i).copied().unwrap_or(f64::NAN);
+    Num(if v.len() % 2 == 1 {
+        at(m)
+    } else {
+        0.5 * (at(m - 1) + at(m))
+    })
+}
+
+/// Assemble a report from the adversarial rows and their labels.
+#[allow(clippy::too_many_arguments)]
+pub fn build_report(
+    kind: &str,
+    norm: Norm,
+    x: ArrayView2<'_, f64>,
+    x_adv: &Array2<f64>,
+    attacked: Vec<bool>,
+    original: Vec<usize>,
+    adversarial: Vec<usize>,
+    budgets: Vec<f64>,
+    calls: u64,
+    rows: u64,
+    random_state: u32,
+) -> AttackReport {
+    let n = x.nrows();
+    let mut success = Vec::with_capacity(n);
+    let mut norms = Vec::with_capacity(n);
+    let mut ok_norms = Vec::new();
+    let mut rel = Vec::new();
+    for i in 0..n {
+        let s = attacked.get(i).copied().unwrap_or(false) && original.get(i) != adversarial.get(i);
+        success.push(s);
+        let d = norm.of(x_adv.row(i).iter().zip(x.row(i).iter()).map(|(a, b)| a - b));
+        if s {
+            ok_norms.push(d);
+            let base = norm.of(x.row(i).iter().copied());
+            rel.push(if base > 0.0 { d / base } else { f64::INFINITY });
+            norms.push(Num(d));
+        } else {
+            norms.push(Num(f64::NAN));
+        }
+    }
+    let n_attacked = attacked.iter().filter(|a| **a).count();
+    #[allow(clippy::cast_precision_loss)]
+    let frac = |a: usize, b: usize| {
+        Num(if b == 0 {
+            f64::NAN
+        } else {
+            a as f64 / b as f64
+        })
+    };
+    let robust_accuracy = budgets
+        .iter()
+        .map(|&b| {
+            let kept = (0..n)
+                .filter(|&i| {
+                    attacked.get(i).copied().unwrap_or(false)
+                        && !(success.get(i).copied().unwrap_or(false)
+                            && norms.get(i).map_or(f64::NAN, |v| v.0) <= b * (1.0 + 1e-9))
+                })
+                .count();
+            frac(kept, n)
+        })
+        .collect();
+    AttackReport {
+        schema_version: SCHEMA_VERSION,
+        kind: kind.into(),
+        norm: norm.name().into(),
+        x_adv: x_adv.outer_iter().map(|r| r.to_vec()).collect(),
+        success_rate: frac(success.iter().filter(|s| **s).count(), n_attacked),
+        median_perturbation: median(ok_norms),
+        median_relative_perturbation: median(rel),
+        attacked,
+        success,
+        perturbation_norm: norms,
+        original_label: original,
+        adversarial_label: adversarial,
+        budgets,
+        robust_accuracy,
+        model_calls: calls,
+        rows_evaluated: rows,
+        elapsed_seconds: None,
+        random_state,
+    }
+}
+
+fn check_common(
+    model: &LinearModel,
+    x: ArrayView2<'_, f64>,
+    constraints: &Constraints,
+) -> Result<()> {
+    check_matrix(x, "X")?;
+    check_features(model, x, "X")?;
+    check_model(model)?;
+    constraints.check(x)
+}
+
+/// Labels of a batch through a counted prediction (what the model really says).
+fn counted_labels(
+    counted: &CountingModel<'_, LinearModel>,
+    model: &LinearModel,
+    x: ArrayView2<'_, f64>,
+) -> Result<Vec<usize>> {
+    predict_batched(counted, x, 65_536)?;
+    Ok(score_labels(&model.decision_function(x)))
+}
+
+fn gradient_attack(
+    kind: &str,
+    model: &LinearModel,
+    x: ArrayView2<'_, f64>,
+    y: Option<ArrayView1<'_, f64>>,
+    options: &GradientOptions,
+    iterations: usize,
+) -> Result<AttackReport> {
+    check_common(model, x, &options.constraints)?;
+    if !(options.eps.is_finite() && options.eps > 0.0) {
+        return Err(Error::invalid(
+            "eps",
+            format!("expected a finite budget > 0, found {}", options.eps),
+        ));
+    }
+    if iterations == 0 {
+        return Err(Error::invalid(
+            "max_iter",
+            "expected at least 1 iteration, found 0",
+        ));
+    }
+    let eps = options.eps;
+    #[allow(clippy::cast_precision_loss)]
+    let step = options.step_size.unwrap_or(2.5 * eps / iterations as f64);
+    if !(step.is_finite() && step > 0.0) {
+        return Err(Error::invalid(
+            "step_size",
+            format!("expected a finite step > 0, found {step}"),
+        ));
+    }
+    let (n, d) = x.dim();
+    let labels = targets(model, x, y)?;
+    let mutable = options.constraints.mutable(d);
+    let mut rng = seeded(options.random_state, 0);
+    let mut x_adv = x.to_owned();
+    for (i, mut row) in x_adv.outer_iter_mut().enumerate() {
+        let x0 = x.row(i);
+        let label = labels.get(i).copied().unwrap_or(0);
+        let mut delta = Array1::<f64>::zeros(d);
+        if options.random_init && iterations > 1 {
+            for (v, m) in delta.iter_mut().zip(mutable.iter()) {
+                if *m {
+                    *v = match options.norm {
+                        Norm::Linf => eps * (2.0 * uniform01(&mut rng) - 1.0),
+                        Norm::L2 => standard_normal(&mut rng),
+                    };
+                }
+            }
+            if options.norm == Norm::L2 {
+                let nn = Norm::L2.of(delta.iter().copied());
+                #[allow(clippy::cast_precision_loss)]
+                let r = eps * libm::pow(uniform01(&mut rng), 1.0 / d as f64);
+                if nn > 0.0 {
+                    delta.mapv_inplace(|v| v * r / nn);
+                }
+            }
+        }
+        for _ in 0..iterations {
+            let point = &x0 + &delta;
+            let g = loss_gradient(model, point.view(), label);
+            let s = if iterations == 1 { eps } else { step };
+            delta.scaled_add(s, &unit_step(&g, options.norm, &mutable));
+            clip_ball(&mut delta, eps, options.norm);
+            let mut p = &x0 + &delta;
+            options.constraints.project(x0, p.view_mut());
+            delta = p - x0;
+        }
+        row.assign(&(&x0 + &delta));
+    }
+    let counted = CountingModel::new(model);
+    let original = counted_labels(&counted, model, x)?;
+    let adversarial = counted_labels(&counted, model, x_adv.view())?;
+    let attacked = (0..n).map(|i| original.get(i) == labels.get(i)).collect();
+    Ok(build_report(
+        kind,
+        options.norm,
+        x,
+        &x_adv,
+        attacked,
+        labels,
+        adversarial,
+        vec![eps],
+        counted.calls(),
+        counted.rows(),
+        options.random_state,
+    ))
+}
+
+/// Fast gradient (sign) method: one step of size `eps` along the loss gradient.
+pub fn fgsm(
+    model: &LinearModel,
+    x: ArrayView2<'_, f64>,
+    y: Option<ArrayView1<'_, f64>>,
+    options: &GradientOptions,
+) -> Result<AttackReport> {
+    gradient_attack("fgsm", model, x, y, options, 1)
+}
+
+/// Projected gradient descent (Madry et al.) within the `eps` ball and the constraints.
+pub fn pgd(
+    model: &LinearModel,
+    x: ArrayView2<'_, f64>,
+    y: Option<ArrayView1<'_, f64>>,
+    options: &GradientOptions,
+) -> Result<AttackReport> {
+    gradient_attack("pgd", model, x, y, options, options.max_iter)
+}
+
+/// The binary decision score `w·x + b` of a model (label 1 iff score ≥ 0).
+fn binary_score(model: &LinearModel) -> Result<(Array1<f64>, f64)> {
+    match (model.coef.nrows(), model.link) {
+        (1, _) => Ok((model.coef.row(0).to_owned(), model.intercept.iter().sum())),
+        (2, Link::Softmax) => Ok((
+            &model.coef.row(1) - &model.coef.row(0),
+            model.intercept.get(1).copied().unwrap_or(0.0)
+                - model.intercept.get(0).copied().unwrap_or(0.0),
+        )),
+        (k, _) => Err(Error::Unsupported(format!(
+            "model: the closed-form minimal perturbation needs a binary linear model, found {k} \
+             scores; use hop_skip_jump for multi-class models"
+        ))),
+    }
+}
+
+/// The exact minimal perturbation that changes a binary linear model's label, in closed form;
+/// the adversarial row is pushed a relative `overshoot` past the boundary. Only immutable
+/// columns are honoured (bounds, integers and one-hot groups make it a combinatorial problem:
+/// use [`pgd`] or HopSkipJump).
+pub fn minimal_perturbation(
+    model: &LinearModel,
+    x: ArrayView2<'_, f64>,
+    norm: Norm,
+    constraints: &Constraints,
+    overshoot: f64,
+) -> Result<AttackReport> {
+    check_common(model, x, constraints)?;
+    if !constraints
+        .lower
+        .iter()
+        .chain(constraints.upper.iter())
+        .all(Option::is_none)
+        || !constraints.integer.is_empty()
+        || !constraints.one_hot.is_empty()
+    {
+        return Err(Error::Unsupported(
+            "constraints: the closed-form minimal perturbation honours only immutable columns; \
+             use pgd or hop_skip_jump with bounds, integer or one-hot constraints"
+                .into(),
+        ));
+    }
+    if !(overshoot.is_finite() && overshoot >= 0.0) {
+        return Err(Error::invalid(
+            "overshoot",
+            format!("expected a finite number >= 0, found {overshoot}"),
+        ));
+    }
+    let (w_full, b) = binary_score(model)?;
+    let mutable = constraints.mutable(x.ncols());
+    let w: Array1<f64> = w_full
+        .iter()
+        .zip(mutable.iter())
+        .map(|(v, m)| if *m { *v } else { 0.0 })
+        .collect();
+    let dual = match norm {
+        Norm::L2 => w.iter().map(|v| v * v).sum::<f64>(),
+        Norm::Linf => w.iter().map(|v| v.abs()).sum::<f64>(),
+    };
+    let mut x_adv = x.to_owned();
+    if dual > 0.0 {
+        for (mut row, x0) in x_adv.outer_iter_mut().zip(x.outer_iter()) {
+            let s = w_full.dot(&x0) + b;
+            let dir = match norm {
+                Norm::L2 => w.clone(),
+                Norm::Linf => w
+                    .mapv(f64::signum)
+                    .mapv(|v| if v.is_nan() { 0.0 } else { v }),
+            };
+            // Exactly on the boundary at factor 1; `overshoot` moves just past it. From s == 0
+            // (label 1), the smallest step of the overshoot's size crosses to label 0.
+            let factor = -(s / dual) * (1.0 + overshoot);
+            let nudge = if s == 0.0 {
+                -overshoot.max(f64::EPSILON) / dual.sqrt()
+            } else {
+                0.0
+            };
+            row.scaled_add(factor + nudge, &dir);
+        }
+    }
+    let counted = CountingModel::new(model);
+    let original = counted_labels(&counted, model, x)?;
+    let adversarial = counted_labels(&counted, model, x_adv.view())?;
+    let budgets = vec![];
+    Ok(build_report(
+        "minimal_perturbation",
+        norm,
+        x,
+        &x_adv,
+        vec![true; x.nrows()],
+        original,
+        adversarial,
+        budgets,
+        counted.calls(),
+        counted.rows(),
+        0,
+    ))
+}
+
+/// The exact minimal distance of each row to the decision boundary (`|s| / ‖w‖_dual`).
+pub fn boundary_distance(
+    model: &LinearModel,
+    x: ArrayView2<'_, f64>,
+    norm: Norm,
+) -> Result<Vec<f64>> {
+    let (w, b) = binary_score(model)?;
+    let dual = match norm {
+        Norm::L2 => Norm::L2.of(w.iter().copied()),
+        Norm::Linf => w.iter().map(|v| v.abs()).sum::<f64>(),
+    };
+    Ok(x.dot(&w).iter().map(|s| (s + b).abs() / dual).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn closed_form_lands_on_the_boundary_and_flips() {
+        let m = LinearModel::new(array![[2.0, -1.0, 0.5]], array![0.3], Link::Logistic).unwrap();
+        let x = array![[1.0, 0.5, -2.0], [-1.0, 2.0, 0.0], [0.2, 0.1, 0.4]];
+        for norm in [Norm::L2, Norm::Linf] {
+            let exact =
+                minimal_perturbation(&m, x.view(), norm, &Constraints::default(), 0.0).unwrap();
+            for row in &exact.x_adv {
+                let s = 2.0 * row[0] - row[1] + 0.5 * row[2] + 0.3;
+                assert!(s.abs() < 1e-12, "{s}");
+            }
+            let r =
+                minimal_perturbation(&m, x.view(), norm, &Constraints::default(), 1e-9).unwrap();
+            assert!(r.success.iter().all(|s| *s));
+            let dist = boundary_distance(&m, x.view(), norm).unwrap();
+            for (p, d) in r.perturbation_norm.iter().zip(dist) {
+                assert!((p.0 - d).abs() <= 1e-8 * d.max(1.0));
+            }
+        }
+    }
+
+    #[test]
+    fn pgd_respects_budget_and_immutables() {
+        let m = LinearModel::new(array![[2.0, -1.0]], array![0.0], Link::Logistic).unwrap();
+        let x = array![[0.1, 0.0], [-0.1, 0.05]];
+        let opts = GradientOptions {
+            eps: 0.2,
+            norm: Norm::Linf,
+            constraints: Constraints {
+                immutable: vec![1],
+                ..Constraints::default()
+            },
+            ..GradientOptions::default()
+        };
+        let r = pgd(&m, x.view(), None, &opts).unwrap();
+        assert!(r.success.iter().all(|s| *s));
+        for (a, b) in r.x_adv.iter().zip(x.outer_iter()) {
+            assert_eq!(a[1], b[1]);
+            assert!((a[0] - b[0]).abs() <= 0.2 + 1e-12);
+        }
+    }
+}

@@ -1,0 +1,660 @@
+"""Robustness probes: noise stability, the counterfactual sensitive-attribute probe, and
+(for native linear models) gradient attacks with the exact minimal perturbation.
+
+Every probe is seeded (``random_state``), calls the model in batches (a Python model crosses
+into Rust once per batch), and reports its model calls, rows evaluated and wall time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aequa import _core, _inputs
+from aequa._core import InvalidArgumentError
+from aequa.explain._inspection import _column_index, _matrix, _resolve, _seed
+from aequa.report import Report
+
+__all__ = [
+    "AttackReport",
+    "NoiseStabilityReport",
+    "SensitiveFlipReport",
+    "fgsm",
+    "hop_skip_jump",
+    "minimal_perturbation",
+    "noise_stability",
+    "pgd",
+    "sensitive_flip",
+]
+
+_METHODS = ("predict_proba", "decision_function", "predict")
+
+
+def _budgets(budgets: Any) -> list[float]:
+    try:
+        values = [float(b) for b in np.atleast_1d(np.asarray(budgets, dtype=np.float64))]
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(f"budgets: expected a list of numbers ({exc})") from exc
+    return values
+
+
+def _group_frame(groups: list[dict[str, Any]], names: list[str]) -> pd.DataFrame:
+    rows = []
+    for g in groups:
+        row: dict[str, Any] = dict(zip(names, g["group"], strict=False))
+        row["rows"] = g["rows"]
+        row.update({k: (np.nan if v is None else v) for k, v in g["values"].items()})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+class NoiseStabilityReport(Report):
+    """Result of :func:`noise_stability`.
+
+    Attributes
+    ----------
+    budgets : ndarray
+        The budgets, in units of each feature's spread.
+    flip_rate, mean_output_change : ndarray
+        Per budget: fraction of noisy copies whose predicted label changed, and the mean
+        absolute change of the outputs.
+    feature_flip_rate, feature_output_change : DataFrame
+        Features × budgets, when only that feature is perturbed.
+    by_group : DataFrame or None
+        ``flip_rate`` and ``mean_output_change`` per budget and sensitive group.
+    model_calls, rows_evaluated : int
+    elapsed_seconds : float
+    """
+
+    def __init__(self, report: dict[str, Any]) -> None:
+        self._report = report
+        self.budgets = np.asarray(report["budgets"], dtype=np.float64)
+        self.flip_rate = _arr(report["flip_rate"])
+        self.mean_output_change = _arr(report["mean_output_change"])
+        names = report["feature_names"]
+        cols = [f"budget={b:g}" for b in self.budgets]
+        self.feature_flip_rate = pd.DataFrame(
+            [_arr(r) for r in report["feature_flip_rate"]] or None, columns=cols
+        ).set_axis(names[: len(report["feature_flip_rate"])], axis=0)
+        self.feature_output_change = pd.DataFrame(
+            [_arr(r) for r in report["feature_output_change"]] or None, columns=cols
+        ).set_axis(names[: len(report["feature_output_change"])], axis=0)
+        self.by_group: pd.DataFrame | None = None
+        if report["by_group"]:
+            sens = [s["name"] for s in report["sensitive"]]
+            frames = []
+            for b, groups in zip(self.budgets, report["by_group"], strict=True):
+                f = _group_frame(groups, sens)
+                f.insert(0, "budget", b)
+                frames.append(f)
+            self.by_group = pd.concat(frames, ignore_index=True)
+        self.model_calls = int(report["model_calls"])
+        self.rows_evaluated = int(report["rows_evaluated"])
+        self.elapsed_seconds = report["elapsed_seconds"]
+        self.warnings = list(report["warnings"])
+
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per budget: ``flip_rate`` and ``mean_output_change``."""
+        return pd.DataFrame(
+            {"flip_rate": self.flip_rate, "mean_output_change": self.mean_output_change},
+            index=pd.Index(self.budgets, name="budget"),
+        )
+
+
+class SensitiveFlipReport(Report):
+    """Result of :func:`sensitive_flip`.
+
+    Attributes
+    ----------
+    flipped : ndarray of bool
+        Per row: some counterfactual value of the sensitive feature(s) changes the label.
+    max_output_change : ndarray
+        Per row: the largest mean absolute output change over the counterfactuals.
+    flip_rate, counterfactual_flip_rate, mean_max_output_change : float
+    by_group : DataFrame
+        ``flip_rate`` and ``mean_max_output_change`` by the rows' original group.
+    model_calls, rows_evaluated : int
+    elapsed_seconds : float
+    """
+
+    def __init__(self, report: dict[str, Any]) -> None:
+        self._report = report
+        self.flipped = np.asarray(report["flipped"], dtype=bool)
+        self.max_output_change = np.asarray(report["max_output_change"], dtype=np.float64)
+        self.flip_rate = _num(report["flip_rate"])
+        self.counterfactual_flip_rate = _num(report["counterfactual_flip_rate"])
+        self.mean_max_output_change = _num(report["mean_max_output_change"])
+        self.by_group = _group_frame(report["by_group"], report["sensitive_columns"])
+        self.model_calls = int(report["model_calls"])
+        self.rows_evaluated = int(report["rows_evaluated"])
+        self.elapsed_seconds = report["elapsed_seconds"]
+        self.warnings = list(report["warnings"])
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The breakdown by original sensitive group."""
+        return self.by_group
+
+
+def _num(v: Any) -> float:
+    return float("nan") if v is None else float(v)
+
+
+def _arr(values: Sequence[Any]) -> np.ndarray:
+    return np.asarray([_num(v) for v in values], dtype=np.float64)
+
+
+def _threshold(resolved_method: str, threshold: float | None) -> float:
+    if threshold is not None:
+        return float(threshold)
+    return 0.0 if resolved_method.endswith("decision_function") else 0.5
+
+
+def noise_stability(
+    model: Any,
+    X: Any,
+    *,
+    budgets: Sequence[float] = (0.01, 0.05, 0.1, 0.2),
+    noise: str = "gaussian",
+    n_repeats: int = 10,
+    per_feature: bool = True,
+    sensitive_features: Any = None,
+    threshold: float | None = None,
+    random_state: Any = None,
+) -> NoiseStabilityReport:
+    """Prediction flip rate and mean output change under random noise, over budgets.
+
+    A noisy copy of row ``x`` is ``x_j + budget * s_j * z_j`` with ``s_j`` the standard
+    deviation of column ``j`` in ``X`` and ``z_j`` standard normal (``gaussian``) or uniform on
+    ``[-1, 1]`` (``uniform``). The label of a row is the arg-max output (``predict_proba``) or
+    ``output >= threshold`` for a single output.
+
+    Parameters
+    ----------
+    model : NativeModel, estimator or callable
+        An estimator (``predict_proba``, else ``decision_function``, else ``predict``; its
+        native twin is used when aequa has one), an ``aequa._core.NativeModel`` or a callable
+        ``f(X) -> predictions``.
+    X : array-like or DataFrame of shape (n_samples, n_features)
+    budgets : sequence of float
+        Noise scales in units of each feature's spread; each must be > 0.
+    noise : {"gaussian", "uniform"}
+    n_repeats : int
+        Noisy copies of each row per budget.
+    per_feature : bool
+        Also perturb one feature at a time (per-feature sensitivity).
+    sensitive_features : array-like, DataFrame or dict, optional
+        Groups for the breakdown (computed by the fairness engine).
+    threshold : float, optional
+        Label threshold of single-output models (default 0.5; 0 for ``decision_function``).
+    random_state : int, numpy generator or None
+
+    Returns
+    -------
+    NoiseStabilityReport
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from aequa import robust
+    >>> X = np.random.default_rng(0).normal(size=(200, 3))
+    >>> r = robust.noise_stability(lambda a: a[:, 0] > 0, X, budgets=[0.1], random_state=0)
+    >>> float(r.feature_flip_rate.loc["x2"].iloc[0])
+    0.0
+    """
+    Xa, names, columns = _matrix(X)
+    resolved = _resolve(model, Xa, columns, _METHODS)
+    groups = []
+    if sensitive_features is not None:
+        groups = [
+            g.for_core()
+            for g in _inputs.groupings(
+                sensitive_features, len(Xa), "sensitive_feature_", "sensitive_features"
+            )
+        ]
+    if noise not in ("gaussian", "uniform"):
+        raise InvalidArgumentError(f"noise: expected 'gaussian' or 'uniform', found {noise!r}")
+    if isinstance(n_repeats, bool) or not isinstance(n_repeats, (int, np.integer)):
+        raise InvalidArgumentError(f"n_repeats: expected an int >= 1, found {n_repeats!r}")
+    options = {
+        "budgets": _budgets(budgets),
+        "noise": noise,
+        "n_repeats": int(n_repeats),
+        "per_feature": bool(per_feature),
+        "threshold": _threshold(resolved.method, threshold),
+        "random_state": _seed(random_state),
+        "feature_names": names,
+    }
+    text = _core.noise_stability(resolved.model, Xa, json.dumps(options), groups)
+    return NoiseStabilityReport(json.loads(text))
+
+
+def sensitive_flip(
+    model: Any,
+    X: Any,
+    *,
+    sensitive_features: Any,
+    threshold: float | None = None,
+    random_state: Any = None,
+) -> SensitiveFlipReport:
+    """Counterfactual probe: set each row's sensitive column(s) to every other value in ``X``.
+
+    Every other feature stays put; the report says how often the predicted label changes and
+    how much the outputs move, per row and by the rows' original group.
+
+    Parameters
+    ----------
+    model : NativeModel, estimator or callable
+    X : array-like or DataFrame of shape (n_samples, n_features)
+        Must contain the sensitive column(s), numerically encoded.
+    sensitive_features : column name, index, or list of them
+        The sensitive columns of ``X``; with several, every combination of their observed
+        values is probed.
+    threshold : float, optional
+        Label threshold of single-output models.
+    random_state : ignored
+        Accepted for a uniform signature (the probe is exhaustive, not random).
+
+    Returns
+    -------
+    SensitiveFlipReport
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from aequa import robust
+    >>> X = np.array([[0.0, 0.0], [1.0, 1.0], [3.0, 0.0]])
+    >>> r = robust.sensitive_flip(lambda a: a[:, 0] + 2 * a[:, 1] - 1.5, X,
+    ...                           sensitive_features=1, threshold=0.0)
+    >>> r.flipped.tolist()
+    [True, True, False]
+    """
+    del random_state
+    Xa, names, columns = _matrix(X)
+    feats = (
+        list(sensitive_features)
+        if isinstance(sensitive_features, (list, tuple))
+        else [sensitive_features]
+    )
+    idx = [_column_index(f, names, "sensitive_features") for f in feats]
+    resolved = _resolve(model, Xa, columns, _METHODS)
+    options = {
+        "sensitive_indices": idx,
+        "threshold": _threshold(resolved.method, threshold),
+        "feature_names": names,
+    }
+    text = _core.sensitive_flip(resolved.model, Xa, json.dumps(options))
+    return SensitiveFlipReport(json.loads(text))
+
+
+# ---------------------------------------------------------------- attacks
+
+
+class AttackReport(Report):
+    """Result of an adversarial attack.
+
+    Attributes
+    ----------
+    x_adv : ndarray of shape (n_samples, n_features)
+        Adversarial rows (the original row where the attack failed).
+    success : ndarray of bool
+        Per row: the label of ``x_adv`` differs from the original label.
+    attacked : ndarray of bool
+        Per row: the row was attacked (originally correct when ``y`` is given).
+    perturbation_norm : ndarray
+        Per row: norm of ``x_adv - x`` (NaN where the attack failed).
+    success_rate, median_perturbation, median_relative_perturbation : float
+    robust_accuracy : ndarray
+        Per budget in ``budgets``: fraction of rows correct and not broken within it.
+    queries : int
+        Rows the model evaluated.
+    model_calls : int
+    elapsed_seconds : float
+    """
+
+    def __init__(self, report: dict[str, Any]) -> None:
+        self._report = report
+        self.x_adv = np.asarray(report["x_adv"], dtype=np.float64)
+        self.success = np.asarray(report["success"], dtype=bool)
+        self.attacked = np.asarray(report["attacked"], dtype=bool)
+        self.perturbation_norm = _arr(report["perturbation_norm"])
+        self.original_label = np.asarray(report["original_label"], dtype=np.int64)
+        self.adversarial_label = np.asarray(report["adversarial_label"], dtype=np.int64)
+        self.success_rate = _num(report["success_rate"])
+        self.median_perturbation = _num(report["median_perturbation"])
+        self.median_relative_perturbation = _num(report["median_relative_perturbation"])
+        self.budgets = np.asarray(report["budgets"], dtype=np.float64)
+        self.robust_accuracy = _arr(report["robust_accuracy"])
+        self.queries = int(report["rows_evaluated"])
+        self.model_calls = int(report["model_calls"])
+        self.elapsed_seconds = report["elapsed_seconds"]
+
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per input row: attacked, success, labels and perturbation norm."""
+        return pd.DataFrame(
+            {
+                "attacked": self.attacked,
+                "success": self.success,
+                "original_label": self.original_label,
+                "adversarial_label": self.adversarial_label,
+                "perturbation_norm": self.perturbation_norm,
+            }
+        )
+
+
+def _norm(norm: Any) -> str:
+    if norm in (2, "2", "l2", "L2"):
+        return "l2"
+    if norm in ("inf", "linf", np.inf, float("inf")):
+        return "linf"
+    raise InvalidArgumentError(f"norm: expected 2 or 'inf', found {norm!r}")
+
+
+def _constraints(constraints: Any, names: list[str]) -> dict[str, Any]:
+    """Constraints as the core's JSON: columns by name or index; ``bounds`` maps a column to
+    ``(lower, upper)`` (None for open)."""
+    if constraints is None:
+        return {}
+    if not isinstance(constraints, dict):
+        raise InvalidArgumentError(
+            "constraints: expected a dict with keys immutable, bounds, integer, one_hot"
+        )
+    known = {"immutable", "bounds", "integer", "one_hot"}
+    extra = set(constraints) - known
+    if extra:
+        raise InvalidArgumentError(
+            f"constraints: unknown key(s) {sorted(extra)}; expected some of {sorted(known)}"
+        )
+    out: dict[str, Any] = {}
+
+    def cols(v: Any) -> list[int]:
+        return [_column_index(c, names, "constraints") for c in v]
+
+    out["immutable"] = cols(constraints.get("immutable", []))
+    out["integer"] = cols(constraints.get("integer", []))
+    out["one_hot"] = [cols(g) for g in constraints.get("one_hot", [])]
+    bounds = constraints.get("bounds")
+    if bounds:
+        lower: list[float | None] = [None] * len(names)
+        upper: list[float | None] = [None] * len(names)
+        for c, (lo, hi) in bounds.items():
+            j = _column_index(c, names, "constraints")
+            lower[j] = None if lo is None else float(lo)
+            upper[j] = None if hi is None else float(hi)
+        out["lower"], out["upper"] = lower, upper
+    return out
+
+
+def _linear_model(coef: Any, intercept: Any, link: str = "logistic") -> Any:
+    """A native linear model from coefficients (scores x features) and intercepts."""
+    c = np.asarray(coef, dtype=np.float64)
+    b = np.asarray(intercept, dtype=np.float64)
+    spec = {
+        "kind": "linear",
+        "coef": {"v": 1, "dim": list(c.shape), "data": c.ravel().tolist()},
+        "intercept": {"v": 1, "dim": list(b.shape), "data": b.tolist()},
+        "link": link,
+    }
+    return _core.NativeModel(json.dumps(spec))
+
+
+def _native_linear(model: Any) -> Any:
+    if isinstance(model, _core.NativeModel):
+        return model
+    from aequa.explain import to_native
+
+    try:
+        return to_native(model)
+    except (TypeError, ValueError, NotImplementedError) as exc:
+        raise InvalidArgumentError(
+            f"model: expected a native linear/logistic model or an estimator aequa converts "
+            f"to one ({exc})"
+        ) from exc
+
+
+def _class_indices(model: Any, y: Any, n: int) -> np.ndarray | None:
+    if y is None:
+        return None
+    ya = np.asarray(y)
+    if ya.shape != (n,):
+        raise InvalidArgumentError(f"y: expected {n} labels, found shape {ya.shape}")
+    classes = getattr(model, "classes_", None)
+    if classes is not None:
+        pos = np.searchsorted(classes, ya)
+        if np.any(pos >= len(classes)) or np.any(np.asarray(classes)[pos] != ya):
+            raise InvalidArgumentError(f"y: labels must be among the model's classes {classes}")
+        return pos.astype(np.float64)
+    return ya.astype(np.float64)
+
+
+def _gradient(
+    kind: str,
+    model: Any,
+    X: Any,
+    y: Any,
+    eps: float,
+    norm: Any,
+    constraints: Any,
+    max_iter: int,
+    step_size: float | None,
+    random_init: bool,
+    random_state: Any,
+) -> AttackReport:
+    Xa, names, _ = _matrix(X)
+    native = _native_linear(model)
+    options = {
+        "eps": float(eps),
+        "norm": _norm(norm),
+        "max_iter": int(max_iter),
+        "step_size": None if step_size is None else float(step_size),
+        "random_init": bool(random_init),
+        "random_state": _seed(random_state),
+        "constraints": _constraints(constraints, names),
+    }
+    yy = _class_indices(model, y, len(Xa))
+    text = _core.gradient_attack(kind, native, Xa, json.dumps(options), yy)
+    return AttackReport(json.loads(text))
+
+
+def fgsm(
+    model: Any,
+    X: Any,
+    y: Any = None,
+    *,
+    eps: float,
+    norm: Any = 2,
+    constraints: Any = None,
+    random_state: Any = None,
+) -> AttackReport:
+    """Fast gradient (sign) method on a native linear or logistic model.
+
+    One step of size ``eps`` along the gradient of the cross-entropy loss (its sign for
+    ``norm="inf"``), then projected on the constraints. Gradients are analytic; the model is
+    queried only to label ``X`` and ``x_adv``.
+
+    Parameters
+    ----------
+    model : NativeModel or estimator
+        A native linear/logistic model, or an estimator ``aequa.explain.to_native`` converts.
+    X : array-like of shape (n_samples, n_features)
+    y : array-like, optional
+        True labels (default: the model's own labels).
+    eps : float
+        Budget (> 0).
+    norm : {2, "inf"}
+    constraints : dict, optional
+        ``immutable`` (columns), ``bounds`` ({column: (lower, upper)}), ``integer`` (columns),
+        ``one_hot`` (lists of columns).
+    random_state : ignored for FGSM (kept for a uniform signature).
+
+    Returns
+    -------
+    AttackReport
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from aequa import robust
+    >>> m = robust._linear_model([[1.0, -1.0]], [0.0])
+    >>> r = robust.fgsm(m, np.array([[0.1, 0.0]]), eps=0.2, norm="inf")
+    >>> bool(r.success[0])
+    True
+    """
+    return _gradient("fgsm", model, X, y, eps, norm, constraints, 1, None, False, random_state)
+
+
+def pgd(
+    model: Any,
+    X: Any,
+    y: Any = None,
+    *,
+    eps: float,
+    norm: Any = 2,
+    max_iter: int = 40,
+    step_size: float | None = None,
+    random_init: bool = False,
+    constraints: Any = None,
+    random_state: Any = None,
+) -> AttackReport:
+    """Projected gradient descent (Madry et al. 2018) on a native linear or logistic model.
+
+    ``max_iter`` steps of ``step_size`` (default ``2.5 * eps / max_iter``) along the loss
+    gradient, each projected on the ``eps`` ball and the constraints. See :func:`fgsm`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from aequa import robust
+    >>> m = robust._linear_model([[1.0, -1.0]], [0.0])
+    >>> r = robust.pgd(m, np.array([[0.1, 0.0]]), eps=0.2, norm="inf",
+    ...                constraints={"immutable": [1]})
+    >>> float(r.x_adv[0, 1])
+    0.0
+    """
+    return _gradient(
+        "pgd", model, X, y, eps, norm, constraints, max_iter, step_size, random_init, random_state
+    )
+
+
+def minimal_perturbation(
+    model: Any,
+    X: Any,
+    *,
+    norm: Any = 2,
+    constraints: Any = None,
+    overshoot: float = 1e-9,
+) -> AttackReport:
+    """The exact smallest perturbation that changes a binary linear model's or a single
+    decision tree's label.
+
+    For a single tree (e.g. ``DecisionTreeClassifier``), every leaf is a box of feature values
+    and the nearest point of a box is ``x`` clipped into it: the row moves to the nearest box
+    of another label that its immutable columns and the ``bounds`` allow (exact for L2 and
+    L-infinity; every result is checked with the model).
+
+    With score ``s = w @ x + b``: L2 moves along ``-w`` by ``|s| / ||w||_2``; L-infinity
+    moves along ``-sign(w)`` by ``|s| / ||w||_1`` (``w`` restricted to mutable columns), then
+    a relative ``overshoot`` past the boundary. Linear models support ``immutable``
+    constraints only; trees also ``bounds``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from aequa import robust
+    >>> m = robust._linear_model([[3.0, 4.0]], [-5.0])
+    >>> r = robust.minimal_perturbation(m, np.array([[0.0, 0.0]]))
+    >>> round(float(r.perturbation_norm[0]), 6)
+    1.0
+    """
+    Xa, names, _ = _matrix(X)
+    native = _native_linear(model)
+    options = {
+        "norm": _norm(norm),
+        "constraints": _constraints(constraints, names),
+        "overshoot": float(overshoot),
+    }
+    return AttackReport(json.loads(_core.minimal_perturbation(native, Xa, json.dumps(options))))
+
+
+def hop_skip_jump(
+    model: Any,
+    X: Any,
+    y: Any = None,
+    *,
+    norm: Any = 2,
+    constraints: Any = None,
+    max_queries: int = 5000,
+    max_iter: int = 40,
+    init_eval: int = 100,
+    max_eval: int = 10_000,
+    init_size: int = 100,
+    budgets: Sequence[float] | None = None,
+    threshold: float | None = None,
+    random_state: Any = None,
+) -> AttackReport:
+    """HopSkipJump (Chen, Jordan & Wainwright 2020): a decision-based minimal attack.
+
+    Needs only the model's labels. From an adversarial start (the nearest rows of ``X`` the
+    model labels differently, then random draws within the data's range) it alternates a binary
+    search to the decision boundary, a Monte-Carlo estimate of the boundary's normal from
+    ``init_eval * sqrt(t + 1)`` label queries, and a geometric step. All rows advance together,
+    so each phase is one batched model call. Constraints hold on every query, so every
+    adversarial row was itself evaluated and respects them.
+
+    Parameters
+    ----------
+    model : NativeModel, estimator or callable
+        Labels are the arg-max of ``predict_proba`` (or ``output >= threshold`` for a single
+        output).
+    X : array-like of shape (n_samples, n_features)
+    y : array-like, optional
+        True labels: only originally-correct rows are attacked.
+    norm : {2, "inf"}
+    constraints : dict, optional
+        ``immutable``, ``bounds`` ({column: (lower, upper)}), ``integer``, ``one_hot``.
+    max_queries : int
+        Model queries allowed per row.
+    max_iter, init_eval, max_eval, init_size : int
+        Iterations; gradient-estimate queries at the first iteration and at most; random
+        starting points per row.
+    budgets : sequence of float, optional
+        Budgets at which ``robust_accuracy`` is reported.
+    threshold : float, optional
+    random_state : int, numpy generator or None
+
+    Returns
+    -------
+    AttackReport
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from aequa import robust
+    >>> X = np.random.default_rng(0).normal(size=(20, 3))
+    >>> r = robust.hop_skip_jump(lambda a: a[:, 0] - a[:, 1], X, threshold=0.0, random_state=0)
+    >>> r.success_rate
+    1.0
+    """
+    Xa, names, columns = _matrix(X)
+    resolved = _resolve(model, Xa, columns, ("predict_proba", "decision_function", "predict"))
+    options = {
+        "norm": _norm(norm),
+        "constraints": _constraints(constraints, names),
+        "max_queries": int(max_queries),
+        "max_iter": int(max_iter),
+        "init_eval": int(init_eval),
+        "max_eval": int(max_eval),
+        "init_size": int(init_size),
+        "budgets": [] if budgets is None else _budgets(budgets),
+        "threshold": _threshold(resolved.method, threshold),
+        "random_state": _seed(random_state),
+    }
+    for k in ("max_queries", "max_iter", "init_eval", "max_eval"):
+        if options[k] <= 0:
+            raise InvalidArgumentError(f"{k}: expected a positive int, found {options[k]}")
+    yy = _class_indices(model, y, len(Xa))
+    text = _core.hop_skip_jump(resolved.model, Xa, json.dumps(options), yy)
+    return AttackReport(json.loads(text))
