@@ -223,6 +223,7 @@ class DriftSummary:
     def to_json(self) -> str: ...
     @staticmethod
     def from_json(json: str) -> DriftSummary: ...
+
 # Robustness probes (python/src/robust.rs): `model` is a NativeModel or a callable.
 def noise_stability(
     model: object,
