@@ -12,6 +12,7 @@ use aequa_core::fairness::{
     LabelSpec,
 };
 use aequa_core::report::MetricFrameReport;
+use ndarray::ArrayView2;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use serde::de::DeserializeOwned;
@@ -41,21 +42,8 @@ fn metric_frame<'py>(
     options_json: &str,
     bootstrap_indices: Option<PyReadonlyArray2<'py, i64>>,
 ) -> PyResult<String> {
-    let (y_true, y_pred) = (
-        NumCol::extract("y_true", y_true)?,
-        NumCol::extract("y_pred", y_pred)?,
-    );
-    let options: FrameOptions = parse("options", options_json)?;
-    let input = FrameInput {
-        y_true: y_true.view(),
-        y_pred: y_pred.view(),
-        sample_weight: sample_weight.as_ref().map(|w| w.as_array()),
-        sensitive: features(&sensitive),
-        control: features(&control),
-    };
-    let indices = bootstrap_indices.as_ref().map(|i| i.as_array());
-    let report = py.detach(|| guard(|| core_metric_frame(&input, &options, indices)))?;
-    to_json(&report)
+    let data = (y_true, y_pred, sample_weight, sensitive, control);
+    run_frame(py, data, options_json, bootstrap_indices, core_metric_frame)
 }
 
 /// One-vs-rest assessment of multiclass labels (JSON `MulticlassReport`).
@@ -72,6 +60,28 @@ fn metric_frame_ovr<'py>(
     options_json: &str,
     bootstrap_indices: Option<PyReadonlyArray2<'py, i64>>,
 ) -> PyResult<String> {
+    let data = (y_true, y_pred, sample_weight, sensitive, control);
+    run_frame(py, data, options_json, bootstrap_indices, one_vs_rest)
+}
+
+/// The arguments every frame entry point shares.
+type FrameData<'a, 'py> = (
+    &'a Bound<'py, PyAny>,
+    &'a Bound<'py, PyAny>,
+    Option<PyReadonlyArray1<'py, f64>>,
+    Vec<PyFeature<'py>>,
+    Vec<PyFeature<'py>>,
+);
+
+/// Convert the shared arguments, run `compute` without the GIL, return its JSON.
+fn run_frame<'py, T: serde::Serialize + Send>(
+    py: Python<'py>,
+    (y_true, y_pred, sample_weight, sensitive, control): FrameData<'_, 'py>,
+    options_json: &str,
+    bootstrap_indices: Option<PyReadonlyArray2<'py, i64>>,
+    compute: impl Fn(&FrameInput<'_>, &FrameOptions, Option<ArrayView2<'_, i64>>) -> aequa_core::Result<T>
+        + Sync,
+) -> PyResult<String> {
     let (y_true, y_pred) = (
         NumCol::extract("y_true", y_true)?,
         NumCol::extract("y_pred", y_pred)?,
@@ -85,7 +95,7 @@ fn metric_frame_ovr<'py>(
         control: features(&control),
     };
     let indices = bootstrap_indices.as_ref().map(|i| i.as_array());
-    let report = py.detach(|| guard(|| one_vs_rest(&input, &options, indices)))?;
+    let report = py.detach(|| guard(|| compute(&input, &options, indices)))?;
     to_json(&report)
 }
 
