@@ -225,8 +225,10 @@ def test_ignored_feature_gets_exactly_zero(max_samples: float, scoring: str) -> 
 
 def test_sklearn_full_baseline_shifts_ignored_feature() -> None:
     X, y = _linear_data()
-    full = permutation_importance(_f, X, y, scoring="r2", max_samples=0.3, baseline="full")
-    sub = permutation_importance(_f, X, y, scoring="r2", max_samples=0.3)
+    full = permutation_importance(
+        _f, X, y, scoring="r2", max_samples=0.3, baseline="full", random_state=0
+    )
+    sub = permutation_importance(_f, X, y, scoring="r2", max_samples=0.3, random_state=0)
     assert full.importances_mean[2] != 0.0
     np.testing.assert_array_equal(full.permuted_scores, sub.permuted_scores)
     assert full.report["params"]["baseline"] == "full"
@@ -378,7 +380,7 @@ def test_bad_input_is_explained() -> None:
 
 def test_reports_serialise_and_render() -> None:
     X, y = _linear_data(60)
-    r = permutation_importance(_f, X, y, scoring="r2", max_samples=40)
+    r = permutation_importance(_f, X, y, scoring="r2", max_samples=40, random_state=0)
     back = json.loads(r.to_json())
     assert back["schema_version"] == 1 and back["kind"] == "permutation_importance"
     assert back["params"]["max_samples"] == 40 and back["params"]["random_state"] == 0
@@ -435,3 +437,11 @@ def test_estimators_use_to_native_only_when_it_matches(monkeypatch: pytest.Monke
 
     _fake_models(monkeypatch, unsupported)
     assert permutation_importance(reg, X, y).model_used == "predict"
+
+
+def test_no_seed_draws_a_recorded_one_that_repeats_the_run() -> None:
+    X, y = _linear_data()
+    first = permutation_importance(_f, X, y, scoring="r2")
+    seed = json.loads(first.to_json())["params"]["random_state"]
+    again = permutation_importance(_f, X, y, scoring="r2", random_state=seed)
+    np.testing.assert_array_equal(first.importances, again.importances)

@@ -7,6 +7,7 @@ callable with one GIL acquisition per batch."""
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable
 
@@ -81,9 +82,10 @@ def _matrix(X: Any) -> tuple[np.ndarray, list[str], list[str] | None]:
 
 
 def _seed(random_state: Any) -> int:
-    """An explicit u32 seed: None is 0 (deterministic); a numpy generator gives one draw."""
+    """An explicit u32 seed: None draws a fresh one (recorded in the result, as every aequa
+    random method does); a numpy generator gives one draw."""
     if random_state is None:
-        return 0
+        return secrets.randbelow(2**32)
     if isinstance(random_state, np.random.RandomState):
         return int(random_state.randint(2**32, dtype=np.uint64))
     if isinstance(random_state, np.random.Generator):
@@ -397,7 +399,8 @@ def permutation_importance(
         ``score``); required for callables and native models.
     n_repeats : int, default=5
     random_state : int, numpy generator or None, default=None
-        Seed of the permutations; None means 0 (results are always reproducible).
+        Seed of the permutations; None draws a fresh seed, recorded in the result's
+        ``params["random_state"]`` so the run can be repeated.
     sample_weight : array-like of shape (n_samples,), default=None
     max_samples : int or float, default=1.0
         Rows used per repeat (an int count, or a fraction of the rows); the subsample is
