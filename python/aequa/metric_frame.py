@@ -376,6 +376,13 @@ class MetricFrame(Report):
         assert combined is not None
         return combined
 
+    def plot(self, ax: Any = None, **kw: Any) -> Any:
+        """Bars per group with the bootstrap interval (needs matplotlib); see
+        :func:`aequa.plot.metric_frame`."""
+        from aequa.plot.fairness import metric_frame
+
+        return metric_frame(self, ax, **kw)
+
     # ----- shaping ---------------------------------------------------------------------
     def _level_names(self) -> list[str]:
         return [g.name for g in self._ctrl] + [g.name for g in self._sens]
