@@ -219,7 +219,7 @@ def drift_rep():
 
 
 def test_drift_statistic_bars(drift_rep):
-    ax = drift_rep.plot()
+    ax = drift_rep.plot()  # auto: the PSI column has no p-value, so statistics
     table = drift_rep.to_pandas()
     np.testing.assert_allclose(widths(ax), table["statistic"].to_numpy())
     red = [p.get_facecolor()[0] > 0.6 and p.get_facecolor()[2] < 0.3 for p in ax.patches]
@@ -237,8 +237,18 @@ def test_drift_p_value_bars(drift_rep):
     np.testing.assert_allclose(got[[0, 2]], table["p_value_adjusted"].to_numpy()[[0, 2]])
     assert np.isnan(got[1])  # PSI has no p-value
     assert ax.get_xscale() == "log"
-    with pytest.raises(aequa.InvalidArgumentError, match="value: expected 'statistic'"):
+    with pytest.raises(aequa.InvalidArgumentError, match="value: expected 'auto', 'statistic'"):
         drift_rep.plot(value="pvalue")
+
+
+def test_drift_auto_uses_p_values_when_every_column_has_one():
+    rng = np.random.default_rng(2)
+    ref = pd.DataFrame({"x": rng.normal(size=300), "c": rng.choice(["a", "b"], 300)})
+    cur = pd.DataFrame({"x": rng.normal(1, size=300), "c": rng.choice(["a", "b"], 300)})
+    rep = drift.drift_report(ref, cur)
+    ax = rep.plot()
+    assert ax.get_xscale() == "log"
+    np.testing.assert_allclose(widths(ax), rep.to_pandas()["p_value_adjusted"].to_numpy())
 
 
 # ----- robustness --------------------------------------------------------------------

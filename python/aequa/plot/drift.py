@@ -15,12 +15,14 @@ if TYPE_CHECKING:
 __all__ = ["drift_report"]
 
 
-def drift_report(report: DriftReport, ax: Any = None, *, value: str = "statistic") -> Any:
+def drift_report(report: DriftReport, ax: Any = None, *, value: str = "auto") -> Any:
     """One bar per column (and the prediction), red where drift was detected.
 
     Parameters
     ----------
-    value : {"statistic", "p_value"}
+    value : {"auto", "statistic", "p_value"}
+        ``"auto"`` (the default) is ``"p_value"`` when every column was judged by a p-value
+        (the statistics of different tests do not share a scale), else ``"statistic"``.
         ``"statistic"``: each column's test statistic, labelled with the test; distance
         tests (PSI, Wasserstein, Jensen-Shannon) show their threshold as a black tick.
         ``"p_value"``: the p-value used for the verdict (adjusted when a correction was
@@ -32,10 +34,14 @@ def drift_report(report: DriftReport, ax: Any = None, *, value: str = "statistic
     matplotlib Axes
         Bars in the order of ``report.to_pandas()``.
     """
-    if value not in ("statistic", "p_value"):
-        raise InvalidArgumentError(f"value: expected 'statistic' or 'p_value', found {value!r}")
+    if value not in ("auto", "statistic", "p_value"):
+        raise InvalidArgumentError(
+            f"value: expected 'auto', 'statistic' or 'p_value', found {value!r}"
+        )
     table = report.to_pandas()
     p = table["p_value_adjusted"].where(table["p_value_adjusted"].notna(), table["p_value"])
+    if value == "auto":
+        value = "p_value" if p.notna().all() else "statistic"
     heights = (table["statistic"] if value == "statistic" else p).to_numpy(dtype=float)
     drifted = table["drifted"].to_numpy(dtype=bool)
     y = np.arange(len(table), dtype=float)
@@ -46,6 +52,11 @@ def drift_report(report: DriftReport, ax: Any = None, *, value: str = "statistic
     ticks = on_p if value == "p_value" else ~on_p
     thresholds = table["threshold"].to_numpy(dtype=float)
     ax.vlines(thresholds[ticks], y[ticks] - 0.4, y[ticks] + 0.4, color="black", lw=2)
+    if value == "statistic":
+        for yi, h in zip(y, heights):
+            if np.isfinite(h):
+                ax.annotate(f"{h:.3g}", (h, yi), xytext=(3, 0), textcoords="offset points",
+                            va="center", fontsize="small")  # fmt: skip
     labels = [f"{c} ({t})" for c, t in zip(table.index, table["test"])]
     ax.set_yticks(y, labels)
     ax.invert_yaxis()

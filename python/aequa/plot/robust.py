@@ -126,7 +126,12 @@ def attack(report: AttackReport, ax: Any = None, *, kind: str | None = None) -> 
         ax.set_title(f"robust accuracy (success rate {report.success_rate:.3g})")
         return ax
     sizes = report.perturbation_norm[report.success]
-    ax.hist(sizes[np.isfinite(sizes)], bins=20, color=OK)
+    sizes = sizes[np.isfinite(sizes)]
+    bins: Any = 20
+    if len(sizes) and sizes.min() > 0 and sizes.max() > 100 * sizes.min():
+        bins = np.geomspace(sizes.min(), sizes.max(), 21)  # sizes over orders of magnitude
+        ax.set_xscale("log")
+    ax.hist(sizes, bins=bins, color=OK)
     ax.axvline(report.median_perturbation, color=NEUTRAL, ls="--", lw=1, label="median")
     ax.set_xlabel("perturbation norm of successful adversarial examples")
     ax.set_ylabel("rows")
