@@ -4,20 +4,16 @@ Every report has a ``.plot(ax=None, **kw)`` method that calls the function here 
 the matplotlib Axes; matplotlib is imported only when a plot is drawn, and a clear
 ``ImportError`` says how to install it when it is missing.
 
-========================================  ====================================================
-report                                    view
-========================================  ====================================================
-``MetricFrame``                           :func:`metric_frame`: bars per group, intervals
-(labels and scores)                       :func:`threshold_curve`: a metric by threshold
-``Explanation``                           :func:`explanation_bar`, :func:`explanation_beeswarm`
-``PermutationImportanceResult``           :func:`permutation_importance`: bars with std
-``PartialDependenceResult``               :func:`partial_dependence`: PDP and ICE lines
-``AccumulatedLocalEffects``               :func:`accumulated_local_effects`: ALE curve
-``DriftReport``                           :func:`drift_report`: statistic / p-value per column
-``NoiseStabilityReport``                  :func:`noise_stability`: flip rate by budget, group
-``SensitiveFlipReport``                   :func:`sensitive_flip`: flip rate per group
-``AttackReport``                          :func:`attack`: robust accuracy or perturbation sizes
-========================================  ====================================================
+- ``MetricFrame``: :func:`metric_frame` (bars per group with intervals); from labels and
+  scores, :func:`threshold_curve` (a metric per group as the threshold moves).
+- ``Explanation``: :func:`explanation_bar` (mean |value|), :func:`explanation_beeswarm`.
+- ``PermutationImportanceResult``: :func:`permutation_importance` (bars with std).
+- ``PartialDependenceResult``: :func:`partial_dependence` (PDP and ICE lines, or a contour).
+- ``AccumulatedLocalEffects``: :func:`accumulated_local_effects` (the ALE curve).
+- ``DriftReport``: :func:`drift_report` (statistic or p-value per column, drift in red).
+- ``NoiseStabilityReport``: :func:`noise_stability` (flip rate by budget, per group).
+- ``SensitiveFlipReport``: :func:`sensitive_flip` (flip rate per group).
+- ``AttackReport``: :func:`attack` (robust accuracy by budget, or perturbation sizes).
 """
 
 from __future__ import annotations
