@@ -33,6 +33,19 @@ def drift_report(report: DriftReport, ax: Any = None, *, value: str = "auto") ->
     -------
     matplotlib Axes
         Bars in the order of ``report.to_pandas()``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np, pandas as pd
+    >>> from aequa.drift import drift_report
+    >>> rng = np.random.default_rng(0)
+    >>> ref = pd.DataFrame({"x": rng.normal(size=300), "c": rng.choice(["a", "b"], 300)})
+    >>> cur = pd.DataFrame({"x": rng.normal(1, size=300), "c": rng.choice(["a", "b"], 300)})
+    >>> ax = drift_report(ref, cur).plot()  # KS and chi-square: p-values, log axis
+    >>> ax.get_xscale(), [t.get_text() for t in ax.get_yticklabels()]
+    ('log', ['x (ks)', 'c (chisquare)'])
     """
     if value not in ("auto", "statistic", "p_value"):
         raise InvalidArgumentError(

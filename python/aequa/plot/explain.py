@@ -59,6 +59,18 @@ def explanation_bar(
     -------
     matplotlib Axes
         Bars in order of decreasing importance (of the first output when several).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from aequa.explain import ExactExplainer
+    >>> X = np.random.default_rng(0).normal(size=(30, 3))
+    >>> exp = ExactExplainer(lambda a: a @ np.array([3.0, -1.0, 0.0]), X)(X[:10])
+    >>> ax = exp.plot(max_display=2)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['Feature 0', 'Feature 1']
     """
     multi = exp.values.ndim == 3 and output is None
     if multi:
@@ -119,6 +131,18 @@ def explanation_beeswarm(
     -------
     matplotlib Axes
         One scatter collection per displayed feature, x = the attributions.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from aequa.explain import ExactExplainer
+    >>> X = np.random.default_rng(0).normal(size=(30, 3))
+    >>> exp = ExactExplainer(lambda a: a @ np.array([3.0, -1.0, 0.0]), X)(X[:10])
+    >>> ax = exp.plot(kind="beeswarm")
+    >>> len(ax.collections)  # one scatter per feature
+    3
     """
     values = _output(exp, output)
     order = _top(np.abs(values).mean(axis=0), max_display)
@@ -155,6 +179,19 @@ def permutation_importance(
     -------
     matplotlib Axes
         Bars in order of decreasing mean importance; error bars of ``importances_std``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from aequa.explain import permutation_importance
+    >>> X = np.random.default_rng(0).normal(size=(200, 2))
+    >>> y = 2 * X[:, 0]
+    >>> r = permutation_importance(lambda a: 2 * a[:, 0], X, y, scoring="r2", random_state=0)
+    >>> ax = r.plot()
+    >>> ax.get_yticklabels()[0].get_text()  # the most important feature first
+    'x0'
     """
     order = _top(result.importances_mean, max_display)
     ax = axes(ax, figsize=(6.4, 1.0 + 0.35 * len(order)))
@@ -191,6 +228,17 @@ def partial_dependence(
     matplotlib Axes
         For one feature: the ICE lines first (when computed), then the average line (when
         computed).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from aequa.explain import partial_dependence
+    >>> X = np.random.default_rng(0).normal(size=(20, 2))
+    >>> r = partial_dependence(lambda a: a[:, 0] ** 2, X, [0], kind="both", grid_resolution=5)
+    >>> len(r.plot(max_ice_lines=10).lines)  # 10 ICE curves and the average
+    11
     """
     if not 0 <= output < len(result.outputs):
         raise InvalidArgumentError(
@@ -238,6 +286,18 @@ def accumulated_local_effects(
     -------
     matplotlib Axes
         One line: ``x = result.edges``, ``y = result.ale[output]``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from aequa.explain import accumulated_local_effects
+    >>> X = np.random.default_rng(0).normal(size=(100, 2))
+    >>> r = accumulated_local_effects(lambda a: 3 * a[:, 0], X, 0)
+    >>> line = r.plot().lines[0]
+    >>> bool(np.allclose(line.get_ydata(), r.ale[0]))
+    True
     """
     if not 0 <= output < len(result.outputs):
         raise InvalidArgumentError(

@@ -37,6 +37,18 @@ def noise_stability(
     -------
     matplotlib Axes
         The overall line first, then one line per group (in the report's group order).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from aequa import robust
+    >>> X = np.random.default_rng(0).normal(size=(100, 2))
+    >>> r = robust.noise_stability(lambda a: a[:, 0] > 0, X, budgets=[0.1, 0.5],
+    ...                            sensitive_features=X[:, 1] > 0, random_state=0)
+    >>> len(r.plot().lines)  # overall and two groups
+    3
     """
     if value not in _NOISE_VALUES:
         raise InvalidArgumentError(f"value: expected one of {_NOISE_VALUES}, found {value!r}")
@@ -70,6 +82,18 @@ def sensitive_flip(report: SensitiveFlipReport, ax: Any = None, *, value: str = 
     -------
     matplotlib Axes
         One bar per group of ``report.by_group``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from aequa import robust
+    >>> X = np.c_[np.random.default_rng(0).normal(size=50), np.repeat([0.0, 1.0], 25)]
+    >>> r = robust.sensitive_flip(lambda a: a[:, 0] + a[:, 1] > 0.5, X, sensitive_features=[1])
+    >>> ax = r.plot()
+    >>> bool(np.allclose([p.get_width() for p in ax.patches], r.by_group["flip_rate"]))
+    True
     """
     if value not in ("flip_rate", "mean_max_output_change"):
         raise InvalidArgumentError(
@@ -106,6 +130,18 @@ def attack(report: AttackReport, ax: Any = None, *, kind: str | None = None) -> 
     matplotlib Axes
         ``robust_accuracy``: one line (x = budgets). ``perturbation``: a histogram of
         ``perturbation_norm`` over the successful rows.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from aequa import robust
+    >>> X = np.random.default_rng(0).normal(size=(20, 2))
+    >>> r = robust.hop_skip_jump(lambda a: a[:, 0] - a[:, 1], X, threshold=0.0,
+    ...                          budgets=[0.1, 1.0], random_state=0)
+    >>> r.plot().lines[0].get_xdata().tolist()
+    [0.1, 1.0]
     """
     if kind is None:
         kind = "robust_accuracy" if len(report.budgets) else "perturbation"
