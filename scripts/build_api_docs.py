@@ -79,14 +79,14 @@ def signature(obj: Any) -> str:
     except (TypeError, ValueError):
         return "(...)"
     parts: list[str] = []
+    params = list(sig.parameters.values())
     star_done = False
-    for p in sig.parameters.values():
+    for i, p in enumerate(params):
         if p.kind is p.KEYWORD_ONLY and not star_done:
             parts.append("*")
+        if p.kind in (p.KEYWORD_ONLY, p.VAR_POSITIONAL):
             star_done = True
-        if p.kind is p.VAR_POSITIONAL:
-            star_done = True
-        prefix = {p.VAR_POSITIONAL: "*", p.VAR_KEYWORD: "**"}.get(p.kind, "")
+        prefix = "*" if p.kind is p.VAR_POSITIONAL else "**" if p.kind is p.VAR_KEYWORD else ""
         text = prefix + p.name
         ann = _annotation(p.annotation)
         if ann:
@@ -94,11 +94,10 @@ def signature(obj: Any) -> str:
         if p.default is not inspect.Parameter.empty:
             text += (" = " if ann else "=") + _default(p.default)
         parts.append(text)
-        if p.kind is p.POSITIONAL_ONLY and (
-            p is list(sig.parameters.values())[-1]
-            or list(sig.parameters.values())[list(sig.parameters).index(p.name) + 1].kind
-            is not p.POSITIONAL_ONLY
-        ):
+        last_positional_only = p.kind is p.POSITIONAL_ONLY and (
+            i + 1 == len(params) or params[i + 1].kind is not p.POSITIONAL_ONLY
+        )
+        if last_positional_only:
             parts.append("/")
     ret = _annotation(sig.return_annotation)
     return f"({', '.join(parts)})" + (f" -> {ret}" if ret else "")
