@@ -1,0 +1,14 @@
+"""The command line's exit codes and the error that ends a command with code 2."""
+
+from __future__ import annotations
+
+#: Everything passed: no violation, no regression.
+EXIT_OK = 0
+#: A policy check failed (``check``) or a metric regressed beyond the tolerance (``diff``).
+EXIT_VIOLATION = 1
+#: Bad input: unreadable or empty file, unknown column, invalid policy, bad option.
+EXIT_BAD_INPUT = 2
+
+
+class CliError(Exception):
+    """Bad input or policy: printed as one line on stderr, exit code 2."""
