@@ -443,6 +443,8 @@ class Audit(Report):
             rep, base = e["report"], {"kind": e["kind"], "title": e["title"]}
             if e["kind"] == "metric_frame":
                 for agg in rep["values"]["aggregates"]:
+                    if agg["metric"] == "count":
+                        continue  # group sizes, not a disparity
                     control = ",".join(map(str, agg.get("control") or [])) or None
                     for stat in ("difference_between_groups", "ratio_between_groups"):
                         rows.append(

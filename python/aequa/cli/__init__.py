@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (audit, check, diff):
         p = module.add_parser(sub)
         p.epilog = _EPILOG
+        p.formatter_class = argparse.RawDescriptionHelpFormatter
         p.set_defaults(run=module.run)
     return parser
 

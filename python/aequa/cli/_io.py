@@ -166,11 +166,10 @@ class Table:
                 block = self._chunk_bytes()
                 if self.chunk_rows is not None:
                     block = max(1 << 12, int(self.chunk_rows * self._bytes_per_row()))
-                with self._csv_reader(columns, block) as reader:
-                    for batch in reader:
-                        n += batch.num_rows
-                        progress.update(min(self.size, n * self._bytes_per_row()))
-                        yield batch
+                for batch, done in self._csv_chunks(columns, block):
+                    n += batch.num_rows
+                    progress.update(done)
+                    yield batch
         except (OSError, pa.ArrowException) as e:
             raise CliError(f"{self.path}: cannot read ({_first_line(e)})") from None
         finally:
@@ -178,6 +177,55 @@ class Table:
         if n == 0:
             raise CliError(f"{self.path}: the file has a header but no rows")
         self.rows = n
+
+    def _csv_chunks(self, columns: Sequence[str] | None, block: int) -> Iterator[Any]:
+        """Parse the CSV one block of lines at a time.
+
+        pyarrow's streaming reader reads dozens of blocks ahead, so its memory grows with the
+        block count; here exactly one block of raw text and its parsed table are alive at a
+        time. Like pyarrow's readers (``newlines_in_values=False``), a line break always ends
+        a row. Column types are inferred from the first block and then fixed.
+        """
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        read = pcsv.ReadOptions(use_threads=False)
+        types: dict[str, Any] | None = None
+        with pa.input_stream(self.path) as f:
+            header = b""
+            while not header.endswith(b"\n"):
+                piece = f.read(1)
+                if not piece:
+                    break
+                header += piece
+            carry = b""
+            done = len(header)
+            while True:
+                raw = f.read(block)
+                done += len(raw)
+                data = carry + raw if carry else raw
+                if not raw:
+                    chunk, carry = data, b""
+                else:
+                    cut = data.rfind(b"\n")
+                    if cut < 0:
+                        carry = data
+                        continue
+                    chunk, carry = data[: cut + 1], data[cut + 1 :]
+                if chunk.strip():
+                    convert = pcsv.ConvertOptions(
+                        include_columns=list(columns) if columns else None, column_types=types
+                    )
+                    table = pcsv.read_csv(
+                        pa.BufferReader(header + chunk), read_options=read, convert_options=convert
+                    )
+                    if types is None:
+                        types = dict(zip(table.schema.names, table.schema.types))
+                    for batch in table.to_batches():
+                        yield batch, done
+                    del table
+                if not raw:
+                    break
 
     def _bytes_per_row(self) -> float:
         if not hasattr(self, "_bpr"):
