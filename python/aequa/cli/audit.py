@@ -7,15 +7,17 @@ import os
 import sys
 from typing import Any
 
+import numpy as np
+
 from aequa.cli._errors import EXIT_OK, CliError
 
 DEFAULT_METRICS = [
-    "count",
     "selection_rate",
     "accuracy_score",
     "true_positive_rate",
     "false_positive_rate",
     "precision_score",
+    "count",
 ]
 
 _HELP = """Compute metrics overall and per sensitive group for a CSV or Parquet file of labels and
@@ -181,12 +183,10 @@ def run(args: argparse.Namespace) -> int:
     if json_path:
         _write(json_path, lambda p: audit.to_json(p))
     if html_path:
-        save = getattr(audit, "save_html", None)
-        if save is None:
-            raise CliError(
-                "--html: this aequa has no HTML export (Report.save_html); write --json instead"
-            )
-        _write(html_path, save)
+        try:
+            _write(html_path, audit.save_html)
+        except FileNotFoundError as e:
+            raise CliError(f"--html: {e}") from None
     summary = audit.to_pandas()
     print(summary.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     for w in frame.metric_frame.warnings[:5]:
@@ -199,14 +199,18 @@ def _embedded(frame: Any, spec: Any, limit: int) -> dict[str, Any] | None:
 
     if frame.streamed or frame.y_true is None or limit <= 0 or len(frame.y_true) > limit:
         return None
-    columns = {spec.label: frame.y_true, **(frame.sensitive or {})}
+    from aequa._inputs import level_label
+
+    columns: dict[str, Any] = {spec.label: np.asarray(frame.y_true, dtype=np.float64)}
+    for name, values in (frame.sensitive or {}).items():
+        columns[name] = np.array([level_label(v) for v in values], dtype=object)
     score = prediction = None
     if spec.prediction is not None:
         prediction = spec.prediction
-        columns[prediction] = frame.y_pred
+        columns[prediction] = np.asarray(frame.y_pred, dtype=np.float64)
     else:
         score = spec.score or ("score" if "score" not in columns else "aequa_score")
-        columns[score] = frame.y_pred
+        columns[score] = np.asarray(frame.y_pred, dtype=np.float64)
     return Audit.data_entry(
         columns,
         label=spec.label,
@@ -221,5 +225,9 @@ def _embedded(frame: Any, spec: Any, limit: int) -> dict[str, Any] | None:
 def _write(path: str, write: Any) -> None:
     try:
         write(path)
+    except FileNotFoundError:
+        if os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise  # a missing input of the writer, not the output folder
+        raise CliError(f"{path}: cannot write (no such folder)") from None
     except OSError as e:
         raise CliError(f"{path}: cannot write ({e.strerror or e})") from None
