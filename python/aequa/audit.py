@@ -452,9 +452,12 @@ class Audit(Report):
                                  value=_num(agg.get(stat)))  # fmt: skip
                         )
             elif e["kind"] == "drift":
+                section = rep.get("overall") or {}
                 for stat in ("drift_share", "n_drifted"):
-                    if stat in rep:
-                        rows.append(dict(base, metric="drift", statistic=stat, value=rep[stat]))
+                    if stat in section:
+                        rows.append(
+                            dict(base, metric="drift", statistic=stat, value=_num(section[stat]))
+                        )
             elif e["kind"] in ("noise_stability",):
                 for b, v in zip(rep.get("budgets", []), rep.get("flip_rate", [])):
                     rows.append(

@@ -141,7 +141,31 @@ def compute(
     seed: int | None = None,
     min_group_size: int = 30,
 ) -> Frame:
-    """The MetricFrame of ``metrics`` over the file, with the data and model fingerprints."""
+    """The MetricFrame of ``metrics`` over the file, with the data and model fingerprints.
+
+    Errors of the fairness engine (text labels against numeric predictions, missing values,
+    ...) are reported with the options or policy keys that named the columns.
+    """
+    from aequa._core import AequaError
+
+    try:
+        return _compute(table, spec, metrics, n_boot=n_boot, seed=seed,
+                        min_group_size=min_group_size)  # fmt: skip
+    except AequaError as e:
+        source = next(k for k in ("prediction", "score", "model") if getattr(spec, k) is not None)
+        names = f"{spec.at('label')} {spec.label}, {spec.at(source)} {getattr(spec, source)}"
+        raise CliError(f"{names}: " + " ".join(str(e).split())) from None
+
+
+def _compute(
+    table: Table,
+    spec: DataSpec,
+    metrics: list[str],
+    *,
+    n_boot: int | None = None,
+    seed: int | None = None,
+    min_group_size: int = 30,
+) -> Frame:
     import warnings
 
     from aequa import FairnessAccumulator, MetricFrame

@@ -70,8 +70,8 @@ def numbers(doc: dict[str, Any]) -> dict[str, tuple[float, str]]:
                 at = f"{title}: {agg['metric']}" + (f" [{ctrl}]" if ctrl else "")
                 out[f"{at} difference"] = (_num(agg.get("difference_between_groups")), "up")
                 out[f"{at} ratio"] = (_num(agg.get("ratio_between_groups")), "down")
-        elif entry.get("kind") == "drift" and "drift_share" in rep:
-            out[f"{title}: drift share"] = (_num(rep["drift_share"]), "up")
+        elif entry.get("kind") == "drift" and "drift_share" in (rep.get("overall") or {}):
+            out[f"{title}: drift share"] = (_num(rep["overall"]["drift_share"]), "up")
         elif entry.get("kind") == "noise_stability":
             for b, v in zip(rep.get("budgets", []), rep.get("flip_rate", [])):
                 out[f"{title}: flip rate budget={b:g}"] = (_num(v), "up")
