@@ -144,7 +144,9 @@ def _hash_column(streams: tuple[Any, Any, Any], col: Any) -> None:
         h.update(np.ascontiguousarray(values, dtype=values.dtype.newbyteorder("<")).tobytes())
         return
     text = pc.fill_null(col.cast(pa.large_string()), "")
-    offsets = np.frombuffer(text.buffers()[1], dtype="<i8")[text.offset : text.offset + len(text) + 1]
+    offsets = np.frombuffer(text.buffers()[1], dtype="<i8")[
+        text.offset : text.offset + len(text) + 1
+    ]
     lengths.update(np.diff(offsets).tobytes())
     data = text.buffers()[2]
     if data is not None and len(offsets):
@@ -448,8 +450,13 @@ class Audit(Report):
                     control = ",".join(map(str, agg.get("control") or [])) or None
                     for stat in ("difference_between_groups", "ratio_between_groups"):
                         rows.append(
-                            dict(base, metric=agg["metric"], control=control, statistic=stat,
-                                 value=_num(agg.get(stat)))  # fmt: skip
+                            dict(
+                                base,
+                                metric=agg["metric"],
+                                control=control,
+                                statistic=stat,
+                                value=_num(agg.get(stat)),
+                            )
                         )
             elif e["kind"] == "drift":
                 section = rep.get("overall") or {}

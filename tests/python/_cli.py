@@ -25,15 +25,23 @@ def frame(n: int = 4000, seed: int = 0, bias: float = 0.15) -> pd.DataFrame:
     shift = np.where(group == "a", bias, 0.0)
     score = 1.0 / (1.0 + np.exp(-(x1 + 0.5 * x2))) * 0.8 + shift
     score = np.round(np.clip(score, 0, 1), 6)
-    return pd.DataFrame({"y": y, "score": score, "y_hat": (score >= 0.5).astype(int),
-                         "group": group, "sex": sex, "x1": x1, "x2": x2})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "y": y,
+            "score": score,
+            "y_hat": (score >= 0.5).astype(int),
+            "group": group,
+            "sex": sex,
+            "x1": x1,
+            "x2": x2,
+        }
+    )
 
 
 def native_model_json(df: pd.DataFrame, features: list[str] | None = None) -> str:
     """A logistic regression fitted on the features, as native model JSON (probability)."""
-    from sklearn.linear_model import LogisticRegression
-
     from aequa.explain import to_native
+    from sklearn.linear_model import LogisticRegression
 
     features = features or ["x1", "x2"]
     model = LogisticRegression().fit(df[features], df["y"])

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import aequa
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
 from _cli import frame, load, native_model_json, run
-
-import aequa
 from aequa.audit import Audit, DataFingerprint, data_fingerprint, lineage, model_fingerprint
 
 
@@ -89,9 +88,20 @@ def test_cli_lineage_is_stable_across_runs_and_follows_model_and_data(tmp_path: 
 
     def lin(data: str, model: str, name: str) -> dict:
         out = tmp_path / name
-        res = run("audit", str(tmp_path / data), "--label", "y", "--model",
-                  str(tmp_path / model), "--features", "x1,x2", "--sensitive", "sex",
-                  "--json", str(out))  # fmt: skip
+        res = run(
+            "audit",
+            str(tmp_path / data),
+            "--label",
+            "y",
+            "--model",
+            str(tmp_path / model),
+            "--features",
+            "x1,x2",
+            "--sensitive",
+            "sex",
+            "--json",
+            str(out),
+        )
         assert res.returncode == 0, res.stderr
         return load(out)["lineage"]
 
@@ -109,32 +119,58 @@ def test_cli_lineage_is_stable_across_runs_and_follows_model_and_data(tmp_path: 
     assert lin("a.csv", "m1_pretty.json", "5.json")["model"] == first["model"]
     # Streaming reads the same bytes: the same fingerprint.
     out = tmp_path / "s.json"
-    res = run("audit", str(tmp_path / "a.csv"), "--label", "y", "--prediction", "y_hat",
-              "--sensitive", "sex", "--chunk-rows", "300", "--json", str(out))  # fmt: skip
+    res = run(
+        "audit",
+        str(tmp_path / "a.csv"),
+        "--label",
+        "y",
+        "--prediction",
+        "y_hat",
+        "--sensitive",
+        "sex",
+        "--chunk-rows",
+        "300",
+        "--json",
+        str(out),
+    )
     assert res.returncode == 0, res.stderr
     assert load(out)["lineage"]["data"] == first["data"]
 
 
 def test_audit_combines_reports() -> None:
     df = frame(n=800)
-    mf = aequa.MetricFrame(metrics=["selection_rate", "true_positive_rate"], y_true=df.y,
-                           y_pred=df.y_hat, sensitive_features=df.sex)  # fmt: skip
+    mf = aequa.MetricFrame(
+        metrics=["selection_rate", "true_positive_rate"],
+        y_true=df.y,
+        y_pred=df.y_hat,
+        sensitive_features=df.sex,
+    )
     drift = aequa.drift.drift_report(df[["x1", "x2"]].iloc[:400], df[["x1", "x2"]].iloc[400:])
     data = Audit.data_entry(
-        {"y": df.y, "y_hat": df.y_hat, "sex": df.sex}, label="y", prediction="y_hat",
+        {"y": df.y, "y_hat": df.y_hat, "sex": df.sex},
+        label="y",
+        prediction="y_hat",
         sensitive=["sex"],
-    )  # fmt: skip
-    audit = Audit({"Fairness": mf, "Drift": drift}, title="v2",
-                  lineage=lineage(data=df, parameters={"k": 1}, seed=3), data=data)  # fmt: skip
+    )
+    audit = Audit(
+        {"Fairness": mf, "Drift": drift},
+        title="v2",
+        lineage=lineage(data=df, parameters={"k": 1}, seed=3),
+        data=data,
+    )
     bundle = audit._bundle()
     assert [(r["kind"], r["title"]) for r in bundle["reports"]] == [
-        ("metric_frame", "Fairness"), ("drift", "Drift")]  # fmt: skip
+        ("metric_frame", "Fairness"),
+        ("drift", "Drift"),
+    ]
     assert bundle["reports"][0]["report"] == mf.report
     assert bundle["data"]["columns"]["sex"] == df.sex.tolist()
     assert bundle["lineage"]["seed"] == 3 and bundle["lineage"]["parameters"] == {"k": 1}
     table = audit.to_pandas()
-    assert table.loc[table.kind == "drift", "value"].tolist() == [drift.drift_share,
-                                                                  drift.n_drifted]  # fmt: skip
+    assert table.loc[table.kind == "drift", "value"].tolist() == [
+        drift.drift_share,
+        drift.n_drifted,
+    ]
     dp = table[(table.metric == "selection_rate") & (table.statistic.str.startswith("diff"))]
     assert dp.value.item() == pytest.approx(mf.difference()["selection_rate"])
     back = Audit.from_json(audit.to_json())

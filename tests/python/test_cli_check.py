@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import aequa
 import fairlearn.metrics as flm
 import numpy as np
 import pytest
 from _cli import frame, load, native_model_json, run, validate_junit, write_policy
-
-import aequa
 from aequa.cli import main
 
 ISSUE_POLICY = """
@@ -42,8 +41,18 @@ def test_issue_policy_fails_with_fairlearns_value(data: Path, capsys) -> None:
     assert expected > 0.10  # the synthetic bias is meant to break the policy
     policy = write_policy(data / "aequa.toml", ISSUE_POLICY)
     out_json, out_xml = data / "out.json", data / "out.xml"
-    code = main(["check", "--policy", str(policy), str(data / "preds.csv"),
-                 "--junit", str(out_xml), "--json", str(out_json)])  # fmt: skip
+    code = main(
+        [
+            "check",
+            "--policy",
+            str(policy),
+            str(data / "preds.csv"),
+            "--junit",
+            str(out_xml),
+            "--json",
+            str(out_json),
+        ]
+    )
     assert code == 1
     printed = capsys.readouterr()
     assert "FAIL  demographic_parity_difference:" in printed.out
@@ -65,7 +74,9 @@ def test_issue_policy_fails_with_fairlearns_value(data: Path, capsys) -> None:
 
 
 def test_passing_policy_exits_zero_in_a_subprocess(data: Path) -> None:
-    policy = write_policy(data / "ok.toml", """
+    policy = write_policy(
+        data / "ok.toml",
+        """
 [data]
 label = "y"
 score = "score"
@@ -77,7 +88,8 @@ min = 0.5
 [[check]]
 metric = "equalized_odds_difference"
 max = 0.5
-""")
+""",
+    )
     out = data / "ok.xml"
     res = run("check", "--policy", str(policy), str(data / "preds.parquet"), "--junit", str(out))
     assert res.returncode == 0, res.stderr
@@ -85,13 +97,17 @@ max = 0.5
     root = validate_junit(out)
     assert root.get("failures") == "0"
     assert [c.get("name") for c in root.iter("testcase")] == [
-        "demographic_parity_ratio", "equalized_odds_difference"]  # fmt: skip
+        "demographic_parity_ratio",
+        "equalized_odds_difference",
+    ]
 
 
 def test_every_kind_of_check(data: Path) -> None:
     df = frame()
     sens = df["group"]
-    policy = write_policy(data / "all.toml", """
+    policy = write_policy(
+        data / "all.toml",
+        """
 [data]
 label = "y"
 prediction = "y_hat"
@@ -126,16 +142,21 @@ max = 0.05
 metric = "disparate_impact_ratio"
 privileged = "a"
 min = 0.0
-""")
+""",
+    )
     out = data / "all.json"
-    assert main(["check", "--policy", str(policy), str(data / "preds.csv"), "--json",
-                 str(out)]) == 1  # fmt: skip
+    assert (
+        main(["check", "--policy", str(policy), str(data / "preds.csv"), "--json", str(out)]) == 1
+    )
     checks = {c["id"]: c for c in load(out)["checks"]}
     assert list(checks) == [
-        "equalized_odds_ratio", "selection_rate", "true_positive_rate group=b",
+        "equalized_odds_ratio",
+        "selection_rate",
+        "true_positive_rate group=b",
         "false_positive_rate summary=difference method=to_overall",
-        "statistical_parity_difference privileged=a", "disparate_impact_ratio privileged=a",
-    ]  # fmt: skip
+        "statistical_parity_difference privileged=a",
+        "disparate_impact_ratio privileged=a",
+    ]
     assert checks["equalized_odds_ratio"]["value"] == pytest.approx(
         flm.equalized_odds_ratio(df.y, df.y_hat, sensitive_features=sens), abs=1e-12
     )
@@ -143,18 +164,22 @@ min = 0.0
     c = checks["true_positive_rate group=b"]
     assert not c["passed"] and c["value"] == pytest.approx(tpr_b)
     assert "1 of 1 groups outside the bounds: group=b" in c["message"]
-    mf = aequa.MetricFrame(metrics="false_positive_rate", y_true=df.y, y_pred=df.y_hat,
-                           sensitive_features=sens)  # fmt: skip
+    mf = aequa.MetricFrame(
+        metrics="false_positive_rate", y_true=df.y, y_pred=df.y_hat, sensitive_features=sens
+    )
     fpr = checks["false_positive_rate summary=difference method=to_overall"]
     assert fpr["passed"] and fpr["value"] == pytest.approx(mf.difference("to_overall"))
-    spd = aequa.statistical_parity_difference(df.y, df.y_hat, sensitive_features=sens,
-                                              privileged_group="a")  # fmt: skip
+    spd = aequa.statistical_parity_difference(
+        df.y, df.y_hat, sensitive_features=sens, privileged_group="a"
+    )
     assert spd < -0.05  # group a is favoured: the signed value is negative
     c = checks["statistical_parity_difference privileged=a"]
     assert not c["passed"] and c["value"] == pytest.approx(spd)
     assert c["direction"] == "abs_up" and "|statistical_parity_difference| =" in c["message"]
-    assert checks["selection_rate"]["passed"] and checks["disparate_impact_ratio privileged=a"][
-        "passed"]  # fmt: skip
+    assert (
+        checks["selection_rate"]["passed"]
+        and checks["disparate_impact_ratio privileged=a"]["passed"]
+    )
 
 
 def test_significance_forgives_a_gap_on_few_rows(data: Path) -> None:
@@ -198,18 +223,21 @@ seed = 0
 """
     policy = write_policy(data / "dr.toml", text.format(flip=0.5))
     out = data / "dr.json"
-    assert main(["check", "--policy", str(policy), str(data / "preds.csv"), "--json",
-                 str(out)]) == 0  # fmt: skip
+    assert (
+        main(["check", "--policy", str(policy), str(data / "preds.csv"), "--json", str(out)]) == 0
+    )
     drift, robust = load(out)["checks"]
     assert drift["value"] == 0.0 and "drifted: none" in drift["message"]
     assert 0.0 < robust["value"] < 0.5
-    assert main(["check", "--policy", str(policy), str(data / "shifted.csv"), "--json",
-                 str(out)]) == 1  # fmt: skip
+    assert (
+        main(["check", "--policy", str(policy), str(data / "shifted.csv"), "--json", str(out)]) == 1
+    )
     drift, _ = load(out)["checks"]
     assert drift["value"] == 0.5 and "drifted: x1" in drift["message"]
     strict = write_policy(data / "strict.toml", text.format(flip=0.0))
-    assert main(["check", "--policy", str(strict), str(data / "preds.csv"), "--json",
-                 str(out)]) == 1  # fmt: skip
+    assert (
+        main(["check", "--policy", str(strict), str(data / "preds.csv"), "--json", str(out)]) == 1
+    )
     assert not load(out)["checks"][1]["passed"]
 
 
@@ -220,7 +248,9 @@ def test_policy_with_a_model_scores_in_rust(data: Path) -> None:
     expected = flm.demographic_parity_difference(
         df.y, (scores >= 0.5).astype(int), sensitive_features=df.sex
     )
-    policy = write_policy(data / "m.toml", """
+    policy = write_policy(
+        data / "m.toml",
+        """
 [data]
 label = "y"
 model = "model.json"
@@ -229,10 +259,12 @@ sensitive = "sex"
 [[check]]
 metric = "demographic_parity_difference"
 max = 1.0
-""")
+""",
+    )
     out = data / "m.json"
-    assert main(["check", "--policy", str(policy), str(data / "preds.csv"), "--json",
-                 str(out)]) == 0  # fmt: skip
+    assert (
+        main(["check", "--policy", str(policy), str(data / "preds.csv"), "--json", str(out)]) == 0
+    )
     doc = load(out)
     assert doc["checks"][0]["value"] == pytest.approx(expected, abs=1e-12)
     assert doc["lineage"]["model"]["method"] == "native_json"
@@ -255,8 +287,7 @@ BAD_POLICIES = [
         '[data]\nlabel = "y"\nprediction = "y_hat"\nsensitive = "sex"\n\n[[check]]\n'
         'metric = "selection_rate"\nmax = 0.9\n\n[[check]]\nmetric = "equalized_odds_difference"'
         "\nmax = -0.1\n",
-        "bad.toml:12: [[check]] #2 max: max = -0.1 is out of range for "
-        "equalized_odds_difference",
+        "bad.toml:12: [[check]] #2 max: max = -0.1 is out of range for equalized_odds_difference",
     ),
     (  # a column that is not in the data
         '[data]\nlabel = "outcome"\nprediction = "y_hat"\nsensitive = "sex"\n[[check]]\n'
@@ -352,8 +383,16 @@ def test_help_of_every_command_names_the_exit_codes() -> None:
 def test_csv_and_parquet_give_the_same_checks(data: Path) -> None:
     policy = write_policy(data / "aequa.toml", ISSUE_POLICY)
     for ext in ("csv", "parquet"):
-        main(["check", "--policy", str(policy), str(data / f"preds.{ext}"), "--json",
-              str(data / f"{ext}.json")])  # fmt: skip
+        main(
+            [
+                "check",
+                "--policy",
+                str(policy),
+                str(data / f"preds.{ext}"),
+                "--json",
+                str(data / f"{ext}.json"),
+            ]
+        )
     a, b = load(data / "csv.json"), load(data / "parquet.json")
     assert a["checks"] == b["checks"]
     assert np.isfinite(a["checks"][0]["value"])

@@ -149,8 +149,9 @@ def compute(
     from aequa._core import AequaError
 
     try:
-        return _compute(table, spec, metrics, n_boot=n_boot, seed=seed,
-                        min_group_size=min_group_size)  # fmt: skip
+        return _compute(
+            table, spec, metrics, n_boot=n_boot, seed=seed, min_group_size=min_group_size
+        )
     except AequaError as e:
         source = next(k for k in ("prediction", "score", "model") if getattr(spec, k) is not None)
         names = f"{spec.at('label')} {spec.label}, {spec.at(source)} {getattr(spec, source)}"

@@ -51,7 +51,12 @@ def _verdict(value: float, lo: float | None, hi: float | None) -> tuple[bool, st
     if lo is not None and value < lo:
         return False, f"{value:.4g} < min {lo:g} (by {lo - value:.4g})"
     bound = " and ".join(
-        s for s in (f">= min {lo:g}" if lo is not None else "", f"<= max {hi:g}" if hi is not None else "") if s
+        s
+        for s in (
+            f">= min {lo:g}" if lo is not None else "",
+            f"<= max {hi:g}" if hi is not None else "",
+        )
+        if s
     )
     return True, f"{value:.4g} {bound}"
 
@@ -100,14 +105,18 @@ def evaluate_check(policy: Policy, c: Check, frame: Frame) -> dict[str, Any]:
     if fam == "fairlearn":
         family, kind = FAIRLEARN[c.metric]
         value = _core.disparity(
-            mf.to_json(), family, kind, o.get("method", "between_groups"), o.get("agg", "worst_case")
+            mf.to_json(),
+            family,
+            kind,
+            o.get("method", "between_groups"),
+            o.get("agg", "worst_case"),
         )
         value = float("nan") if value is None else float(value)
         rates = RATES[family]
         passed, text = _verdict(value, lo, hi)
         p = _pvalue(mf, rates)
         details["pvalue"] = p
-        text += f"; groups: {_groups_text(mf, rates)}"
+        text += f"; {_groups_text(mf, rates)}"
         if "significance" in o:
             alpha = float(o["significance"])
             if not passed and p is not None and p >= alpha and text[:9] != "undefined":
@@ -169,7 +178,7 @@ def _metric(policy: Policy, c: Check, mf: Any) -> tuple[float, bool, str]:
         }[summary]
         value = float(getter())
         passed, text = _verdict(value, lo, hi)
-        return value, passed, f"{summary} of {m} = {text}; groups: {_groups_text(mf, [m])}"
+        return value, passed, f"{summary} of {m} = {text}; {_groups_text(mf, [m])}"
     rep = mf.report
     names = [s["name"] for s in rep["sensitive"]]
     want = o.get("group")
@@ -184,7 +193,9 @@ def _metric(policy: Policy, c: Check, mf: Any) -> tuple[float, bool, str]:
     if want is not None:
         rows = [r for r in rows if [str(g) for g in r["group"]] == want]
         if not rows:
-            levels = "; ".join(f"{s['name']}: {', '.join(map(str, s['levels']))}" for s in rep["sensitive"])
+            levels = "; ".join(
+                f"{s['name']}: {', '.join(map(str, s['levels']))}" for s in rep["sensitive"]
+            )
             raise CliError(
                 f"{policy.where('check', c.index, 'group')}: no group {want} in the data "
                 f"(levels: {levels})"
@@ -208,13 +219,15 @@ def _metric(policy: Policy, c: Check, mf: Any) -> tuple[float, bool, str]:
     if bad:
         text = f"{len(bad)} of {len(rows)} groups outside the bounds: " + "; ".join(bad)
     else:
-        text = f"every group within the bounds; groups: {_groups_text(mf, [m])}"
+        text = f"every group within the bounds; {_groups_text(mf, [m])}"
     if undefined:
         text += f"; undefined for {', '.join(undefined)} (not judged)"
     return value, not bad, text
 
 
-def _record(c: Check, value: Any, passed: bool, text: str, details: dict[str, Any]) -> dict[str, Any]:
+def _record(
+    c: Check, value: Any, passed: bool, text: str, details: dict[str, Any]
+) -> dict[str, Any]:
     v = None if value is None or (isinstance(value, float) and math.isnan(value)) else value
     clean = {k: v for k, v in c.options.items() if not k.startswith("_")}
     return {
@@ -225,7 +238,9 @@ def _record(c: Check, value: Any, passed: bool, text: str, details: dict[str, An
         "options": json.loads(json.dumps(clean, default=str)),
         "value": v,
         "min": c.options.get("min"),
-        "max": c.options.get("max", c.options.get("max_drift_share", c.options.get("max_flip_rate"))),
+        "max": c.options.get(
+            "max", c.options.get("max_drift_share", c.options.get("max_flip_rate"))
+        ),
         "direction": direction(c),
         "passed": bool(passed),
         "status": "passed" if passed else "failed",
@@ -262,8 +277,13 @@ def evaluate_drift(policy: Policy, c: Check, frame: Frame, memory_cap_mb: float)
     share = float(report.drift_share)
     passed, text = _verdict(share, None, float(o["max_drift_share"]))
     text = f"drift share {text}; drifted: {', '.join(report.drifted_columns) or 'none'}"
-    return _record(c, share, passed, text, {"columns": cols, "drifted": report.drifted_columns,
-                                            "report": report.report})  # fmt: skip
+    return _record(
+        c,
+        share,
+        passed,
+        text,
+        {"columns": cols, "drifted": report.drifted_columns, "report": report.report},
+    )
 
 
 def evaluate_robustness(policy: Policy, c: Check, frame: Frame) -> dict[str, Any]:

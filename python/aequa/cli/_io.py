@@ -94,7 +94,9 @@ class Table:
         except CliError:
             raise
         except (OSError, pa.ArrowException) as e:
-            raise CliError(f"{path}: cannot read as {self.format.upper()} ({_first_line(e)})") from None
+            raise CliError(
+                f"{path}: cannot read as {self.format.upper()} ({_first_line(e)})"
+            ) from None
         if not self.schema.names:
             raise CliError(f"{path}: the file has no columns")
         self.streamed = chunk_rows is not None or self.memory_size > self.cap_bytes / 4
@@ -143,7 +145,9 @@ class Table:
     def _chunk_bytes(self) -> int:
         return int(min(64e6, max(1e6, self.cap_bytes / 16)))
 
-    def batches(self, columns: Sequence[str] | None = None, label: str = "reading") -> Iterator[Any]:
+    def batches(
+        self, columns: Sequence[str] | None = None, label: str = "reading"
+    ) -> Iterator[Any]:
         """``pyarrow.RecordBatch`` chunks of the file (or of these columns), with progress."""
         pa = _pyarrow()
         progress = Progress(f"{label} {os.path.basename(self.path)}", self.size)

@@ -58,8 +58,9 @@ def write(
         ET.SubElement(props, "property", name=str(k), value="" if v is None else str(v))
     for c in cases:
         group = c.get("table", "check")
-        tc = ET.SubElement(ts, "testcase", name=str(c["id"]), classname=f"{classname}.{group}",
-                           time="0")  # fmt: skip
+        tc = ET.SubElement(
+            ts, "testcase", name=str(c["id"]), classname=f"{classname}.{group}", time="0"
+        )
         if not c["passed"]:
             first = str(c["message"]).split("; ")[0]
             fail = ET.SubElement(tc, "failure", message=first[:500], type="AssertionError")

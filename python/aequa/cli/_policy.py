@@ -55,19 +55,47 @@ AIF360 = {
     "average_abs_odds_difference": "average_abs_odds_difference",
     "equal_opportunity_difference_aif360": "equal_opportunity_difference",
 }
-SIGNED = {"statistical_parity_difference", "average_odds_difference",
-          "equal_opportunity_difference_aif360"}  # fmt: skip
-UNBOUNDED = {"count", "mean_prediction", "mean_absolute_error", "mean_squared_error",
-             "root_mean_squared_error"}  # fmt: skip
+SIGNED = {
+    "statistical_parity_difference",
+    "average_odds_difference",
+    "equal_opportunity_difference_aif360",
+}
+UNBOUNDED = {
+    "count",
+    "mean_prediction",
+    "mean_absolute_error",
+    "mean_squared_error",
+    "root_mean_squared_error",
+}
 SUMMARIES = ("by_group", "overall", "group_min", "group_max", "difference", "ratio")
 
-DATA_KEYS = {"label", "prediction", "score", "model", "features", "threshold", "pos_label",
-             "sensitive", "bootstrap", "seed", "min_group_size"}  # fmt: skip
-CHECK_KEYS = {"metric", "max", "min", "method", "agg", "group", "significance", "privileged",
-              "summary", "name"}  # fmt: skip
+DATA_KEYS = {
+    "label",
+    "prediction",
+    "score",
+    "model",
+    "features",
+    "threshold",
+    "pos_label",
+    "sensitive",
+    "bootstrap",
+    "seed",
+    "min_group_size",
+}
+CHECK_KEYS = {
+    "metric",
+    "max",
+    "min",
+    "method",
+    "agg",
+    "group",
+    "significance",
+    "privileged",
+    "summary",
+    "name",
+}
 DRIFT_KEYS = {"reference", "max_drift_share", "columns", "alpha", "name"}
-ROBUST_KEYS = {"model", "budget", "max_flip_rate", "features", "n_repeats", "noise", "seed",
-               "name"}  # fmt: skip
+ROBUST_KEYS = {"model", "budget", "max_flip_rate", "features", "n_repeats", "noise", "seed", "name"}
 
 
 def base_metrics() -> list[str]:
@@ -327,7 +355,7 @@ def _check_metric(policy: Policy, c: Check) -> None:
         if "privileged" not in o:
             raise CliError(
                 f"{loc('metric')}: {metric} compares against a privileged group; add "
-                "privileged = \"level\" (or a list, one level per sensitive column)"
+                'privileged = "level" (or a list, one level per sensitive column)'
             )
         if metric in SIGNED:
             if "min" in o:
@@ -345,14 +373,15 @@ def _check_metric(policy: Policy, c: Check) -> None:
         if summary == "ratio":
             _bounds(policy, c, 0.0, 1.0, "a ratio")
         elif metric in UNBOUNDED and summary != "difference":
-            _bounds(policy, c, 0.0 if metric != "mean_prediction" else -math.inf, math.inf,
-                    "a metric")  # fmt: skip
+            _bounds(
+                policy, c, 0.0 if metric != "mean_prediction" else -math.inf, math.inf, "a metric"
+            )
         elif metric in UNBOUNDED:
             _bounds(policy, c, 0.0, math.inf, "a difference")
         else:
             _bounds(policy, c, 0.0, 1.0, "a rate")
         if "group" in o and summary != "by_group":
-            raise CliError(f"{loc('group')}: group applies to summary = \"by_group\" only")
+            raise CliError(f'{loc("group")}: group applies to summary = "by_group" only')
     else:
         known = sorted(FAIRLEARN) + sorted(AIF360) + base
         near = [k for k in known if metric.lower() in k or k in metric.lower()]
@@ -388,7 +417,7 @@ def _check_drift(policy: Policy, c: Check) -> None:
     if not isinstance(ref, str) or not ref:
         raise CliError(
             f"{loc('reference') if 'reference' in o else policy.where('drift', c.index, None)}: "
-            "expected reference = \"FILE\" (the data to compare with)"
+            'expected reference = "FILE" (the data to compare with)'
         )
     o["reference"] = _relative(policy.path, ref)
     share = _number(o, "max_drift_share", loc)
@@ -397,7 +426,9 @@ def _check_drift(policy: Policy, c: Check) -> None:
     if not 0.0 <= share <= 1.0:
         raise CliError(f"{loc('max_drift_share')}: expected a share in [0, 1], found {share:g}")
     cols = o.get("columns")
-    if cols is not None and (not isinstance(cols, list) or not all(isinstance(x, str) for x in cols)):
+    if cols is not None and (
+        not isinstance(cols, list) or not all(isinstance(x, str) for x in cols)
+    ):
         raise CliError(f"{loc('columns')}: expected a list of column names")
     alpha = _number(o, "alpha", loc)
     if alpha is not None and not 0.0 < alpha < 1.0:
@@ -413,7 +444,7 @@ def _check_robust(policy: Policy, c: Check) -> None:
     model = o.get("model") or policy.data.model
     if not isinstance(model, str) or not model:
         raise CliError(
-            f"{policy.where('robustness', c.index, None)}: expected model = \"FILE\" (a native "
+            f'{policy.where("robustness", c.index, None)}: expected model = "FILE" (a native '
             "model JSON), here or in [data]"
         )
     o["model"] = _relative(policy.path, model) if "model" in o else model

@@ -134,7 +134,9 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"--bootstrap: expected a positive number, found {args.bootstrap}")
     if args.chunk_rows is not None and args.chunk_rows < 1:
         raise CliError(f"--chunk-rows: expected a positive number, found {args.chunk_rows}")
-    table = Table(args.data, memory_cap_mb=memory_cap_mb(args.memory_cap), chunk_rows=args.chunk_rows)
+    table = Table(
+        args.data, memory_cap_mb=memory_cap_mb(args.memory_cap), chunk_rows=args.chunk_rows
+    )
     spec = DataSpec(
         label=args.label,
         sensitive=args.sensitive,

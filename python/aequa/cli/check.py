@@ -19,7 +19,9 @@ line per check, writes JSON and JUnit XML, exits 0 when every check passes, 1 on
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     from aequa.cli.audit import add_data_options
 
-    p = sub.add_parser("check", help="evaluate a policy file; exit 1 on violations", description=_HELP)
+    p = sub.add_parser(
+        "check", help="evaluate a policy file; exit 1 on violations", description=_HELP
+    )
     p.add_argument("data", metavar="DATA", help="CSV or Parquet file")
     p.add_argument("--policy", required=True, metavar="aequa.toml", help="the policy file")
     p.add_argument("--junit", metavar="OUT.xml", help="write JUnit XML (one testcase per check)")
@@ -76,8 +78,11 @@ def run(args: argparse.Namespace) -> int:
         "policy": args.policy,
         "data": args.data,
         "passed": not failed,
-        "summary": {"checks": len(results), "passed": len(results) - len(failed),
-                    "failed": len(failed)},  # fmt: skip
+        "summary": {
+            "checks": len(results),
+            "passed": len(results) - len(failed),
+            "failed": len(failed),
+        },
         "checks": results,
         "metric_frame": frame.metric_frame.report,
         "lineage": lin,
@@ -91,9 +96,13 @@ def run(args: argparse.Namespace) -> int:
     if args.junit:
         from aequa.cli import _junit
 
-        props = {"policy": args.policy, "data": args.data,
-                 "data_fingerprint": frame.data["fingerprint"], "rows": frame.data["rows"],
-                 "aequa_version": lin["library_version"]}  # fmt: skip
+        props = {
+            "policy": args.policy,
+            "data": args.data,
+            "data_fingerprint": frame.data["fingerprint"],
+            "rows": frame.data["rows"],
+            "aequa_version": lin["library_version"],
+        }
         if frame.model:
             props["model_fingerprint"] = frame.model["fingerprint"]
         try:

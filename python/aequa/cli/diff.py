@@ -23,11 +23,18 @@ hold the same checks or cannot be read."""
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
-    p = sub.add_parser("diff", help="compare two reports; exit 1 on a regression", description=_HELP)
+    p = sub.add_parser(
+        "diff", help="compare two reports; exit 1 on a regression", description=_HELP
+    )
     p.add_argument("base", metavar="BASE.json", help="the reference report (production)")
     p.add_argument("new", metavar="NEW.json", help="the candidate report")
-    p.add_argument("--tolerance", type=float, default=0.01, metavar="T",
-                   help="allowed worsening, absolute (default 0.01)")  # fmt: skip
+    p.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.01,
+        metavar="T",
+        help="allowed worsening, absolute (default 0.01)",
+    )
     p.add_argument("--junit", metavar="OUT.xml", help="write JUnit XML (one testcase per number)")
     p.add_argument("--json", metavar="OUT.json", help="write the comparison as JSON")
     return p
@@ -50,7 +57,7 @@ def _load(path: str) -> dict[str, Any]:
     if not isinstance(doc, dict) or doc.get("schema") not in ("aequa.check", "aequa.bundle"):
         raise CliError(
             f"{path}: expected the JSON of `aequa check --json` or an audit bundle (a "
-            "\"schema\" of aequa.check or aequa.bundle)"
+            '"schema" of aequa.check or aequa.bundle)'
         )
     return doc
 
@@ -90,7 +97,7 @@ def worsening(base: float, new: float, direction: str) -> float:
     >>> round(worsening(0.10, 0.15, "up"), 2), round(worsening(0.9, 0.8, "down"), 2)
     (0.05, 0.1)
     >>> round(worsening(-0.1, 0.05, "abs_up"), 2), round(worsening(0.9, 1.25, "away_from_one"), 2)
-    (-0.05, -0.1)
+    (-0.05, 0.1)
     """
     if direction == "down":
         return base - new
@@ -141,22 +148,41 @@ def run(args: argparse.Namespace) -> int:
             delta = worsening(b, n, d)
             regressed = delta > args.tolerance
             why = "regressed" if regressed else ("improved" if delta < 0 else "ok")
-        rows.append({"id": key, "base": _clean(b), "new": _clean(n), "direction": d,
-                     "worsening": _clean(delta), "regressed": regressed, "verdict": why,
-                     "passed": not regressed, "table": "diff",
-                     "message": f"{_s(b)} -> {_s(n)} ({why}; worse by {_s(delta)}, "
-                                f"tolerance {args.tolerance:g})"})  # fmt: skip
+        rows.append(
+            {
+                "id": key,
+                "base": _clean(b),
+                "new": _clean(n),
+                "direction": d,
+                "worsening": _clean(delta),
+                "regressed": regressed,
+                "verdict": why,
+                "passed": not regressed,
+                "table": "diff",
+                "message": f"{_s(b)} -> {_s(n)} ({why}; worse by {_s(delta)}, "
+                f"tolerance {args.tolerance:g})",
+            }
+        )
     width = max(len(r["id"]) for r in rows)
     print(f"{'check':<{width}}  {'base':>9}  {'new':>9}  {'worse by':>9}  verdict")
     for r in rows:
-        print(f"{r['id']:<{width}}  {_s(r['base']):>9}  {_s(r['new']):>9}  "
-              f"{_s(r['worsening']):>9}  {r['verdict']}")  # fmt: skip
+        print(
+            f"{r['id']:<{width}}  {_s(r['base']):>9}  {_s(r['new']):>9}  "
+            f"{_s(r['worsening']):>9}  {r['verdict']}"
+        )
     regressed = [r for r in rows if r["regressed"]]
     print(f"{len(rows) - len(regressed)} passed, {len(regressed)} failed")
     if args.json:
-        doc = {"schema": "aequa.diff", "schema_version": 1, "base": args.base, "new": args.new,
-               "tolerance": args.tolerance, "regressed": bool(regressed), "rows": rows,
-               "lineage": {"base": base_doc.get("lineage"), "new": new_doc.get("lineage")}}  # fmt: skip
+        doc = {
+            "schema": "aequa.diff",
+            "schema_version": 1,
+            "base": args.base,
+            "new": args.new,
+            "tolerance": args.tolerance,
+            "regressed": bool(regressed),
+            "rows": rows,
+            "lineage": {"base": base_doc.get("lineage"), "new": new_doc.get("lineage")},
+        }
         try:
             with open(args.json, "w", encoding="utf-8") as f:
                 json.dump(doc, f, indent=2, allow_nan=False)
