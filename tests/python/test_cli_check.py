@@ -396,3 +396,21 @@ def test_csv_and_parquet_give_the_same_checks(data: Path) -> None:
     a, b = load(data / "csv.json"), load(data / "parquet.json")
     assert a["checks"] == b["checks"]
     assert np.isfinite(a["checks"][0]["value"])
+
+
+def test_the_readme_policy_is_valid(tmp_path: Path) -> None:
+    from aequa.cli import _policy
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Command line", 1)[1]
+    text = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "aequa.toml"
+    path.write_text(text)
+    policy = _policy.load(str(path))
+    assert [c.id for c in policy.checks] == [
+        "demographic_parity_difference",
+        "true_positive_rate",
+        "drift train.csv",
+        "robustness model.json budget=0.1",
+    ]
+    assert policy.data.sensitive == ["race", "sex"]
