@@ -5,7 +5,8 @@ Exit codes (the same for every command):
 - 0: done, every check passed, no regression;
 - 1: a policy check failed (``check``) or a metric regressed beyond the tolerance (``diff``);
 - 2: bad input: an unreadable or empty file, a column that is not in the data, an invalid
-  policy or option. One line on stderr says what and where.
+  policy or option. One line on stderr says what and where. An unexpected error also exits
+  with 2 (never 1, which CI would read as a violation); ``AEQUA_DEBUG=1`` shows its traceback.
 
 Examples
 --------
@@ -18,6 +19,7 @@ aequa ...
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -64,10 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as e:
+    except SystemExit as e:  # --help, --version (0) or a usage error (2)
         if e.code in (None, 0):
-            if argv is not None and "--version" in argv:
-                return EXIT_OK
             return EXIT_OK
         return int(e.code) if isinstance(e.code, int) else EXIT_BAD_INPUT
     if getattr(args, "run", None) is None:
@@ -84,6 +84,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("\naequa: interrupted\n")
         return 130
+    except Exception as e:  # noqa: BLE001 - never exit 1 (a violation) on a crash
+        if os.environ.get("AEQUA_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"aequa {args.command}: error: unexpected {type(e).__name__}: {_one_line(e)} "
+            "(set AEQUA_DEBUG=1 for the traceback; please report it)\n"
+        )
+        return EXIT_BAD_INPUT
 
 
 def _one_line(e: BaseException) -> str:

@@ -215,6 +215,11 @@ def _compute(
         for s in spec.sensitive:
             levels[s].update(_plain_values(numpy_column(batch, s)))
     pos = spec.pos_label
+    if pos is not None and (isinstance(pos, bool) or not isinstance(pos, (int, float))):
+        raise CliError(
+            f"{spec.at('pos_label')}: a streamed file needs numeric labels (the accumulator "
+            f"counts numbers), found pos_label {pos!r}; encode the labels as 0/1"
+        )
     acc = FairnessAccumulator(
         sensitive_levels={s: sorted(v, key=_sort_key) for s, v in levels.items()},
         pos_label=None if pos is None else float(pos),

@@ -12,3 +12,17 @@ EXIT_BAD_INPUT = 2
 
 class CliError(Exception):
     """Bad input or policy: printed as one line on stderr, exit code 2."""
+
+
+def echo(text: str) -> None:
+    """Print to stdout; a closed pipe (``aequa check ... | head``) is not an error."""
+    import os
+    import sys
+
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Send the rest to /dev/null so the interpreter's final flush does not fail either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from aequa.cli._errors import EXIT_OK, CliError
+from aequa.cli._errors import EXIT_OK, CliError, echo
 
 DEFAULT_METRICS = [
     "selection_rate",
@@ -190,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
         except FileNotFoundError as e:
             raise CliError(f"--html: {e}") from None
     summary = audit.to_pandas()
-    print(summary.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    echo(summary.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     for w in frame.metric_frame.warnings[:5]:
         sys.stderr.write(f"aequa audit: warning: {w}\n")
     return EXIT_OK

@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Any
 
-from aequa.cli._errors import EXIT_OK, EXIT_VIOLATION, CliError
+from aequa.cli._errors import EXIT_OK, EXIT_VIOLATION, CliError, echo
 
 _HELP = """Evaluate a policy file (TOML: [data] columns, [[check]] metric thresholds, [[drift]]
 limits against a reference file, [[robustness]] limits of a native model) on DATA. Prints one
@@ -87,10 +87,6 @@ def run(args: argparse.Namespace) -> int:
         "metric_frame": frame.metric_frame.report,
         "lineage": lin,
     }
-    for r in results:
-        mark = "PASS" if r["passed"] else "FAIL"
-        print(f"{mark}  {r['id']}: {r['message']}")
-    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     if args.json:
         _write(args.json, json.dumps(doc, indent=2, allow_nan=False, default=_nan))
     if args.junit:
@@ -109,6 +105,10 @@ def run(args: argparse.Namespace) -> int:
             _junit.write(args.junit, f"aequa check {os.path.basename(args.policy)}", results, props)
         except OSError as e:
             raise CliError(f"{args.junit}: cannot write ({e.strerror or e})") from None
+    for r in results:
+        mark = "PASS" if r["passed"] else "FAIL"
+        echo(f"{mark}  {r['id']}: {r['message']}")
+    echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     if failed:
         sys.stderr.write(f"aequa check: {len(failed)} of {len(results)} checks failed\n")
         return EXIT_VIOLATION

@@ -14,7 +14,7 @@ import json
 import math
 from typing import Any
 
-from aequa.cli._errors import EXIT_OK, EXIT_VIOLATION, CliError
+from aequa.cli._errors import EXIT_OK, EXIT_VIOLATION, CliError, echo
 
 _HELP = """Compare two reports of the same checks (a new model version against the one in
 production): both `aequa check --json` outputs, or both audit bundles. Prints a table and exits
@@ -163,15 +163,7 @@ def run(args: argparse.Namespace) -> int:
                 f"tolerance {args.tolerance:g})",
             }
         )
-    width = max(len(r["id"]) for r in rows)
-    print(f"{'check':<{width}}  {'base':>9}  {'new':>9}  {'worse by':>9}  verdict")
-    for r in rows:
-        print(
-            f"{r['id']:<{width}}  {_s(r['base']):>9}  {_s(r['new']):>9}  "
-            f"{_s(r['worsening']):>9}  {r['verdict']}"
-        )
     regressed = [r for r in rows if r["regressed"]]
-    print(f"{len(rows) - len(regressed)} passed, {len(regressed)} failed")
     if args.json:
         doc = {
             "schema": "aequa.diff",
@@ -196,6 +188,14 @@ def run(args: argparse.Namespace) -> int:
             _junit.write(args.junit, "aequa diff", rows, props)
         except OSError as e:
             raise CliError(f"{args.junit}: cannot write ({e.strerror or e})") from None
+    width = max(len(r["id"]) for r in rows)
+    echo(f"{'check':<{width}}  {'base':>9}  {'new':>9}  {'worse by':>9}  verdict")
+    for r in rows:
+        echo(
+            f"{r['id']:<{width}}  {_s(r['base']):>9}  {_s(r['new']):>9}  "
+            f"{_s(r['worsening']):>9}  {r['verdict']}"
+        )
+    echo(f"{len(rows) - len(regressed)} passed, {len(regressed)} failed")
     return EXIT_VIOLATION if regressed else EXIT_OK
 
 
