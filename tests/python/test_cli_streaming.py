@@ -198,3 +198,19 @@ def test_progress_bar_draws_on_a_terminal_only() -> None:
     bar.update(5)
     bar.close()
     assert plain.getvalue() == ""
+
+
+def test_types_that_change_late_in_the_file_are_promoted_as_in_memory(tmp_path: Path) -> None:
+    # The sensitive column looks numeric for 30k rows, then holds text; the score is an
+    # integer until the last row. Streamed blocks are read with the whole file's types.
+    lines = ["y,score,g"] + [f"{i % 2},{(i // 2) % 2},{i % 3}" for i in range(30_000)]
+    lines.append("1,0.5,x")
+    (tmp_path / "mixed.csv").write_text("\n".join(lines) + "\n")
+    args = ["audit", str(tmp_path / "mixed.csv"), "--label", "y", "--score", "score",
+            "--sensitive", "g"]  # fmt: skip
+    assert main([*args, "--json", str(tmp_path / "a.json")]) == 0
+    assert main([*args, "--chunk-rows", "1000", "--json", str(tmp_path / "b.json")]) == 0
+    a, b = load(tmp_path / "a.json"), load(tmp_path / "b.json")
+    assert a["reports"][0]["report"]["sensitive"] == [{"name": "g", "levels": ["0", "1", "2", "x"]}]
+    assert a["reports"][0]["report"]["values"] == b["reports"][0]["report"]["values"]
+    assert a["lineage"]["data"] == b["lineage"]["data"]

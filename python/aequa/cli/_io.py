@@ -170,7 +170,8 @@ class Table:
                 block = self._chunk_bytes()
                 if self.chunk_rows is not None:
                     block = max(1 << 12, int(self.chunk_rows * self._bytes_per_row()))
-                for batch, done in self._csv_chunks(columns, block):
+                types = self._csv_types(block, progress)
+                for batch, done in self._csv_chunks(columns, block, types):
                     n += batch.num_rows
                     progress.update(done)
                     yield batch
@@ -182,19 +183,36 @@ class Table:
             raise CliError(f"{self.path}: the file has a header but no rows")
         self.rows = n
 
-    def _csv_chunks(self, columns: Sequence[str] | None, block: int) -> Iterator[Any]:
+    def _csv_types(self, block: int, progress: Progress) -> dict[str, Any]:
+        """Every column's type over the whole file (a first pass), promoted as pyarrow's
+        whole-file reader promotes: null → the other type, int64 with double → double,
+        any other mix → string. Chunks read with these types agree with the in-memory read."""
+        if getattr(self, "_types", None) is None:
+            label = progress.label
+            progress.label = f"typing {os.path.basename(self.path)}"
+            types: dict[str, Any] = {}
+            for batch, done in self._csv_chunks(None, block, None):
+                for name, t in zip(batch.schema.names, batch.schema.types):
+                    types[name] = _promote(types.get(name), t)
+                progress.update(done)
+            progress.label = label
+            self._types = types
+        return dict(self._types)
+
+    def _csv_chunks(
+        self, columns: Sequence[str] | None, block: int, types: dict[str, Any] | None
+    ) -> Iterator[Any]:
         """Parse the CSV one block of lines at a time.
 
         pyarrow's streaming reader reads dozens of blocks ahead, so its memory grows with the
         block count; here exactly one block of raw text and its parsed table are alive at a
         time. Like pyarrow's readers (``newlines_in_values=False``), a line break always ends
-        a row. Column types are inferred from the first block and then fixed.
+        a row. Each block infers its own types unless ``types`` fixes them.
         """
         import pyarrow as pa
         import pyarrow.csv as pcsv
 
         read = pcsv.ReadOptions(use_threads=False)
-        types: dict[str, Any] | None = None
         with pa.input_stream(self.path) as f:
             header = b""
             while not header.endswith(b"\n"):
@@ -223,8 +241,6 @@ class Table:
                     table = pcsv.read_csv(
                         pa.BufferReader(header + chunk), read_options=read, convert_options=convert
                     )
-                    if types is None:
-                        types = dict(zip(table.schema.names, table.schema.types))
                     for batch in table.to_batches():
                         yield batch, done
                     del table
@@ -238,6 +254,19 @@ class Table:
             lines = max(1, head.count(b"\n") - 1)
             self._bpr = len(head) / lines
         return float(self._bpr)
+
+
+def _promote(a: Any, b: Any) -> Any:
+    import pyarrow as pa
+
+    if a is None or a == b or pa.types.is_null(b):
+        return b if a is None else a
+    if pa.types.is_null(a):
+        return b
+    numeric = (pa.int64(), pa.float64())
+    if a in numeric and b in numeric:
+        return pa.float64()
+    return pa.string()
 
 
 def numpy_column(batch: Any, name: str) -> np.ndarray:

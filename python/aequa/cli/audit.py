@@ -48,6 +48,7 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
+    """Register ``aequa audit`` and its options on the sub-command parsers."""
     p = sub.add_parser(
         "audit", help="group metrics of a predictions file → JSON bundle + HTML", description=_HELP
     )
@@ -119,6 +120,7 @@ def parse_pos_label(text: str | None) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``aequa audit``; returns the exit code (raises ``CliError`` for exit code 2)."""
     from aequa.audit import Audit, lineage
     from aequa.cli._data import DataSpec, compute
     from aequa.cli._io import Table, memory_cap_mb

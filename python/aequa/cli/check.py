@@ -17,6 +17,7 @@ line per check, writes JSON and JUnit XML, exits 0 when every check passes, 1 on
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
+    """Register ``aequa check`` and its options on the sub-command parsers."""
     from aequa.cli.audit import add_data_options
 
     p = sub.add_parser(
@@ -31,6 +32,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``aequa check``; returns the exit code (raises ``CliError`` for exit code 2)."""
     from aequa.audit import lineage
     from aequa.cli import _evaluate, _policy
     from aequa.cli._data import compute

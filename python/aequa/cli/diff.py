@@ -23,6 +23,7 @@ hold the same checks or cannot be read."""
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
+    """Register ``aequa diff`` and its options on the sub-command parsers."""
     p = sub.add_parser(
         "diff", help="compare two reports; exit 1 on a regression", description=_HELP
     )
@@ -113,6 +114,7 @@ def worsening(base: float, new: float, direction: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``aequa diff``; returns the exit code (raises ``CliError`` for exit code 2)."""
     if not (args.tolerance >= 0 and math.isfinite(args.tolerance)):
         raise CliError(f"--tolerance: expected a number >= 0, found {args.tolerance}")
     base_doc, new_doc = _load(args.base), _load(args.new)
