@@ -313,7 +313,7 @@ BAD_POLICIES = [
         '[data]\nlabel = "y"\nprediction = y_hat\n',
         "bad.toml: invalid TOML: Invalid value (at line 3, column 14)",
     ),
-    ("", "bad.toml: the policy file is empty"),
+    ("", "bad.toml: the policy is empty"),
     (  # no bound
         '[data]\nlabel = "y"\nprediction = "y_hat"\nsensitive = "sex"\n[[check]]\n'
         'metric = "selection_rate"\n',

@@ -119,8 +119,8 @@ def test_mismatched_or_unreadable_reports_exit_2(reports: Path, capsys) -> None:
     cases = [
         ("fewer.json", "the reports do not hold the same checks (only in "),
         ("junk.json", "junk.json: not JSON"),
-        ("empty.json", "empty.json: the file is empty"),
-        ("missing.json", "missing.json: cannot read (No such file or directory)"),
+        ("empty.json", "empty.json: the report is empty"),
+        ("missing.json", "missing.json: cannot read the report (No such file or directory)"),
         ("bundle.json", "is a aequa.bundle report but"),
     ]
     for name, message in cases:

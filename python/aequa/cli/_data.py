@@ -65,6 +65,21 @@ class DataSpec:
         used = {self.label, self.prediction, self.score, *self.sensitive}
         return [c for c in table.columns if c not in used]
 
+    def parameters(self) -> dict[str, Any]:
+        """The column roles, for the lineage's ``parameters``."""
+        import os
+
+        return {
+            "label": self.label,
+            "prediction": self.prediction,
+            "score": self.score,
+            "model": os.path.basename(self.model) if self.model else None,
+            "features": self.features,
+            "threshold": self.decision_threshold(),
+            "pos_label": self.pos_label,
+            "sensitive": list(self.sensitive),
+        }
+
     def decision_threshold(self) -> float | None:
         if self.prediction is not None:
             return None

@@ -26,3 +26,17 @@ def echo(text: str) -> None:
         # Send the rest to /dev/null so the interpreter's final flush does not fail either.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+
+
+def read_text(path: str, what: str) -> str:
+    """A text file's content; unreadable, non-UTF-8 or empty files end with exit code 2."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        raise CliError(f"{path}: cannot read {what} ({e.strerror or e})") from None
+    except UnicodeDecodeError:
+        raise CliError(f"{path}: {what} is not UTF-8 text") from None
+    if not text.strip():
+        raise CliError(f"{path}: {what} is empty")
+    return text

@@ -31,7 +31,7 @@ import sys
 from typing import Any
 
 from aequa.cli._data import DataSpec
-from aequa.cli._errors import CliError
+from aequa.cli._errors import CliError, read_text
 
 # Fairlearn's one-number disparities: name → (family, kind); the rates each family needs.
 FAIRLEARN = {
@@ -178,15 +178,7 @@ def _toml() -> Any:
 def load(path: str) -> Policy:
     """Read and validate a policy file (exit 2 with the line and key on any error)."""
     toml = _toml()
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except OSError as e:
-        raise CliError(f"{path}: cannot read the policy ({e.strerror or e})") from None
-    except UnicodeDecodeError:
-        raise CliError(f"{path}: the policy is not UTF-8 text") from None
-    if not text.strip():
-        raise CliError(f"{path}: the policy file is empty")
+    text = read_text(path, "the policy")
     try:
         doc = toml.loads(text)
     except toml.TOMLDecodeError as e:

@@ -65,12 +65,7 @@ def run(args: argparse.Namespace) -> int:
         "command": "check",
         "policy": os.path.basename(args.policy),
         "data": os.path.basename(args.data),
-        "label": spec.label,
-        "prediction": spec.prediction,
-        "score": spec.score,
-        "model": os.path.basename(spec.model) if spec.model else None,
-        "threshold": spec.decision_threshold(),
-        "sensitive": spec.sensitive,
+        **spec.parameters(),
         "streamed": frame.streamed,
     }
     lin = lineage(model=frame.model, data=frame.data, parameters=params, seed=policy.seed)

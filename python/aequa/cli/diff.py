@@ -14,7 +14,7 @@ import json
 import math
 from typing import Any
 
-from aequa.cli._errors import EXIT_OK, EXIT_VIOLATION, CliError, echo
+from aequa.cli._errors import EXIT_OK, EXIT_VIOLATION, CliError, echo, read_text
 
 _HELP = """Compare two reports of the same checks (a new model version against the one in
 production): both `aequa check --json` outputs, or both audit bundles. Prints a table and exits
@@ -42,15 +42,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def _load(path: str) -> dict[str, Any]:
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except OSError as e:
-        raise CliError(f"{path}: cannot read ({e.strerror or e})") from None
-    except UnicodeDecodeError:
-        raise CliError(f"{path}: not a JSON text file") from None
-    if not text.strip():
-        raise CliError(f"{path}: the file is empty")
+    text = read_text(path, "the report")
     try:
         doc = json.loads(text)
     except ValueError as e:
