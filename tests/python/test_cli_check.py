@@ -414,3 +414,49 @@ def test_the_readme_policy_is_valid(tmp_path: Path) -> None:
         "robustness model.json budget=0.1",
     ]
     assert policy.data.sensitive == ["race", "sex"]
+
+
+def test_errors_found_while_evaluating_name_the_line(data: Path, capsys) -> None:
+    head = '[data]\nlabel = "y"\nprediction = "y_hat"\nsensitive = "sex"\n'
+    cases = [
+        (
+            head + '[[drift]]\nreference = "reference.csv"\ncolumns = ["x1", "x9"]\n'
+            "max_drift_share = 0.5\n",
+            "p.toml:7: [[drift]] #1 columns: column 'x9' is not in",
+        ),
+        (
+            head + '[[drift]]\nreference = "nowhere.csv"\nmax_drift_share = 0.5\n',
+            "nowhere.csv: cannot read the file (No such file or directory)",
+        ),
+        (
+            head + '[[robustness]]\nmodel = "missing.json"\nbudget = 0.1\nmax_flip_rate = 0.1\n',
+            "p.toml:6: [[robustness]] #1 model: cannot read model file",
+        ),
+        (
+            head + '[[check]]\nmetric = "selection_rate"\ngroup = "X"\nmax = 0.5\n',
+            "p.toml:7: [[check]] #1 group: no group ['X'] in the data (levels: sex: F, M)",
+        ),
+    ]
+    for text, message in cases:
+        (data / "p.toml").write_text(text)
+        code = main(["check", "--policy", str(data / "p.toml"), str(data / "preds.csv")])
+        err = capsys.readouterr().err
+        assert code == 2 and err.count("\n") == 1, err
+        assert message in err.replace(str(data) + "/", ""), err
+
+
+def test_an_unexpected_error_exits_2_not_1(data: Path, capsys, monkeypatch) -> None:
+    from aequa.cli import _evaluate
+
+    def boom(*args, **kwargs):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(_evaluate, "evaluate_check", boom)
+    policy = write_policy(data / "aequa.toml", ISSUE_POLICY)
+    code = main(["check", "--policy", str(policy), str(data / "preds.csv")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "aequa check: error: unexpected KeyError: 'surprise' (set AEQUA_DEBUG=1" in err
+    monkeypatch.setenv("AEQUA_DEBUG", "1")
+    with pytest.raises(KeyError):
+        main(["check", "--policy", str(policy), str(data / "preds.csv")])
