@@ -323,7 +323,7 @@ class Audit(Report):
         data: Mapping[str, Any] | None = None,
     ) -> None:
         items: Iterable[Any] = reports.items() if isinstance(reports, Mapping) else reports
-        entries = []
+        entries: list[dict[str, Any]] = []
         for item in items:
             if isinstance(item, tuple) and len(item) == 2:
                 name, rep = item
@@ -442,7 +442,8 @@ class Audit(Report):
         """One record per headline number of each report (see :meth:`to_pandas`)."""
         rows: list[dict[str, Any]] = []
         for e in self._entries:
-            rep, base = e["report"], {"kind": e["kind"], "title": e["title"]}
+            rep: dict[str, Any] = e["report"]
+            base: dict[str, Any] = {"kind": e["kind"], "title": e["title"]}
             if e["kind"] == "metric_frame":
                 for agg in rep["values"]["aggregates"]:
                     if agg["metric"] == "count":

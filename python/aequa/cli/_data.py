@@ -51,19 +51,19 @@ class DataSpec:
             if getattr(self, k) is not None:
                 table.require([getattr(self, k)], self.at(k))
         if self.model is not None:
-            table.require(self.feature_names(table), self.at("features"))
+            table.require(self.feature_names(table.columns), self.at("features"))
         if self.threshold is not None and self.prediction is not None:
             raise CliError(
                 f"{self.at('threshold')}: a threshold turns scores into decisions; use it with "
                 "score or model, not prediction"
             )
 
-    def feature_names(self, table: Table) -> list[str]:
+    def feature_names(self, columns: list[str]) -> list[str]:
         """``features``, else every column that is not label, prediction, score or sensitive."""
         if self.features:
             return list(self.features)
         used = {self.label, self.prediction, self.score, *self.sensitive}
-        return [c for c in table.columns if c not in used]
+        return [c for c in columns if c not in used]
 
     def parameters(self) -> dict[str, Any]:
         """The column roles, for the lineage's ``parameters``."""
@@ -189,7 +189,7 @@ def _compute(
 
     spec.check(table)
     model = load_model(spec.model, spec.at("model")) if spec.model else None
-    features = spec.feature_names(table) if model is not None else []
+    features = spec.feature_names(table.columns) if model is not None else []
     if model is not None and model.n_features is not None and model.n_features != len(features):
         raise CliError(
             f"{spec.at('features')}: the model takes {model.n_features} features, found "

@@ -301,7 +301,7 @@ def evaluate_robustness(policy: Policy, c: Check, frame: Frame) -> dict[str, Any
     loc = policy.where("robustness", c.index, "model")
     model = load_model(o["model"], loc)
     spec = policy.data
-    features = o.get("features") or spec.feature_names(_Cols(frame.table.column_names))
+    features = o.get("features") or spec.feature_names(frame.table.column_names)
     missing = [x for x in features if x not in frame.table.column_names]
     if missing:
         raise CliError(
@@ -324,11 +324,6 @@ def evaluate_robustness(policy: Policy, c: Check, frame: Frame) -> dict[str, Any
     passed, text = _verdict(rate, None, float(o["max_flip_rate"]))
     text = f"flip rate at budget {float(o['budget']):g}: {text} (rows={x.shape[0]}, seed={seed})"
     return _record(c, rate, passed, text, {"report": report.report})
-
-
-class _Cols:
-    def __init__(self, names: list[str]) -> None:
-        self.columns = list(names)
 
 
 def to_number(v: Any) -> float:

@@ -127,21 +127,21 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("the reports do not hold the same checks (" + "; ".join(parts) + ")")
     if not base:
         raise CliError(f"{args.base}: the report holds no comparable number")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key, (b, d) in base.items():
         n, d_new = new[key]
         if d_new != d:
             raise CliError(f"{key}: its direction changed between the reports ({d} vs {d_new})")
         if math.isnan(b) and math.isnan(n):
-            delta, regressed, why = 0.0, False, "undefined in both"
+            delta, worse, why = 0.0, False, "undefined in both"
         elif math.isnan(n):
-            delta, regressed, why = math.nan, True, "became undefined"
+            delta, worse, why = math.nan, True, "became undefined"
         elif math.isnan(b):
-            delta, regressed, why = math.nan, False, "newly defined"
+            delta, worse, why = math.nan, False, "newly defined"
         else:
             delta = worsening(b, n, d)
-            regressed = delta > args.tolerance
-            why = "regressed" if regressed else ("improved" if delta < 0 else "ok")
+            worse = delta > args.tolerance
+            why = "regressed" if worse else ("improved" if delta < 0 else "ok")
         rows.append(
             {
                 "id": key,
@@ -149,9 +149,9 @@ def run(args: argparse.Namespace) -> int:
                 "new": _clean(n),
                 "direction": d,
                 "worsening": _clean(delta),
-                "regressed": regressed,
+                "regressed": worse,
                 "verdict": why,
-                "passed": not regressed,
+                "passed": not worse,
                 "table": "diff",
                 "message": f"{_s(b)} -> {_s(n)} ({why}; worse by {_s(delta)}, "
                 f"tolerance {args.tolerance:g})",
