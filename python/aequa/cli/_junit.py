@@ -20,8 +20,12 @@ def write(
     properties: Mapping[str, Any],
     *,
     classname: str = "aequa",
+    seconds: float = 0.0,
 ) -> None:
-    """Write ``cases`` (``{"id", "passed", "message", "table"?}``) as a JUnit XML file.
+    """Write ``cases`` (``{"id", "passed", "message", "table"?, "seconds"?}``) as JUnit XML.
+
+    ``seconds`` is the whole run's time (the suite's and the root's ``time``); each case's
+    ``time`` is its own ``seconds``.
 
     Examples
     --------
@@ -39,7 +43,7 @@ def write(
         tests=str(len(cases)),
         failures=str(failures),
         errors="0",
-        time="0",
+        time=f"{seconds:.3f}",
     )
     ts = ET.SubElement(
         root,
@@ -49,7 +53,7 @@ def write(
         failures=str(failures),
         errors="0",
         skipped="0",
-        time="0",
+        time=f"{seconds:.3f}",
         timestamp=stamp,
         hostname=socket.gethostname() or "localhost",
     )
@@ -59,7 +63,11 @@ def write(
     for c in cases:
         group = c.get("table", "check")
         tc = ET.SubElement(
-            ts, "testcase", name=str(c["id"]), classname=f"{classname}.{group}", time="0"
+            ts,
+            "testcase",
+            name=str(c["id"]),
+            classname=f"{classname}.{group}",
+            time=f"{float(c.get('seconds', 0.0)):.3f}",
         )
         if not c["passed"]:
             first = str(c["message"]).split("; ")[0]

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from typing import Any
 
 from aequa.cli._errors import EXIT_OK, EXIT_VIOLATION, CliError, echo
@@ -38,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from aequa.cli._data import compute
     from aequa.cli._io import Table, memory_cap_mb
 
+    started = time.perf_counter()
     policy = _policy.load(args.policy)
     cap = memory_cap_mb(args.memory_cap)
     if args.chunk_rows is not None and args.chunk_rows < 1:
@@ -53,12 +55,15 @@ def run(args: argparse.Namespace) -> int:
     )
     results = []
     for c in policy.checks:
+        start = time.perf_counter()
         if c.table == "check":
-            results.append(_evaluate.evaluate_check(policy, c, frame))
+            result = _evaluate.evaluate_check(policy, c, frame)
         elif c.table == "drift":
-            results.append(_evaluate.evaluate_drift(policy, c, frame, cap))
+            result = _evaluate.evaluate_drift(policy, c, frame, cap)
         else:
-            results.append(_evaluate.evaluate_robustness(policy, c, frame))
+            result = _evaluate.evaluate_robustness(policy, c, frame)
+        result["seconds"] = round(time.perf_counter() - start, 6)
+        results.append(result)
     failed = [r for r in results if not r["passed"]]
     spec = policy.data
     params = {
@@ -99,7 +104,13 @@ def run(args: argparse.Namespace) -> int:
         if frame.model:
             props["model_fingerprint"] = frame.model["fingerprint"]
         try:
-            _junit.write(args.junit, f"aequa check {os.path.basename(args.policy)}", results, props)
+            _junit.write(
+                args.junit,
+                f"aequa check {os.path.basename(args.policy)}",
+                results,
+                props,
+                seconds=time.perf_counter() - started,
+            )
         except OSError as e:
             raise CliError(f"{args.junit}: cannot write ({e.strerror or e})") from None
     for r in results:
