@@ -674,6 +674,8 @@ class DriftReport(Report):
         compared are listed in ``warnings``).
     """
 
+    _kind = "drift"
+
     def __init__(self, report: dict[str, Any], section: dict[str, Any] | None = None) -> None:
         self._report = report
         self._section = section if section is not None else report["overall"]

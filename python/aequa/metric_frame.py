@@ -82,6 +82,8 @@ class MetricFrame(Report):
     0.0
     """
 
+    _kind = "metric_frame"
+
     def __init__(
         self,
         *,
@@ -136,6 +138,9 @@ class MetricFrame(Report):
         )
         _check_names(sens, ctrl)
         self._sens, self._ctrl = sens, ctrl
+        # What the dashboard's threshold slider recomputes from (see _bundle_data).
+        plain = multiclass is None and not ctrl and sample_weight is None and not sample_params
+        self._slider = (t, p, pos, threshold) if plain else None
         base: dict[str, Any] = {
             "spec": {"pos_label": pos, "threshold": threshold},
             "compat": compat,
@@ -191,6 +196,20 @@ class MetricFrame(Report):
                 SmallGroupWarning,
                 stacklevel=2,
             )
+
+    def _bundle_data(self) -> dict[str, Any] | None:
+        """The bundle's ``data``: labels, scores (or predictions) and the sensitive columns.
+
+        Present for a binary, unweighted frame without control features; ``score`` is set when
+        the frame was built from scores with ``threshold=`` (then the dashboard's threshold
+        slider works), ``prediction`` otherwise.
+        """
+        if self._slider is None:
+            return None
+        from aequa._bundle import frame_data
+
+        t, p, pos, threshold = self._slider
+        return frame_data(t, p, pos, threshold, [g.for_core() for g in self._sens])
 
     # ----- Fairlearn's API ---------------------------------------------------------------
     @property

@@ -70,6 +70,8 @@ class NoiseStabilityReport(Report):
     elapsed_seconds : float
     """
 
+    _kind = "noise_stability"
+
     def __init__(self, report: dict[str, Any]) -> None:
         self._report = report
         self.budgets = np.asarray(report["budgets"], dtype=np.float64)
@@ -127,6 +129,8 @@ class SensitiveFlipReport(Report):
     model_calls, rows_evaluated : int
     elapsed_seconds : float
     """
+
+    _kind = "sensitive_flip"
 
     def __init__(self, report: dict[str, Any]) -> None:
         self._report = report
@@ -328,6 +332,8 @@ class AttackReport(Report):
     model_calls : int
     elapsed_seconds : float
     """
+
+    _kind = "attack"
 
     def __init__(self, report: dict[str, Any]) -> None:
         self._report = report

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+pub mod columns;
 pub mod input;
 
 use input::FrameArgs;

@@ -132,3 +132,12 @@ export interface ReferenceDisparities {
   privileged: string[];
   values: Record<string, number | null>;
 }
+
+/** Options of `metricFrameColumns` (the threshold slider's fast path; no bootstrap). */
+export interface ColumnOptionsInput {
+  metrics?: string[];
+  posLabel?: number;
+  threshold?: number;
+  compat?: "aequa" | "fairlearn";
+  minGroupSize?: number;
+}

@@ -30,6 +30,8 @@ class Explanation(Report):
         What the explanation cost.
     """
 
+    _kind = "explanation"
+
     def __init__(self, report: dict[str, Any], data: np.ndarray | None = None) -> None:
         self._report = report
         rows, features, outputs = report["shape"]

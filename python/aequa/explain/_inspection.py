@@ -256,6 +256,8 @@ class PermutationImportanceResult(Report):
         ``callable``, or the estimator method called from Rust (``predict``, ...).
     """
 
+    _kind = "permutation_importance"
+
     model_used: str = ""
 
     def __init__(self, report: dict[str, Any]) -> None:
@@ -524,6 +526,8 @@ class PartialDependenceResult(Report):
         How the model ran (see :class:`PermutationImportanceResult`).
     """
 
+    _kind = "partial_dependence"
+
     model_used: str = ""
 
     def __init__(self, report: dict[str, Any]) -> None:
@@ -739,6 +743,8 @@ class AccumulatedLocalEffects(Report):
     centring : ndarray of shape (n_outputs,)
     feature, feature_name, outputs, warnings, model_calls, rows_evaluated, model_used
     """
+
+    _kind = "ale"
 
     model_used: str = ""
 

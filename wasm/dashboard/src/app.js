@@ -1,0 +1,146 @@
+// The dashboard: mounts the loaders, the message area, the progress bar and one view per
+// report of a bundle into a root element. The page (main.js) and the notebook widget
+// (widget.js) both call `mountDashboard`.
+import { parseBundle, titleOf, toBundle } from "./bundle.js";
+import { loadEngine } from "./engine.js";
+import { el } from "./format.js";
+import { dropZone, fileKind, readText } from "./loaders.js";
+import { attachMessages, clearMessages, errorText, showError, showNotice } from "./messages.js";
+import { setProgressHandler, runJob } from "./worker-client.js";
+import { csvPanel } from "./views/csv.js";
+import { driftView } from "./views/drift.js";
+import { explanationView, permutationImportanceView } from "./views/explain.js";
+import { fairnessView } from "./views/fairness.js";
+import { genericView } from "./views/generic.js";
+import { robustnessView } from "./views/robustness.js";
+
+const VIEWS = {
+  metric_frame: fairnessView,
+  explanation: explanationView,
+  permutation_importance: permutationImportanceView,
+  drift: driftView,
+  noise_stability: robustnessView,
+};
+
+/** Build the dashboard inside `root`; show `bundle` (a parsed bundle or report) when given. */
+export async function mountDashboard(root, { bundle = null, loaders = true } = {}) {
+  root.classList.add("aequa-dashboard");
+  const messages = el("div", { className: "messages", id: "messages", ariaLive: "polite" });
+  const progressText = el("span", { id: "progress-text" });
+  const progressBar = el("progress", { id: "progress-bar", max: "1" });
+  const progress = el("div", { className: "progress", id: "progress", role: "status", hidden: true }, progressBar, progressText);
+  const header = el("header", {}, el("h1", { id: "title" }, "aequa dashboard"), el("p", { className: "subtitle", id: "subtitle" }));
+  const nav = el("nav", { id: "toc", ariaLabel: "Views" });
+  const views = el("main", { id: "views" });
+  const csvBox = el("section", { id: "csv-panel", className: "card", hidden: true });
+  root.replaceChildren(header, loaders ? loadSection() : "", messages, progress, csvBox, nav, views);
+  attachMessages(messages);
+  setProgressHandler((text, fraction) => {
+    progress.hidden = text === null;
+    progressText.textContent = text ?? "";
+    if (fraction === null || fraction === undefined) progressBar.removeAttribute("value");
+    else progressBar.value = fraction;
+  });
+  let model = null;
+  let wasm;
+  try {
+    wasm = await loadEngine();
+  } catch (e) {
+    showError(`The WASM engine failed to load: ${errorText(e)}`);
+    return;
+  }
+  root.dataset.engine = wasm.version();
+  if (bundle) show(bundle, "the embedded bundle");
+  root.dataset.ready = "true";
+
+  function show(doc, source) {
+    let checked;
+    try {
+      checked = typeof doc === "string" ? parseBundle(doc, source) : toBundle(doc, source);
+    } catch (e) {
+      showError(errorText(e));
+      return false;
+    }
+    const rendered = [];
+    const sections = [];
+    const links = [];
+    checked.reports.forEach((entry, i) => {
+      const section = el("section", { className: "card view", id: `view-${i}`, dataset: { kind: entry.kind } });
+      const view = VIEWS[entry.kind] ?? genericView;
+      const title = entry.title || titleOf(entry.kind);
+      try {
+        view(section, { report: entry.report, data: entry.kind === "metric_frame" ? checked.data : null, wasm, title });
+      } catch (e) {
+        section.replaceChildren(el("h2", {}, title), el("p", { className: "message error", role: "alert" }, `This ${entry.kind} report could not be shown: ${errorText(e)}`));
+      }
+      sections.push(section);
+      links.push(el("a", { href: `#view-${i}` }, title));
+      rendered.push(entry.kind);
+    });
+    views.replaceChildren(...sections);
+    nav.replaceChildren(...links);
+    header.querySelector("h1").textContent = checked.title || "aequa dashboard";
+    header.querySelector("p").textContent = [checked.created && `created ${checked.created}`, checked.aequa_version && `aequa ${checked.aequa_version}`, `${checked.reports.length} report(s)`].filter(Boolean).join(" · ");
+    root.dataset.loaded = rendered.join(",");
+    return true;
+  }
+
+  async function openFiles(files) {
+    clearMessages();
+    for (const file of files) {
+      try {
+        const kind = fileKind(file);
+        if (kind === null) throw new Error(`${file.name}: expected a .json bundle/report/model or a .csv file`);
+        const text = await readText(file);
+        if (kind === "csv") await openCsv(text, file.name);
+        else openJson(text, file.name);
+      } catch (e) {
+        showError(errorText(e));
+      }
+    }
+  }
+
+  function openJson(text, name) {
+    let doc;
+    try { doc = JSON.parse(text); } catch (e) {
+      throw new Error(`${name} is not valid JSON (${e.message}); expected an aequa bundle, report or model`);
+    }
+    const isReport = doc && typeof doc === "object" && (doc.schema === "aequa.bundle" || typeof doc.kind === "string");
+    if (!isReport && !csvBox.hidden) {
+      model = doc;
+      showNotice(`Model ${name} loaded; choose "the loaded model JSON" and press Assess.`);
+      return;
+    }
+    if (show(doc, name)) csvBox.hidden = true;
+  }
+
+  async function openCsv(text, name) {
+    const csv = await runJob("parseCsv", { text }, "Parsing CSV…");
+    csvBox.hidden = false;
+    csvPanel(csvBox, {
+      csv, fileName: name, getModel: () => model,
+      onBundle: (b) => { clearMessages(); show(b, name); },
+      onError: (e) => showError(errorText(e)),
+    });
+  }
+
+  function loadSection() {
+    const bundlePick = el("input", { type: "file", id: "bundle-file", accept: ".json,application/json" });
+    const csvPick = el("input", { type: "file", id: "csv-file", accept: ".csv,text/csv" });
+    const modelPick = el("input", { type: "file", id: "model-file", accept: ".json,application/json" });
+    const zone = el("div", { className: "drop", id: "drop-zone", tabIndex: 0, role: "button", ariaLabel: "Drop files here or press Enter to pick a bundle" },
+      "Drop a bundle or report JSON here, or a CSV (plus a model JSON).");
+    for (const pick of [bundlePick, csvPick, modelPick]) {
+      pick.addEventListener("change", () => { openFiles([...pick.files]); pick.value = ""; });
+    }
+    dropZone(zone, bundlePick, openFiles);
+    return el("section", { className: "card load", id: "load" },
+      el("h2", {}, "Load"), zone,
+      el("div", { className: "controls" },
+        el("label", { htmlFor: "bundle-file" }, "Bundle or report JSON "), bundlePick,
+        el("label", { htmlFor: "csv-file" }, " CSV "), csvPick,
+        el("label", { htmlFor: "model-file" }, " Model JSON (optional) "), modelPick));
+  }
+
+  return { show };
+}

@@ -1,0 +1,121 @@
+// Explanations: global importance (mean |SHAP value|), a beeswarm-style summary (one dot per
+// row and feature, jittered) and one row's waterfall, from an `explanation` report; and the
+// importance bars (± one standard deviation) of a `permutation_importance` report.
+import { drawChart } from "../charts.js";
+import { el, fmt, numberCell } from "../format.js";
+import { colour, NEGATIVE, POSITIVE } from "../palette.js";
+
+export function explanationView(root, { report, title }) {
+  const [n, f, o] = report.shape;
+  const names = report.feature_names;
+  const value = (row, feature, output) => report.values[(row * f + feature) * o + output];
+  const base = (row, output) => report.base_values[row * o + output];
+  const outputPick = el("select", { id: "output-pick" },
+    ...report.output_names.map((name, i) => el("option", { value: String(i) }, name)));
+  outputPick.disabled = o < 2;
+  const rowPick = el("input", { type: "number", id: "row-pick", min: "0", max: String(n - 1), step: "1", value: "0" });
+  const importanceBox = el("div", { className: "chart", id: "importance-chart" });
+  const swarmBox = el("div", { className: "chart tall", id: "beeswarm-chart" });
+  const waterfallBox = el("div", { className: "chart", id: "waterfall-chart" });
+  const tableBox = el("div", { className: "table-wrap", id: "waterfall-table" });
+  root.append(el("h2", {}, title),
+    el("p", { className: "hint" }, `${report.method} on ${n} rows × ${f} features.`),
+    el("div", { className: "controls" }, el("label", { htmlFor: "output-pick" }, "Output "), outputPick),
+    el("h3", {}, "Global importance (mean |SHAP value|)"), importanceBox,
+    el("h3", {}, "Summary (each dot is one row)"), swarmBox,
+    el("h3", {}, "One row's waterfall"),
+    el("div", { className: "controls" }, el("label", { htmlFor: "row-pick" }, `Row (0–${n - 1}) `), rowPick),
+    waterfallBox, tableBox);
+
+  function render() {
+    const out = Number(outputPick.value);
+    const meanAbs = names.map((_, j) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += Math.abs(value(i, j, out));
+      return s / n;
+    });
+    const order = names.map((_, j) => j).sort((a, b) => meanAbs[b] - meanAbs[a]);
+    drawChart(importanceBox, {
+      type: "bar",
+      data: { labels: order.map((j) => names[j]), datasets: [{ label: "mean |SHAP value|", data: order.map((j) => meanAbs[j]), backgroundColor: colour(0) }] },
+      options: { indexAxis: "y", maintainAspectRatio: false, plugins: { legend: { display: false } } },
+    }, "Bar chart of global feature importance");
+    importanceBox.dataset.values = JSON.stringify(Object.fromEntries(names.map((name, j) => [name, meanAbs[j]])));
+    const points = [];
+    order.forEach((j, rank) => {
+      for (let i = 0; i < n; i++) points.push({ x: value(i, j, out), y: rank + jitter(i, j) });
+    });
+    drawChart(swarmBox, {
+      type: "scatter",
+      data: { datasets: [{ label: "SHAP value", data: points, pointRadius: 2, backgroundColor: points.map((p) => (p.x >= 0 ? POSITIVE : NEGATIVE)) }] },
+      options: {
+        maintainAspectRatio: false, plugins: { legend: { display: false } },
+        scales: {
+          y: {
+            reverse: true, min: -0.5, max: f - 0.5,
+            afterBuildTicks: (axis) => { axis.ticks = order.map((_, rank) => ({ value: rank })); },
+            ticks: { autoSkip: false, callback: (v) => names[order[v]] ?? "" },
+          },
+          x: { title: { display: true, text: "SHAP value (impact on the output)" } } },
+      },
+    }, "Beeswarm summary of SHAP values per feature");
+    renderWaterfall(out);
+  }
+
+  function renderWaterfall(out) {
+    const row = Math.min(n - 1, Math.max(0, Math.trunc(Number(rowPick.value)) || 0));
+    const contributions = names.map((name, j) => ({ name, v: value(row, j, out) }))
+      .sort((a, b) => Math.abs(b.v) - Math.abs(a.v));
+    let at = base(row, out);
+    const bars = [];
+    for (const c of contributions) { bars.push([at, at + c.v]); at += c.v; }
+    drawChart(waterfallBox, {
+      type: "bar",
+      data: {
+        labels: ["base value", ...contributions.map((c) => c.name), "output"],
+        datasets: [{
+          label: `row ${row}`,
+          data: [[0, base(row, out)], ...bars, [0, at]],
+          backgroundColor: [colour(7), ...contributions.map((c) => (c.v >= 0 ? POSITIVE : NEGATIVE)), colour(7)],
+        }],
+      },
+      options: { indexAxis: "y", maintainAspectRatio: false, plugins: { legend: { display: false } } },
+    }, `Waterfall of row ${row}'s SHAP values`);
+    tableBox.replaceChildren(el("table", { className: "data small" },
+      el("caption", {}, `Row ${row}: base value ${fmt(base(row, out))}, output ${fmt(at)}`),
+      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Feature"), el("th", { scope: "col" }, "SHAP value"))),
+      el("tbody", {}, el("tr", {}, el("th", { scope: "row" }, "base value"), numberCell(base(row, out), { feature: "__base__" })),
+        ...contributions.map((c) => el("tr", {}, el("th", { scope: "row" }, c.name), numberCell(c.v, { feature: c.name }))))));
+  }
+
+  outputPick.addEventListener("change", render);
+  rowPick.addEventListener("change", () => renderWaterfall(Number(outputPick.value)));
+  render();
+}
+
+/** A fixed pseudo-random offset in [-0.35, 0.35] per (row, feature): the same picture every time. */
+function jitter(i, j) {
+  let h = (i * 374761393 + j * 668265263) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 1274126177) >>> 0;
+  return ((h % 1000) / 1000 - 0.5) * 0.7;
+}
+
+export function permutationImportanceView(root, { report, title }) {
+  const names = report.feature_names;
+  const order = names.map((_, j) => j).sort((a, b) => report.importances_mean[b] - report.importances_mean[a]);
+  const chartBox = el("div", { className: "chart", id: "permutation-chart" });
+  const mean = report.importances_mean;
+  const sd = report.importances_std;
+  root.append(el("h2", {}, title),
+    el("p", { className: "hint" }, `Drop in ${report.scoring} when a feature is shuffled (baseline ${fmt(report.baseline_score)}); bars show ± one standard deviation over ${report.params?.n_repeats ?? "the"} repeats.`),
+    chartBox,
+    el("div", { className: "table-wrap" }, el("table", { className: "data small", id: "permutation-table" },
+      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Feature"), el("th", { scope: "col" }, "Mean"), el("th", { scope: "col" }, "Std"))),
+      el("tbody", {}, ...order.map((j) => el("tr", {}, el("th", { scope: "row" }, names[j]),
+        numberCell(mean[j], { feature: names[j], stat: "mean" }), numberCell(sd[j], { feature: names[j], stat: "std" })))))));
+  drawChart(chartBox, {
+    type: "bar",
+    data: { labels: order.map((j) => names[j]), datasets: [{ label: "importance", data: order.map((j) => mean[j]), backgroundColor: colour(2), errorBars: order.map((j) => (mean[j] === null || sd[j] === null ? null : [mean[j] - sd[j], mean[j] + sd[j]])) }] },
+    options: { indexAxis: "y", maintainAspectRatio: false, plugins: { legend: { display: false } } },
+  }, "Bar chart of permutation importance");
+}
