@@ -44,3 +44,9 @@ class RobustnessAssertionError(AequaAssertionError):
 class ExplanationAssertionError(AequaAssertionError):
     """Feature rankings moved too much across seeds or resamples
     (:func:`assert_explanation_stable`)."""
+
+
+# Tracebacks and doctests name the public path, ``aequa.testing.FairnessAssertionError``.
+for _cls in (AequaAssertionError, FairnessAssertionError, DriftAssertionError,
+             RobustnessAssertionError, ExplanationAssertionError):  # fmt: skip
+    _cls.__module__ = "aequa.testing"

@@ -14,6 +14,7 @@ from typing import Any
 
 from aequa._core import InvalidArgumentError
 from aequa.report import Report
+from aequa.testing._errors import AequaAssertionError
 
 __all__ = ["CheckResult"]
 
@@ -149,12 +150,12 @@ def resolve_seed(random_state: Any) -> int:
     return random_state
 
 
-def finish(result: CheckResult, error: type[AssertionError]) -> CheckResult:
+def finish(result: CheckResult, error: type[AequaAssertionError]) -> CheckResult:
     """Tell the listeners, then return the result or raise ``error`` with its message."""
     for listener in list(_listeners):
         listener(result)
     if not result.passed:
-        raise error(result.message, result)  # type: ignore[call-arg]
+        raise error(result.message, result)
     return result
 
 
@@ -183,5 +184,7 @@ def table(header: list[str], rows: list[list[str]], indent: str = "  ") -> str:
 
 
 def _looks_numeric(cell: str) -> bool:
+    if cell == "-":
+        return True
     head = cell.lstrip("-[")
     return bool(head) and (head[0].isdigit() or head.startswith("undefined"))
