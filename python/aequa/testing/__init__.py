@@ -9,6 +9,7 @@ adds a ``fairness`` marker, fixtures, a summary at the end of the run and a JSON
 
 from __future__ import annotations
 
+from aequa.testing._drift import assert_no_drift
 from aequa.testing._errors import (
     AequaAssertionError,
     DriftAssertionError,
@@ -16,8 +17,10 @@ from aequa.testing._errors import (
     FairnessAssertionError,
     RobustnessAssertionError,
 )
+from aequa.testing._explanation import assert_explanation_stable
 from aequa.testing._fairness import InconclusiveCheckWarning, assert_fairness
 from aequa.testing._result import CheckResult
+from aequa.testing._robust import assert_robust
 
 __all__ = [
     "AequaAssertionError",
@@ -27,5 +30,8 @@ __all__ = [
     "FairnessAssertionError",
     "InconclusiveCheckWarning",
     "RobustnessAssertionError",
+    "assert_explanation_stable",
     "assert_fairness",
+    "assert_no_drift",
+    "assert_robust",
 ]
