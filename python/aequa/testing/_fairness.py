@@ -397,13 +397,34 @@ def _units(
             if isinstance(values, pd.Series):
                 values = values.to_frame(names[0])
                 cis = [c.to_frame(names[0]) if isinstance(c, pd.Series) else c for c in cis]
+        defined = _defined_groups(mf, names) if limit in ("max_difference", "min_ratio") else {}
         for where in values.index:
             for metric in names:
                 v = float(values.loc[where, metric])
+                if defined and defined.get((metric, where), 0) < 2:
+                    v = math.nan  # a gap needs two groups with a value
                 lo = float(cis[0].loc[where, metric]) if cis else math.nan
                 hi = float(cis[1].loc[where, metric]) if cis else math.nan
                 units.append(_Unit(metric, where, v, lo, hi, limit, thr))
     return units
+
+
+def _defined_groups(mf: MetricFrame, names: list[str]) -> dict[tuple[str, Any], int]:
+    """Groups with a defined value, per (metric, control level or None)."""
+    by_group = mf.by_group
+    if isinstance(by_group, pd.Series):
+        by_group = by_group.to_frame(names[0])
+    n_ctrl = len(mf.control_levels or [])
+    out: dict[tuple[str, Any], int] = {}
+    for key in by_group.index:
+        where = _ctrl(key, n_ctrl) if n_ctrl else None
+        for metric in names:
+            if not math.isnan(float(by_group.loc[key, metric])):
+                out[(metric, where)] = out.get((metric, where), 0) + 1
+    for metric in names:  # make sure every (metric, level) is present
+        for where in {_ctrl(k, n_ctrl) for k in by_group.index} if n_ctrl else {None}:
+            out.setdefault((metric, where), 0)
+    return out
 
 
 def _group_rows(mf: MetricFrame, names: list[str]) -> list[dict[str, Any]]:
@@ -434,7 +455,9 @@ def _headline(m: _Metric, u: _Unit, method: str, kind: str) -> str:
     else:
         subject = f"{base}{u.metric} {kind} ({method}){where}"
     if math.isnan(u.value):
-        return f"{subject} is undefined"
+        if kind == "per-group value":
+            return f"{subject} is undefined"
+        return f"{subject} is undefined: fewer than two groups have a defined {u.metric}"
     side = "above" if u.upper else "below"
     if u.excess > 0:
         return f"{subject} is {fmt(u.value)}, {side} {u.limit}={u.threshold:g} by {fmt(u.excess)}"
@@ -462,10 +485,16 @@ def _message(
         side = "above" if worst.upper else "below"
         if math.isnan(worst.value):
             lines.append(f"Significance mode (alpha={alpha:g}): an undefined value fails.")
+        elif result.passed and worst.violated:
+            lines.append(
+                f"Significance mode (alpha={alpha:g}): the {level} interval contains "
+                f"{worst.threshold:g}, so the violation is not statistically significant and "
+                "the check passes."
+            )
         elif result.passed:
             lines.append(
-                f"Significance mode (alpha={alpha:g}): passes unless the {level} interval lies "
-                f"entirely {side} the threshold; it does not."
+                f"Significance mode (alpha={alpha:g}): fails only when the {level} interval "
+                f"lies entirely {side} the threshold."
             )
         else:
             lines.append(
@@ -499,7 +528,8 @@ def _message(
     lines.append(_table(result, mf, level, flags))
     undefined = mf.undefined
     for _, row in undefined.iterrows():
-        lines.append(f"Undefined: {row['metric']} for group {row['group']}: {row['reason']}.")
+        group = _label(tuple([*(row["control"] or []), *(row["group"] or [])]))
+        lines.append(f"Undefined: {row['metric']} for group {group}: {row['reason']}")
     for w in mf.warnings:
         lines.append(f"Note: {w}.")
     return "\n".join(lines)
