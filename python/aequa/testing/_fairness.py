@@ -529,7 +529,7 @@ def _message(
     undefined = mf.undefined
     for _, row in undefined.iterrows():
         group = _label(tuple([*(row["control"] or []), *(row["group"] or [])]))
-        lines.append(f"Undefined: {row['metric']} for group {group}: {row['reason']}")
+        lines.append(f"Undefined: {row['metric']} for group {group}: {row['reason'].rstrip('.')}.")
     for w in mf.warnings:
         lines.append(f"Note: {w}.")
     return "\n".join(lines)
