@@ -118,7 +118,7 @@ def assert_no_drift(
     ]
     result = CheckResult(
         check="drift",
-        name="drift share",
+        name="drifted-column share",
         passed=passed,
         value=share,
         threshold=share_limit,

@@ -193,7 +193,7 @@ def assert_explanation_stable(
         passed = not math.isnan(value) and value >= thr
     result = CheckResult(
         check="explanation",
-        name=f"{method} explanation rank " + ("change" if op == "<=" else "correlation"),
+        name=f"{method} rank " + ("change" if op == "<=" else "correlation"),
         passed=passed,
         value=value,
         threshold=thr,
