@@ -68,7 +68,7 @@ def _resolve_metric(metric: Any) -> _Metric:
         return _Metric(metric, {metric: metric}, metric not in _UNBOUNDED, None)
     if callable(metric):
         core_name = builtin_name(metric)
-        label = core_name or getattr(metric, "__name__", type(metric).__name__)
+        label = str(core_name or getattr(metric, "__name__", type(metric).__name__))
         bounded = core_name is not None and core_name not in _UNBOUNDED
         return _Metric(label, {label: metric}, bounded, None)
     raise InvalidArgumentError(
