@@ -4,7 +4,9 @@ terminal summary, the JSON report, the seed option, and its entry point in pypro
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import sys
 from importlib import metadata
 
@@ -176,3 +178,31 @@ def test_entry_point_is_declared_in_pyproject() -> None:
         assert entry_points == {"aequa": "aequa.testing.plugin"}
     else:  # pragma: no cover
         assert '[project.entry-points.pytest11]\naequa = "aequa.testing.plugin"' in text
+
+
+def test_entry_point_loads_the_plugin_without_p(tmp_path) -> None:
+    """Install pyproject's pytest11 entry point in a throwaway dist-info and let pytest find it
+    by itself, as it does for the installed wheel."""
+    text = (REPO / "pyproject.toml").read_text()
+    block = text[text.index("[project.entry-points.pytest11]") :].split("\n\n")[0]
+    dist = tmp_path / "site" / "aequa_entry_point_check-0.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: aequa-entry-point-check\n"
+                                   "Version: 0.0\n")  # fmt: skip
+    (dist / "entry_points.txt").write_text(block.replace("project.entry-points.", "")
+                                           .replace('"', ""))  # fmt: skip
+    (tmp_path / "test_ep.py").write_text(
+        "import pytest\nfrom aequa.testing import assert_fairness\n\n"
+        "@pytest.mark.fairness\ndef test_a():\n"
+        "    assert_fairness([1, 0, 1, 0], [1, 0, 1, 0], sensitive_features=['a', 'a', 'b', 'b'],"
+        " max_difference=0.1, n_boot=0)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "site"))
+    env.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--strict-markers",
+         "--color=no", "test_ep.py"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 aequa checks: 1 passed, 0 failed" in run.stdout

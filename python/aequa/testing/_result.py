@@ -103,6 +103,8 @@ def _jsonable(obj: Any) -> Any:
         return [_jsonable(v) for v in obj]
     if isinstance(obj, bool) or obj is None or isinstance(obj, str):
         return obj
+    if type(obj).__name__ == "bool_":  # numpy's bool
+        return bool(obj)
     if isinstance(obj, int):
         return int(obj)
     try:

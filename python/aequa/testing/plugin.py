@@ -8,7 +8,10 @@
   seed of checks called with ``random_state=None``).
 - a terminal summary of every check run: pass/fail, metric, value, threshold, interval.
 
-Without the installed entry point, load it with ``pytest -p aequa.testing.plugin``.
+The installed wheel loads it automatically (``-p no:aequa`` turns it off). From a source
+tree without the entry point, load it with ``pytest -p aequa.testing.plugin`` — but not both:
+pytest refuses one plugin registered under two names. Under pytest-xdist each worker keeps
+its own records, so the summary and report cover the controller's process only.
 """
 
 from __future__ import annotations
