@@ -80,13 +80,15 @@ def _summaries(
             vals = computed[k]
             overall = vals[s]
             groups = vals[n_strata + s * n_groups : n_strata + (s + 1) * n_groups]
-            scalar = _is_scalar(overall) and all(_is_scalar(v) for v in groups)
-            out[(s, ki)] = (
-                tuple(_core.summarize(float(overall), [float(v) for v in groups]))
-                if scalar
-                else (math.nan,) * 6
-            )
+            out[(s, ki)] = _summary(overall, groups)
     return out
+
+
+def _summary(overall: Any, groups: list[Any]) -> tuple[float, ...]:
+    """The six summaries of one stratum (NaN for non-scalar metric values)."""
+    if _is_scalar(overall) and all(_is_scalar(v) for v in groups):
+        return tuple(_core.summarize(float(overall), [float(v) for v in groups]))
+    return (math.nan,) * 6
 
 
 def _nanquantile(values: list[Any], q: float) -> float:
@@ -160,22 +162,9 @@ def _insert(
             values["overall"][s]["values"][k] = _jsonable(overall)
             for g, v in enumerate(groups):
                 values["by_group"][s * n_groups + g]["values"][k] = _jsonable(v)
-            scalar = _is_scalar(overall) and all(_is_scalar(v) for v in groups)
-            summary = (
-                _core.summarize(float(overall), [float(v) for v in groups])
-                if scalar
-                else (math.nan,) * 6
-            )
-            names = (
-                "group_min",
-                "group_max",
-                "difference_between_groups",
-                "difference_to_overall",
-                "ratio_between_groups",
-                "ratio_to_overall",
-            )
+            summary = _summary(overall, groups)
             row: dict[str, Any] = {"control": values["overall"][s]["control"], "metric": k}
-            row.update({name: _jsonable(v) for name, v in zip(names, summary)})
+            row.update({name: _jsonable(v) for name, v in zip(_SUMMARY_NAMES, summary)})
             aggregates.append(row)
     values["aggregates"] = aggregates
 

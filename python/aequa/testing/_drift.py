@@ -12,8 +12,8 @@ from typing import Any
 
 from aequa._core import InvalidArgumentError
 from aequa.drift import _frame, drift_report
+from aequa.testing._args import number
 from aequa.testing._errors import DriftAssertionError
-from aequa.testing._fairness import _number
 from aequa.testing._result import CheckResult, finish, fmt, table
 
 __all__ = ["assert_no_drift"]
@@ -76,12 +76,12 @@ def assert_no_drift(
     aequa.testing.DriftAssertionError: 1 of 1 columns drifted (share 1), above ...
     ...
     """
-    share_limit = _number(max_drift_share, "max_drift_share")
+    share_limit = number(max_drift_share, "max_drift_share")
     if not 0.0 <= share_limit <= 1.0:
         raise InvalidArgumentError(
             f"max_drift_share: expected a share in [0, 1], found {share_limit:g}"
         )
-    a = _number(alpha, "alpha")
+    a = number(alpha, "alpha")
     if not 0.0 < a < 1.0:
         raise InvalidArgumentError(f"alpha: expected a value in (0, 1) such as 0.05, found {a:g}")
     tests: Mapping[str, Any] | None

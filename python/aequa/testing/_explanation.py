@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from aequa._core import InvalidArgumentError
+from aequa.testing._args import exactly_one, number
 from aequa.testing._errors import ExplanationAssertionError
-from aequa.testing._fairness import _number
 from aequa.testing._result import CheckResult, finish, fmt, resolve_seed, table
 
 __all__ = ["assert_explanation_stable"]
@@ -141,13 +141,7 @@ def assert_explanation_stable(
                        max_background, 1)):  # fmt: skip
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
             raise InvalidArgumentError(f"{arg}: expected an integer >= {lo}, found {v!r}")
-    pairs = (("max_rank_change", max_rank_change), ("min_rank_correlation", min_rank_correlation))
-    given = {k: v for k, v in pairs if v is not None}
-    if len(given) != 1:
-        raise InvalidArgumentError(
-            "max_rank_change: pass exactly one of max_rank_change or min_rank_correlation, "
-            "found " + ("both" if given else "neither")
-        )
+    exactly_one(max_rank_change=max_rank_change, min_rank_correlation=min_rank_correlation)
     if max_rank_change is not None and (
         isinstance(max_rank_change, bool)
         or not isinstance(max_rank_change, (int, np.integer))
@@ -157,7 +151,7 @@ def assert_explanation_stable(
             f"max_rank_change: expected an integer >= 0, found {max_rank_change!r}"
         )
     if min_rank_correlation is not None:
-        c = _number(min_rank_correlation, "min_rank_correlation")
+        c = number(min_rank_correlation, "min_rank_correlation")
         if not -1.0 <= c <= 1.0:
             raise InvalidArgumentError(
                 f"min_rank_correlation: expected a value in [-1, 1], found {c:g}"
@@ -189,7 +183,7 @@ def assert_explanation_stable(
         passed = value <= thr
     else:
         value = min(correlations, key=lambda c: -math.inf if math.isnan(c) else c)
-        thr, op = float(given["min_rank_correlation"]), ">="
+        thr, op = float(c), ">="
         passed = not math.isnan(value) and value >= thr
     result = CheckResult(
         check="explanation",

@@ -17,6 +17,7 @@ import pandas as pd
 from aequa._core import InvalidArgumentError
 from aequa.metric_frame import MetricFrame, SmallGroupWarning
 from aequa.metrics import builtin_name
+from aequa.testing._args import number
 from aequa.testing._errors import FairnessAssertionError
 from aequa.testing._result import CheckResult, finish, fmt, resolve_seed, table
 
@@ -81,17 +82,8 @@ def _is_aequa(f: Any) -> bool:
     return (getattr(f, "__module__", "") or "").split(".")[0] in ("aequa", "fairlearn")
 
 
-def _number(value: Any, argument: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise InvalidArgumentError(f"{argument}: expected a number, found {value!r}")
-    f = float(value)
-    if not math.isfinite(f):
-        raise InvalidArgumentError(f"{argument}: expected a finite number, found {value!r}")
-    return f
-
-
 def _thresholds(m: _Metric, limits: dict[str, Any]) -> dict[str, float]:
-    given = {k: _number(v, k) for k, v in limits.items() if v is not None}
+    given = {k: number(v, k) for k, v in limits.items() if v is not None}
     if not given:
         raise InvalidArgumentError(
             "max_difference: expected one threshold: max_difference, min_ratio, or "
@@ -294,7 +286,7 @@ def assert_fairness(
         )
     alpha = 0.05
     if significance is not None:
-        alpha = _number(significance, "significance")
+        alpha = number(significance, "significance")
         if not 0.0 < alpha < 1.0:
             raise InvalidArgumentError(
                 f"significance: expected an alpha in (0, 1) such as 0.05, found {alpha:g}"

@@ -14,8 +14,8 @@ import numpy as np
 
 from aequa._core import InvalidArgumentError
 from aequa.robust import noise_stability
+from aequa.testing._args import exactly_one, number
 from aequa.testing._errors import RobustnessAssertionError
-from aequa.testing._fairness import _number
 from aequa.testing._result import CheckResult, finish, fmt, resolve_seed, table
 
 __all__ = ["assert_robust"]
@@ -27,7 +27,7 @@ def _limits(value: Any, argument: str, n: int) -> list[float]:
         raise InvalidArgumentError(
             f"{argument}: expected one number or one per budget ({n}), found {len(values)}"
         )
-    out = [_number(v, argument) for v in values]
+    out = [number(v, argument) for v in values]
     for v in out:
         if not 0.0 <= v <= 1.0:
             raise InvalidArgumentError(f"{argument}: expected values in [0, 1], found {v:g}")
@@ -96,14 +96,7 @@ def assert_robust(
     aequa.testing.RobustnessAssertionError: flip rate at budget 1 is ..., above max_flip_rate=...
     ...
     """
-    given = {k: v for k, v in (("max_flip_rate", max_flip_rate),
-                               ("min_stability", min_stability)) if v is not None}  # fmt: skip
-    if len(given) != 1:
-        raise InvalidArgumentError(
-            "max_flip_rate: pass exactly one of max_flip_rate or min_stability, found "
-            + ("both" if given else "neither")
-        )
-    (limit_name, raw), = given.items()  # fmt: skip
+    limit_name, raw = exactly_one(max_flip_rate=max_flip_rate, min_stability=min_stability)
     budget_list = [float(b) for b in np.atleast_1d(np.asarray(budgets, dtype=np.float64))]
     limits = _limits(raw, limit_name, len(budget_list))
     seed = resolve_seed(random_state)
