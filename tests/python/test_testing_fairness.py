@@ -359,3 +359,29 @@ def test_unbounded_metric_allows_large_differences() -> None:
     r = assert_fairness(y, p, sensitive_features=["a", "a", "b", "b"],
                         metric="mean_absolute_error", max_difference=10.0, n_boot=0)  # fmt: skip
     assert r.value == pytest.approx(6.0)
+
+
+def test_significance_mode_leads_with_the_significant_violation() -> None:
+    # TPR gap: 0.4 on 10 positives per group (not significant); FPR gap: 0.3 on 400 negatives
+    # per group (significant). Point mode leads with the larger TPR gap, significance mode
+    # with the FPR gap that makes it fail.
+    def group(tp: int, pos: int, fp: int, neg: int) -> tuple[list[int], list[int]]:
+        y = [1] * pos + [0] * neg
+        p = [1] * tp + [0] * (pos - tp) + [1] * fp + [0] * (neg - fp)
+        return y, p
+
+    ya, pa = group(8, 10, 160, 400)
+    yb, pb = group(4, 10, 40, 400)
+    y, p, s = ya + yb, pa + pb, ["a"] * 410 + ["b"] * 410
+    with pytest.raises(FairnessAssertionError) as info:
+        assert_fairness(y, p, sensitive_features=s, metric="equalized_odds", max_difference=0.1,
+                        n_boot=0)  # fmt: skip
+    assert str(info.value).startswith("equalized_odds: true_positive_rate difference")
+    with pytest.raises(FairnessAssertionError) as info:
+        assert_fairness(y, p, sensitive_features=s, metric="equalized_odds", max_difference=0.1,
+                        significance=0.05, random_state=0)  # fmt: skip
+    result = info.value.result
+    assert str(info.value).startswith("equalized_odds: false_positive_rate difference")
+    assert result.value == pytest.approx(0.3) and result.interval[0] > 0.1
+    tpr = next(u for u in result.details["units"] if u["metric"] == "true_positive_rate")
+    assert tpr["violated"] and not tpr["significant"]

@@ -318,7 +318,8 @@ def assert_fairness(
     names = list(m.metrics)
     units = _units(mf, names, limits, method, bool(n_boot))
     broken = [u for u in units if (u.significant if significance is not None else u.violated)]
-    worst = max(units, key=lambda u: math.inf if math.isnan(u.value) else u.excess)
+    # The unit the message leads with: the worst of those that fail the check, else of all.
+    worst = max(broken or units, key=lambda u: math.inf if math.isnan(u.value) else u.excess)
     passed = not broken
     kind = "ratio" if "min_ratio" in limits else "difference" if limits.keys() & {
         "max_difference"} else "per-group value"  # fmt: skip

@@ -123,7 +123,7 @@ def assert_robust(
             units.append(_unit(float(row["budget"]), label, float(row["flip_rate"]), lim,
                                as_stability, int(row["rows"])))  # fmt: skip
     broken = [u for u in units if u["violated"]]
-    worst = max(units, key=lambda u: math.inf if math.isnan(u["value"]) else u["excess"])
+    worst = max(broken or units, key=lambda u: math.inf if math.isnan(u["value"]) else u["excess"])
     n = int(rep.report["params"].get("rows", 0)) or _rows(X)
     result = CheckResult(
         check="robustness",
