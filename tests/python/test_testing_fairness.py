@@ -385,3 +385,22 @@ def test_significance_mode_leads_with_the_significant_violation() -> None:
     assert result.value == pytest.approx(0.3) and result.interval[0] > 0.1
     tpr = next(u for u in result.details["units"] if u["metric"] == "true_positive_rate")
     assert tpr["violated"] and not tpr["significant"]
+
+
+def test_message_lists_every_pair_past_the_threshold() -> None:
+    # Rates a 0.2, b 0.5, c 0.8: pairs c-a 0.6, c-b 0.3 and b-a 0.3 all exceed 0.25.
+    s = ["a"] * 10 + ["b"] * 10 + ["c"] * 10
+    p = [1] * 2 + [0] * 8 + [1] * 5 + [0] * 5 + [1] * 8 + [0] * 2
+    y = [1, 0] * 15
+    with pytest.raises(FairnessAssertionError) as info:
+        assert_fairness(y, p, sensitive_features=s, max_difference=0.25, n_boot=0)
+    assert str(info.value).splitlines()[1] == (
+        "Groups furthest apart: c (0.8) and a (0.2). 3 pairs of groups have differences above "
+        "0.25: c vs a 0.6, c vs b 0.3, b vs a 0.3."
+    )
+    with pytest.raises(FairnessAssertionError) as info:
+        assert_fairness(y, p, sensitive_features=s, min_ratio=0.5, n_boot=0)
+    assert str(info.value).splitlines()[1] == (
+        "Groups furthest apart: c (0.8) and a (0.2). 2 pairs of groups have ratios below 0.5: "
+        "a vs c 0.25, a vs b 0.4."
+    )

@@ -541,10 +541,17 @@ def _culprits(mf: MetricFrame, u: _Unit, method: str, kind: str) -> str:
         return "No group has a defined value."
     if method == "between_groups":
         hi_key, lo_key = col.idxmax(), col.idxmin()
-        return (
+        text = (
             f"Groups furthest apart: {_label(hi_key)} ({fmt(col[hi_key])}) and "
             f"{_label(lo_key)} ({fmt(col[lo_key])})."
         )
+        pairs = _broken_pairs(col, u, kind)
+        if len(col) > 2 and len(pairs) > 1:
+            shown = ", ".join(f"{a} vs {b} {fmt(gap)}" for a, b, gap in pairs[:_MAX_PAIRS])
+            more = f" and {len(pairs) - _MAX_PAIRS} more" if len(pairs) > _MAX_PAIRS else ""
+            what = "differences above" if kind == "difference" else "ratios below"
+            text += f" {len(pairs)} pairs of groups have {what} {u.threshold:g}: {shown}{more}."
+        return text
     ov = _overall_value(mf, u)
     if kind == "difference":
         off = [(k, float(v)) for k, v in col.items() if abs(float(v) - ov) > u.threshold]
@@ -561,6 +568,22 @@ def _culprits(mf: MetricFrame, u: _Unit, method: str, kind: str) -> str:
         return f"Every group's ratio to the overall value {fmt(ov)} is at least {u.threshold:g}."
     listed = ", ".join(f"{_label(k)} ({fmt(v)})" for k, v in off)
     return f"Groups whose ratio to the overall value {fmt(ov)} is below {u.threshold:g}: {listed}."
+
+
+_MAX_PAIRS = 5
+
+
+def _broken_pairs(col: pd.Series, u: _Unit, kind: str) -> list[tuple[str, str, float]]:
+    """Every pair of groups whose gap (or ratio) breaks the threshold, worst first."""
+    items = sorted(((k, float(v)) for k, v in col.items()), key=lambda kv: -kv[1])
+    out = []
+    for i, (ka, va) in enumerate(items):
+        for kb, vb in items[i + 1 :]:
+            if kind == "difference" and va - vb > u.threshold:
+                out.append((_label(ka), _label(kb), va - vb))
+            elif kind == "ratio" and va > 0 and vb / va < u.threshold:
+                out.append((_label(kb), _label(ka), vb / va))
+    return sorted(out, key=lambda p: -p[2] if kind == "difference" else p[2])
 
 
 def _ctrl(key: Any, n_ctrl: int) -> Any:
