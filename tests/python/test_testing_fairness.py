@@ -124,6 +124,7 @@ def test_sample_weight_changes_the_value() -> None:
     with pytest.raises(FairnessAssertionError) as info:
         assert_fairness(y, p, sensitive_features=s, sample_weight=w, max_difference=0.1, n_boot=0)
     assert info.value.result.value == pytest.approx(0.75 - 0.5)
+    assert info.value.result.seed is None and info.value.result.interval is None  # n_boot=0
 
 
 # ----- messages ----------------------------------------------------------------------------

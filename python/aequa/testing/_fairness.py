@@ -298,7 +298,7 @@ def assert_fairness(
             "n_boot: significance mode needs bootstrap intervals; pass n_boot >= 1 "
             "(1000 is the default)"
         )
-    seed = resolve_seed(random_state)
+    seed: int | None = resolve_seed(random_state)
     quantiles = [alpha / 2, 1 - alpha / 2]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SmallGroupWarning)  # reported in the message instead
@@ -315,6 +315,8 @@ def assert_fairness(
             pos_label=pos_label,
             threshold=threshold,
         )
+    if not n_boot:
+        seed = None  # nothing was drawn
     names = list(m.metrics)
     units = _units(mf, names, limits, method, bool(n_boot))
     broken = [u for u in units if (u.significant if significance is not None else u.violated)]
