@@ -192,18 +192,34 @@ impl ModelArg {
     }
 }
 
-/// The native model in `value`: its JSON object, or its JSON text.
+/// The native model in `value`: its JSON object, or its JSON text. Read from the JSON value
+/// (as every other argument) and checked as `NativeModel::from_json` checks it, so the module
+/// carries one deserializer of the model types, not two.
 pub fn native(value: Option<&serde_json::Value>) -> Result<NativeModel, JsError> {
-    let text = match value {
+    let malformed = |e: &dyn std::fmt::Display| {
+        core_error(Error::invalid(
+            "model",
+            format!("malformed model JSON: {e}"),
+        ))
+    };
+    let parsed;
+    let value = match value {
         None | Some(serde_json::Value::Null) => {
             return Err(JsError::new(
                 "model: expected a native model (its JSON object or text) or a JS function f(data, nRows), found nothing",
             ))
         }
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(v) => v.to_string(),
+        Some(serde_json::Value::String(s)) => {
+            parsed = serde_json::from_str::<serde_json::Value>(s).map_err(|e| malformed(&e))?;
+            &parsed
+        }
+        Some(v) => v,
     };
-    NativeModel::from_json(&text).map_err(core_error)
+    let model = NativeModel::deserialize(value).map_err(|e| malformed(&e))?;
+    if let NativeModel::Trees(t) = &model {
+        t.check().map_err(core_error)?;
+    }
+    Ok(model)
 }
 
 #[derive(Debug, Deserialize)]
