@@ -191,8 +191,16 @@ describe("bad input", () => {
     const x = fx.input.x.map((r) => r.slice());
     x[1][2] = NaN;
     assert.throws(() => aequa.exactShap({ model, x, background: fx.input.x }), {
-      message: /X|x/,
+      message: "X: expected finite numbers, found NaN at row 1; drop or impute missing values first",
     });
+    const linear = cases.find((c) => c.name === "linear_logistic").input;
+    const lx = linear.x.map((r) => r.slice());
+    lx[2][5] = NaN;
+    assert.throws(() => aequa.predict(linear.model, lx), {
+      message: "x: a linear model needs finite values, found NaN at row 2, column 5; drop or impute missing values first",
+    });
+    // Trees take NaN as a missing value.
+    assert.equal(aequa.predict(model, x).nRows, x.length);
     assert.throws(() => aequa.ks2samp({ data1: [1, NaN, 3], data2: [1, 2] }), {
       message: /data1/,
     });

@@ -236,6 +236,17 @@ fn compute_predict(input: &Input) -> Result<FlatMatrix, JsError> {
     let model = ModelArg::resolve(input, args.model.as_ref(), x.view())?;
     let m = model.as_model();
     check_features(m, x.view(), "x").map_err(core_error)?;
+    if let ModelArg::Native(NativeModel::Linear(_)) = &model {
+        // Trees send a missing value down each split's default branch; a linear model has no
+        // answer for it, so say so rather than report a NaN output.
+        if let Some((i, v)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(JsError::new(&format!(
+                "x: a linear model needs finite values, found {v} at row {}, column {}; drop or impute missing values first",
+                i / x.ncols().max(1),
+                i % x.ncols().max(1)
+            )));
+        }
+    }
     let out = predict_checked(m, x.view()).map_err(core_error)?;
     Ok(FlatMatrix {
         n_rows: out.nrows(),
