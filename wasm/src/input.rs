@@ -92,7 +92,13 @@ impl<'de> Deserialize<'de> for Level {
             fn visit_u64<E>(self, v: u64) -> std::result::Result<Level, E> {
                 Ok(Level::Number(v as f64))
             }
-            fn visit_str<E>(self, v: &str) -> std::result::Result<Level, E> {
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Level, E> {
+                if v.starts_with(crate::args::TYPED_MARK) {
+                    // A Float64Array read by `args::Input`: grouping values must be an array.
+                    return Err(E::custom(
+                        "expected the values of a grouping column as an array of strings or numbers, found a Float64Array; pass Array.from(values)",
+                    ));
+                }
                 Ok(Level::Text(v.to_string()))
             }
             fn visit_string<E>(self, v: String) -> std::result::Result<Level, E> {

@@ -11,7 +11,7 @@ use ndarray::{Array2, ArrayView2};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{core_error, export, to_js, to_text, FlatMatrix, Input, Matrix};
+use crate::args::{core_error, export, to_js, to_text, FlatOut, Input, Matrix};
 use aequa_core::report::Num;
 
 thread_local! {
@@ -230,7 +230,7 @@ struct PredictArgs {
     x: Matrix,
 }
 
-fn compute_predict(input: &Input) -> Result<FlatMatrix, JsError> {
+fn compute_predict(input: &Input) -> Result<FlatOut, JsError> {
     let args: PredictArgs = input.parse()?;
     let x = args.x.array("x")?;
     let model = ModelArg::resolve(input, args.model.as_ref(), x.view())?;
@@ -248,7 +248,7 @@ fn compute_predict(input: &Input) -> Result<FlatMatrix, JsError> {
         }
     }
     let out = predict_checked(m, x.view()).map_err(core_error)?;
-    Ok(FlatMatrix {
+    Ok(FlatOut {
         n_rows: out.nrows(),
         n_cols: out.ncols(),
         data: out.iter().map(|v| Num(*v)).collect(),
