@@ -59,7 +59,32 @@ pub struct FrameArgs {
 #[serde(deny_unknown_fields)]
 pub struct FeatureArg {
     name: String,
+    #[serde(deserialize_with = "levels")]
     values: Vec<Level>,
+}
+
+/// A grouping column's values: an array, or a `Float64Array` (numbers, copied once by
+/// `args::Input`).
+fn levels<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<Level>, D::Error> {
+    struct Visit;
+    impl<'de> serde::de::Visitor<'de> for Visit {
+        type Value = Vec<Level>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an array of strings or numbers")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            seq: A,
+        ) -> std::result::Result<Vec<Level>, A::Error> {
+            Vec::<Level>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Vec<Level>, E> {
+            crate::args::typed(v)
+                .map(|n| n.into_iter().map(Level::Number).collect())
+                .ok_or_else(|| E::invalid_type(serde::de::Unexpected::Str(v), &self))
+        }
+    }
+    d.deserialize_any(Visit)
 }
 
 /// A group value as JS holds it.
@@ -92,13 +117,7 @@ impl<'de> Deserialize<'de> for Level {
             fn visit_u64<E>(self, v: u64) -> std::result::Result<Level, E> {
                 Ok(Level::Number(v as f64))
             }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Level, E> {
-                if v.starts_with(crate::args::TYPED_MARK) {
-                    // A Float64Array read by `args::Input`: grouping values must be an array.
-                    return Err(E::custom(
-                        "expected the values of a grouping column as an array of strings or numbers, found a Float64Array; pass Array.from(values)",
-                    ));
-                }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Level, E> {
                 Ok(Level::Text(v.to_string()))
             }
             fn visit_string<E>(self, v: String) -> std::result::Result<Level, E> {
