@@ -57,20 +57,96 @@ pub struct FrameArgs {
 /// One grouping column.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FeatureArg {
+pub struct FeatureArg {
     name: String,
+    #[serde(deserialize_with = "levels")]
     values: Vec<Level>,
 }
 
+/// A grouping column's values: an array, or a `Float64Array` (numbers, copied once by
+/// `args::Input`).
+fn levels<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<Level>, D::Error> {
+    struct Visit;
+    impl<'de> serde::de::Visitor<'de> for Visit {
+        type Value = Vec<Level>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an array of strings or numbers")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            seq: A,
+        ) -> std::result::Result<Vec<Level>, A::Error> {
+            Vec::<Level>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Vec<Level>, E> {
+            crate::args::typed(v)
+                .map(|n| n.into_iter().map(Level::Number).collect())
+                .ok_or_else(|| E::invalid_type(serde::de::Unexpected::Str(v), &self))
+        }
+    }
+    d.deserialize_any(Visit)
+}
+
 /// A group value as JS holds it.
-#[derive(Debug, Deserialize)]
-#[serde(
-    untagged,
-    expecting = "expected every value of a grouping column to be a string or a number"
-)]
+#[derive(Debug)]
 enum Level {
     Number(f64),
     Text(String),
+}
+
+/// Read by hand: an untagged enum would buffer every value before trying each variant, which
+/// dominated the conversion of a million-row column.
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        const EXPECTED: &str =
+            "expected every value of a grouping column to be a string or a number";
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Level;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_f64<E>(self, v: f64) -> std::result::Result<Level, E> {
+                Ok(Level::Number(v))
+            }
+            #[allow(clippy::cast_precision_loss)]
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Level, E> {
+                Ok(Level::Number(v as f64))
+            }
+            #[allow(clippy::cast_precision_loss)]
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Level, E> {
+                Ok(Level::Number(v as f64))
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Level, E> {
+                Ok(Level::Text(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> std::result::Result<Level, E> {
+                Ok(Level::Text(v))
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> std::result::Result<Level, E> {
+                Err(E::custom(EXPECTED))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Level, E> {
+                Err(E::custom(EXPECTED))
+            }
+            fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Level, E> {
+                Err(E::custom(EXPECTED))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                _: A,
+            ) -> std::result::Result<Level, A::Error> {
+                Err(serde::de::Error::custom(EXPECTED))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                _: A,
+            ) -> std::result::Result<Level, A::Error> {
+                Err(serde::de::Error::custom(EXPECTED))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 /// The options; anything left out takes the core's default.
@@ -104,6 +180,28 @@ pub struct Encoded {
 }
 
 impl FrameArgs {
+    /// Put a column read separately (a typed array copied in one go) in place.
+    pub fn set_column(&mut self, key: &str, values: Vec<f64>) {
+        match key {
+            "yTrue" => self.y_true = values,
+            "yPred" => self.y_pred = values,
+            "sampleWeight" => self.sample_weight = Some(values),
+            _ => {}
+        }
+    }
+
+    /// Put the numeric values of grouping column `index` of `list` (`sensitiveFeatures` or
+    /// `controlFeatures`), read separately, in place.
+    pub fn set_feature_values(&mut self, list: &str, index: usize, values: Vec<f64>) {
+        let features = match list {
+            "sensitiveFeatures" => Some(&mut self.sensitive_features),
+            _ => self.control_features.as_mut(),
+        };
+        if let Some(f) = features.and_then(|f| f.get_mut(index)) {
+            f.values = values.into_iter().map(Level::Number).collect();
+        }
+    }
+
     /// The core's options.
     pub fn options(&self) -> FrameOptions {
         let none = OptionsArg::default();
@@ -172,7 +270,7 @@ impl FrameArgs {
 }
 
 impl Encoded {
-    fn feature(&self) -> Feature<'_> {
+    pub fn feature(&self) -> Feature<'_> {
         Feature {
             name: self.name.clone(),
             codes: ArrayView1::from(self.codes.as_slice()),
@@ -181,7 +279,7 @@ impl Encoded {
     }
 }
 
-fn encode(argument: &str, f: &FeatureArg) -> Result<Encoded> {
+pub fn encode(argument: &str, f: &FeatureArg) -> Result<Encoded> {
     let numbers: Option<Vec<f64>> = f
         .values
         .iter()
