@@ -407,6 +407,10 @@ def _native_linear(model: Any) -> Any:
     from aequa.explain import to_native
 
     try:
+        # A classifier's probability form carries its link (logistic / softmax), which the
+        # attacks need to label rows and to differentiate the loss.
+        if hasattr(model, "predict_proba"):
+            return to_native(model, output="probability")
         return to_native(model)
     except (TypeError, ValueError, NotImplementedError) as exc:
         raise InvalidArgumentError(
@@ -547,8 +551,8 @@ def minimal_perturbation(
     constraints: Any = None,
     overshoot: float = 1e-9,
 ) -> AttackReport:
-    """The exact smallest perturbation that changes a binary linear model's or a single
-    decision tree's label.
+    """The exact smallest perturbation that changes a linear model's or a single decision
+    tree's label.
 
     For a single tree (e.g. ``DecisionTreeClassifier``), every leaf is a box of feature values
     and the nearest point of a box is ``x`` clipped into it: the row moves to the nearest box
@@ -557,7 +561,10 @@ def minimal_perturbation(
 
     With score ``s = w @ x + b``: L2 moves along ``-w`` by ``|s| / ||w||_2``; L-infinity
     moves along ``-sign(w)`` by ``|s| / ||w||_1`` (``w`` restricted to mutable columns), then
-    a relative ``overshoot`` past the boundary. Linear models support ``immutable``
+    a relative ``overshoot`` past the boundary. A multi-class model (scores ``s_k``, label
+    ``c = argmax s``) leaves ``c`` as soon as one competitor ``k`` reaches ``s_c``, so the
+    minimum is ``min_k (s_c - s_k) / ||w_k - w_c||`` (dual norm), reached along
+    ``w_k - w_c`` (L2) or its sign (L-infinity). Linear models support ``immutable``
     constraints only; trees also ``bounds``.
 
     Examples
