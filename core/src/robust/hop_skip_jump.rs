@@ -55,6 +55,9 @@ pub struct HsjOptions {
     pub budgets: Vec<f64>,
     /// Rows per model call.
     pub batch_rows: usize,
+    /// Targeted attack: the class index each row must reach (ART's `targeted=True` with `y`);
+    /// `None` for the untargeted attack (any other label).
+    pub y_target: Option<Vec<usize>>,
 }
 
 impl Default for HsjOptions {
@@ -72,6 +75,7 @@ impl Default for HsjOptions {
             threshold: 0.5,
             budgets: vec![],
             batch_rows: 65_536,
+            y_target: None,
         }
     }
 }
@@ -79,6 +83,7 @@ impl Default for HsjOptions {
 struct State<'m, M: Model + ?Sized> {
     counted: CountingModel<'m, M>,
     target: Vec<usize>,
+    targeted: bool,
     queries: Vec<usize>,
     threshold: f64,
     batch_rows: usize,
@@ -99,7 +104,8 @@ impl<M: Model + ?Sized> State<'_, M> {
                 if let Some(q) = self.queries.get_mut(i) {
                     *q += 1;
                 }
-                (self.target.get(i) != Some(&l), l)
+                let hit = self.target.get(i) == Some(&l);
+                (hit == self.targeted, l)
             })
             .collect())
     }
@@ -132,8 +138,10 @@ fn towards(
     p
 }
 
-/// The HopSkipJump attack (untargeted) on the rows of `x`; `y` (class indices, optional)
-/// restricts the attack to originally-correct rows.
+/// The HopSkipJump attack on the rows of `x`; `y` (class indices, optional) restricts the
+/// attack to originally-correct rows. Untargeted, a row is adversarial when its label differs
+/// from the original (or `y`); targeted (`options.y_target`), when it equals the row's target,
+/// and rows already labelled with their target are not attacked.
 pub fn hop_skip_jump<M: Model + ?Sized>(
     model: &M,
     x: ArrayView2<'_, f64>,
@@ -200,9 +208,21 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
     let attacked: Vec<bool> = (0..n)
         .map(|i| base_labels.get(i) == target.get(i))
         .collect();
+    let (attacked, target, original) = match &options.y_target {
+        None => (attacked, target.clone(), target),
+        Some(goal) => {
+            check_targets(goal, n, model.n_outputs().max(2))?;
+            let attacked = (0..n)
+                .map(|i| attacked.get(i) == Some(&true) && base_labels.get(i) != goal.get(i))
+                .collect();
+            (attacked, goal.clone(), base_labels.clone())
+        }
+    };
+    let targeted = options.y_target.is_some();
     let mut st = State {
         counted,
         target: target.clone(),
+        targeted,
         queries: vec![0; n],
         threshold: options.threshold,
         batch_rows: options.batch_rows,
@@ -249,7 +269,7 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
         for &i in &active {
             let x0 = x.row(i);
             let mut cand: Vec<(f64, usize)> = (0..n)
-                .filter(|&k| base_labels.get(k) != target.get(i))
+                .filter(|&k| (base_labels.get(k) == target.get(i)) == targeted)
                 .take(MAX_NEIGHBOUR_POOL)
                 .map(|k| (dist(norm, x.row(k), x0), k))
                 .collect();
@@ -578,19 +598,44 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
         }
     }
     let budgets = options.budgets.clone();
-    Ok(build_report(
+    // Targeted, the adversarial label is the target wherever a point was found, so "label
+    // changed" (over attacked rows, whose label was not the target) is "target reached".
+    let mut report = build_report(
         "hop_skip_jump",
         norm,
         x,
         &x_adv,
         attacked,
-        target,
+        original,
         adv_labels,
         budgets,
         st.counted.calls(),
         st.counted.rows(),
         options.random_state,
-    ))
+    );
+    report.target_label.clone_from(&options.y_target);
+    Ok(report)
+}
+
+/// Check the targets of a targeted attack: one class index per row, below `n_classes`.
+fn check_targets(goal: &[usize], n: usize, n_classes: usize) -> Result<()> {
+    if goal.len() != n {
+        return Err(Error::LengthMismatch {
+            argument: "y_target".into(),
+            expected: n,
+            found: goal.len(),
+        });
+    }
+    if let Some((i, c)) = goal.iter().enumerate().find(|(_, c)| **c >= n_classes) {
+        return Err(Error::invalid(
+            "y_target",
+            format!(
+                "expected class indices 0..{n_classes} (the model's outputs), found {c} at row \
+                 {i}"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Clip to the data box, widened to contain the original value.
@@ -628,5 +673,52 @@ mod tests {
         for (p, e) in r.perturbation_norm.iter().zip(exact) {
             assert!(p.0 >= e - 1e-12 && p.0 <= 1.05 * e + 1e-6, "{} vs {e}", p.0);
         }
+    }
+
+    #[test]
+    fn targeted_rows_reach_their_target_class() {
+        let m = LinearModel::new(
+            array![[1.0, 0.0, 0.2], [0.0, 1.0, -0.3], [-1.0, -1.0, 0.1]],
+            array![0.0, 0.1, 0.0],
+            Link::Softmax,
+        )
+        .unwrap();
+        let mut rng = seeded(5, 0);
+        let x = Array2::from_shape_fn((30, 3), |_| standard_normal(&mut rng));
+        let base = labels(&m.predict(x.view()).unwrap(), 0.5);
+        let goal: Vec<usize> = base.iter().map(|c| (c + 1) % 3).collect();
+        let options = HsjOptions {
+            y_target: Some(goal.clone()),
+            constraints: Constraints {
+                immutable: vec![2],
+                ..Constraints::default()
+            },
+            ..HsjOptions::default()
+        };
+        let r = hop_skip_jump(&m, x.view(), None, &options).unwrap();
+        assert!(r.success_rate.0 >= 0.9, "{}", r.success_rate.0);
+        let adv = Array2::from_shape_vec(x.dim(), r.x_adv.concat()).unwrap();
+        let now = labels(&m.predict(adv.view()).unwrap(), 0.5);
+        for i in 0..30 {
+            assert_eq!(r.success[i], now[i] == goal[i], "row {i}");
+            assert_eq!(adv[[i, 2]], x[[i, 2]]);
+        }
+        assert_eq!(r.target_label, Some(goal.clone()));
+        // A row already at its target is not attacked; a target out of range is an error.
+        let mut same = goal.clone();
+        same[0] = base[0];
+        let options = HsjOptions {
+            y_target: Some(same),
+            max_iter: 2,
+            ..HsjOptions::default()
+        };
+        let r = hop_skip_jump(&m, x.view(), None, &options).unwrap();
+        assert!(!r.attacked[0] && !r.success[0]);
+        let options = HsjOptions {
+            y_target: Some(vec![3; 30]),
+            ..HsjOptions::default()
+        };
+        let e = hop_skip_jump(&m, x.view(), None, &options).unwrap_err();
+        assert!(e.to_string().contains("expected class indices 0..3"), "{e}");
     }
 }

@@ -300,6 +300,7 @@ pub fn build_report(
         rows_evaluated: rows,
         elapsed_seconds: None,
         random_state,
+        target_label: None,
     }
 }
 
