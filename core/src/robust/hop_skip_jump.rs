@@ -19,9 +19,10 @@ use crate::model::{check_features, Model};
 use crate::report::robust::AttackReport;
 use crate::rng::seeded;
 use crate::robust::constraints::Constraints;
+use crate::robust::hsj_probes::{build_probes, ProbeRow, ProbeSpace};
 use crate::robust::linear_attack::{build_report, Norm};
 use crate::robust::noise::check_budgets;
-use crate::robust::{check_matrix, labels, normal_pair, predict_batched, uniform01};
+use crate::robust::{check_matrix, labels, predict_batched, uniform01};
 
 /// Rows of `X` scanned per attacked row for a starting point (the first ones the model labels
 /// differently), so the start costs O(n · pool) distances, not O(n²).
@@ -257,6 +258,14 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
         Norm::Linf => 0.01 / df,
     };
     let mut rng = seeded(options.random_state, 0);
+    let space = ProbeSpace {
+        norm,
+        mutable: &mutable,
+        lo: &lo,
+        hi: &hi,
+        constraints: cons,
+        seed: options.random_state,
+    };
 
     // Best verified adversarial point per row, its label and distance.
     let mut best: Vec<Option<(Array1<f64>, usize, f64)>> = vec![None; n];
@@ -447,50 +456,33 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
             break;
         }
         // 2. Gradient direction at each boundary point: all probes in one matrix, one call.
-        let total: usize = evals.iter().sum();
-        let mut pts = Array2::<f64>::zeros((total, d));
-        let mut us = Array2::<f64>::zeros((total, d));
-        let mut owners = Vec::with_capacity(total);
-        let mut spare: Option<f64> = None;
-        let mut r = 0usize;
-        for ((&i, c), &m) in rows.iter().zip(current.iter()).zip(evals.iter()) {
-            let x0 = x.row(i);
-            let dd = dist(norm, c.0.view(), x0);
-            let delta = if t == 0 {
-                0.1 * range
-            } else {
-                0.01 * dd.max(f64::MIN_POSITIVE)
-            };
-            for _ in 0..m {
-                let mut u = us.row_mut(r);
-                for (v, &mu) in u.iter_mut().zip(mutable.iter()) {
-                    if mu {
-                        *v = match norm {
-                            Norm::L2 => spare.take().unwrap_or_else(|| {
-                                let (a, b) = normal_pair(&mut rng);
-                                spare = Some(b);
-                                a
-                            }),
-                            Norm::Linf => 2.0 * uniform01(&mut rng) - 1.0,
-                        };
-                    }
+        let probe_rows: Vec<ProbeRow<'_>> = rows
+            .iter()
+            .zip(current.iter())
+            .zip(evals.iter())
+            .map(|((&i, c), &m)| {
+                let x0 = x.row(i);
+                let delta = if t == 0 {
+                    0.1 * range
+                } else {
+                    0.01 * dist(norm, c.0.view(), x0).max(f64::MIN_POSITIVE)
+                };
+                ProbeRow {
+                    x0,
+                    center: c.0.view(),
+                    m,
+                    delta,
+                    stream: 1 + ((t as u64) << 32) + i as u64,
                 }
-                let un = Norm::L2.of(u.iter().copied());
-                if un > 0.0 {
-                    u.mapv_inplace(|v| v / un);
-                }
-                let mut p = pts.row_mut(r);
-                for (j, (pv, (uv, cv))) in p.iter_mut().zip(u.iter().zip(c.0.iter())).enumerate() {
-                    *pv = clip(cv + delta * uv, lo.get(j), hi.get(j), x0.get(j));
-                }
-                cons.project(x0, p.view_mut());
-                for (uv, (pv, cv)) in u.iter_mut().zip(p.iter().zip(c.0.iter())) {
-                    *uv = (pv - cv) / delta;
-                }
-                owners.push(i);
-                r += 1;
-            }
-        }
+            })
+            .collect();
+        let (pts, us) = build_probes(&probe_rows, &space, d);
+        drop(probe_rows);
+        let owners: Vec<usize> = rows
+            .iter()
+            .zip(evals.iter())
+            .flat_map(|(&i, &m)| std::iter::repeat_n(i, m))
+            .collect();
         let res = st.query(&pts, &owners)?;
         let mut updates = Vec::with_capacity(rows.len());
         let mut r = 0usize;
