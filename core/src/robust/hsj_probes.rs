@@ -70,7 +70,10 @@ fn tables() -> &'static Tables {
 
 /// A standard normal draw by the ziggurat method.
 pub fn ziggurat_normal(rng: &mut impl Rng) -> f64 {
-    let t = tables();
+    draw(tables(), rng)
+}
+
+fn draw(t: &Tables, rng: &mut impl Rng) -> f64 {
     loop {
         let bits = rng.next_u64();
         // Low 7 bits: the layer; top 53 bits: a uniform in [-1, 1); bit 7..11 unused.
@@ -154,12 +157,13 @@ fn fill(row: &ProbeRow<'_>, space: &ProbeSpace<'_>, pts: &mut [f64], us: &mut [f
         .collect();
     let constrained = !space.constraints.is_empty();
     let inv_delta = 1.0 / row.delta;
+    let zig = tables();
     for (p, u) in pts.chunks_exact_mut(d).zip(us.chunks_exact_mut(d)) {
         let mut sq = 0.0;
         for (v, &mu) in u.iter_mut().zip(space.mutable.iter()) {
             *v = if mu {
                 match space.norm {
-                    Norm::L2 => ziggurat_normal(&mut rng),
+                    Norm::L2 => draw(zig, &mut rng),
                     Norm::Linf => 2.0 * uniform01(&mut rng) - 1.0,
                 }
             } else {
