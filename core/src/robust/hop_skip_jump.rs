@@ -20,7 +20,7 @@ use crate::report::robust::AttackReport;
 use crate::rng::seeded;
 use crate::robust::constraints::Constraints;
 use crate::robust::hsj_probes::{build_probes, ProbeRow, ProbeSpace};
-use crate::robust::linear_attack::{build_report, Norm};
+use crate::robust::linear_attack::{build_report, sign, Norm};
 use crate::robust::noise::check_budgets;
 use crate::robust::{check_matrix, labels, predict_batched, uniform01};
 
@@ -514,15 +514,7 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
                         g
                     }
                 }
-                Norm::Linf => g.mapv(|v| {
-                    if v > 0.0 {
-                        1.0
-                    } else if v < 0.0 {
-                        -1.0
-                    } else {
-                        0.0
-                    }
-                }),
+                Norm::Linf => g.mapv(sign),
             };
             updates.push(upd);
         }
