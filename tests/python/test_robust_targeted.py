@@ -67,6 +67,7 @@ def test_targeted_examples_have_the_target_class_and_respect_constraints(tabular
     size = np.linalg.norm(d, axis=1) if norm == 2 else np.abs(d).max(axis=1)
     assert np.allclose(size[r.success], r.perturbation_norm[r.success])
     assert list(r.to_pandas().columns)[2] == "target_label"
+    assert r.elapsed_seconds is not None and r.elapsed_seconds > 0  # timed by the binding
 
 
 def test_targeted_labels_follow_the_models_classes(tabular3):
