@@ -64,4 +64,5 @@ fixtures: setup
 	$(PY) tests/golden/generate_inspection.py
 	$(PY) tests/golden/generate_shapley.py
 	$(PY) -m pip install -q evidently==0.7.23 && $(PY) tests/golden/generate_drift.py
+	$(PY) tests/golden/generate_robust.py
 	git diff --exit-code tests/golden

@@ -327,6 +327,8 @@ class AttackReport(Report):
     success_rate, median_perturbation, median_relative_perturbation : float
     robust_accuracy : ndarray
         Per budget in ``budgets``: fraction of rows correct and not broken within it.
+    target_label : ndarray of int or None
+        Targeted attacks: the class index each row had to reach.
     queries : int
         Rows the model evaluated.
     model_calls : int
@@ -351,10 +353,12 @@ class AttackReport(Report):
         self.queries = int(report["rows_evaluated"])
         self.model_calls = int(report["model_calls"])
         self.elapsed_seconds = report["elapsed_seconds"]
+        target = report.get("target_label")
+        self.target_label = None if target is None else np.asarray(target, dtype=np.int64)
 
     def to_pandas(self) -> pd.DataFrame:
         """One row per input row: attacked, success, labels and perturbation norm."""
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "attacked": self.attacked,
                 "success": self.success,
@@ -363,6 +367,9 @@ class AttackReport(Report):
                 "perturbation_norm": self.perturbation_norm,
             }
         )
+        if self.target_label is not None:
+            frame.insert(2, "target_label", self.target_label)
+        return frame
 
     def plot(self, ax: Any = None, **kw: Any) -> Any:
         """Robust accuracy by budget, or perturbation sizes (needs matplotlib); see
@@ -434,6 +441,10 @@ def _native_linear(model: Any) -> Any:
     from aequa.explain import to_native
 
     try:
+        # A classifier's probability form carries its link (logistic / softmax), which the
+        # attacks need to label rows and to differentiate the loss.
+        if hasattr(model, "predict_proba"):
+            return to_native(model, output="probability")
         return to_native(model)
     except (TypeError, ValueError, NotImplementedError) as exc:
         raise InvalidArgumentError(
@@ -442,17 +453,19 @@ def _native_linear(model: Any) -> Any:
         ) from exc
 
 
-def _class_indices(model: Any, y: Any, n: int) -> np.ndarray | None:
+def _class_indices(model: Any, y: Any, n: int, name: str = "y") -> np.ndarray | None:
     if y is None:
         return None
     ya = np.asarray(y)
     if ya.shape != (n,):
-        raise InvalidArgumentError(f"y: expected {n} labels, found shape {ya.shape}")
+        raise InvalidArgumentError(f"{name}: expected {n} labels, found shape {ya.shape}")
     classes = getattr(model, "classes_", None)
     if classes is not None:
         pos = np.searchsorted(classes, ya)
         if np.any(pos >= len(classes)) or np.any(np.asarray(classes)[pos] != ya):
-            raise InvalidArgumentError(f"y: labels must be among the model's classes {classes}")
+            raise InvalidArgumentError(
+                f"{name}: labels must be among the model's classes {classes}"
+            )
         return pos.astype(np.float64)
     return ya.astype(np.float64)
 
@@ -574,8 +587,8 @@ def minimal_perturbation(
     constraints: Any = None,
     overshoot: float = 1e-9,
 ) -> AttackReport:
-    """The exact smallest perturbation that changes a binary linear model's or a single
-    decision tree's label.
+    """The exact smallest perturbation that changes a linear model's or a single decision
+    tree's label.
 
     For a single tree (e.g. ``DecisionTreeClassifier``), every leaf is a box of feature values
     and the nearest point of a box is ``x`` clipped into it: the row moves to the nearest box
@@ -584,7 +597,10 @@ def minimal_perturbation(
 
     With score ``s = w @ x + b``: L2 moves along ``-w`` by ``|s| / ||w||_2``; L-infinity
     moves along ``-sign(w)`` by ``|s| / ||w||_1`` (``w`` restricted to mutable columns), then
-    a relative ``overshoot`` past the boundary. Linear models support ``immutable``
+    a relative ``overshoot`` past the boundary. A multi-class model (scores ``s_k``, label
+    ``c = argmax s``) leaves ``c`` as soon as one competitor ``k`` reaches ``s_c``, so the
+    minimum is ``min_k (s_c - s_k) / ||w_k - w_c||`` (dual norm), reached along
+    ``w_k - w_c`` (L2) or its sign (L-infinity). Linear models support ``immutable``
     constraints only; trees also ``bounds``.
 
     Examples
@@ -620,6 +636,8 @@ def hop_skip_jump(
     init_size: int = 100,
     budgets: Sequence[float] | None = None,
     threshold: float | None = None,
+    targeted: bool = False,
+    y_target: Any = None,
     random_state: Any = None,
 ) -> AttackReport:
     """HopSkipJump (Chen, Jordan & Wainwright 2020): a decision-based minimal attack.
@@ -650,6 +668,13 @@ def hop_skip_jump(
     budgets : sequence of float, optional
         Budgets at which ``robust_accuracy`` is reported.
     threshold : float, optional
+    targeted : bool
+        Move each row to the class ``y_target`` names (as ART's ``targeted=True`` with
+        ``y``) instead of to any other class. Rows already in their target class are not
+        attacked; ``success`` means the target was reached.
+    y_target : array-like, optional
+        The target class of each row (labels as the model's ``classes_``, else class
+        indices); required when ``targeted``.
     random_state : int, numpy generator or None
 
     Returns
@@ -682,6 +707,16 @@ def hop_skip_jump(
     for k in ("max_queries", "max_iter", "init_eval", "max_eval"):
         if options[k] <= 0:
             raise InvalidArgumentError(f"{k}: expected a positive int, found {options[k]}")
+    if targeted != (y_target is not None):
+        raise InvalidArgumentError(
+            "y_target: expected target classes exactly when targeted=True, found targeted="
+            f"{targeted!r} and y_target {'given' if y_target is not None else 'None'}"
+        )
+    if y_target is not None:
+        goal = _class_indices(model, y_target, len(Xa), "y_target")
+        if goal is not None and np.any((goal < 0) | (goal != np.floor(goal))):
+            raise InvalidArgumentError("y_target: expected non-negative class indices")
+        options["y_target"] = None if goal is None else goal.astype(np.int64).tolist()
     yy = _class_indices(model, y, len(Xa))
     text = _core.hop_skip_jump(resolved.model, Xa, json.dumps(options), yy)
     return AttackReport(json.loads(text))

@@ -17,8 +17,8 @@ use super::ks::{ks_2samp_sorted, Alternative};
 use super::options::{DriftOptions, TestChoice};
 use super::psi::psi_from_counts;
 use super::sample::Sorted;
-use super::select::{default_test, Test};
-use super::wasserstein::wasserstein_normed_sorted;
+use super::select::{default_test, Test, LARGE_SAMPLE};
+use super::wasserstein::{std_population, wasserstein_normed_sorted, wasserstein_with_distinct};
 use crate::error::{Error, Result};
 use crate::report::{ColumnDrift, Num};
 
@@ -105,7 +105,18 @@ pub(crate) fn numeric_column(
     check_sizes(name, "reference", r.len() + r.missing, r.len())?;
     check_sizes(name, "current", k.len() + k.missing, k.len())?;
     let (rv, kv) = (r.values.as_slice(), k.values.as_slice());
-    let n_distinct_all = distinct_union(rv, kv);
+    // Wasserstein (the default for large samples, unless the column has few values) comes out
+    // of the same merge as the distinct count.
+    let wants_w = choice.map_or(rv.len() > LARGE_SAMPLE, |c| c.test == Test::Wasserstein);
+    let fused = if wants_w {
+        wasserstein_with_distinct(rv, kv)
+    } else {
+        None
+    };
+    let (n_distinct_all, fused_w) = match fused {
+        Some((w, n)) => (n, Some(w)),
+        None => (distinct_union(rv, kv), None),
+    };
     let test = choice.map_or_else(|| default_test(true, rv.len(), n_distinct_all), |c| c.test);
     let threshold = choice
         .and_then(|c| c.threshold)
@@ -150,7 +161,13 @@ pub(crate) fn numeric_column(
             }
         }
         Test::Wasserstein => {
-            let (w, norm) = wasserstein_normed_sorted(rv, kv);
+            let (w, norm) = match fused_w {
+                Some(w) => {
+                    let norm = std_population(rv).max(0.001);
+                    (w / norm, norm)
+                }
+                None => wasserstein_normed_sorted(rv, kv),
+            };
             d.statistic = Num(w);
             d.details.insert("distance".into(), num(w * norm));
             d.details.insert("norm".into(), num(norm));

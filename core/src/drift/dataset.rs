@@ -15,7 +15,7 @@ use ndarray::ArrayView1;
 
 use super::column::{categorical_column, numeric_column, Outcome};
 use super::correction::adjust;
-use super::sample::Sorted;
+use super::sample::{Scratch, Sorted};
 use crate::error::{Error, Result};
 use crate::report::{ColumnDrift, DriftReport, DriftSection, GroupDrift, Num, SCHEMA_VERSION};
 
@@ -245,19 +245,24 @@ fn section(
         input
             .columns
             .par_iter()
-            .map(|c| column(c, options, rows))
+            .map_init(Scratch::default, |scratch, c| {
+                column(c, options, rows, scratch)
+            })
             .collect::<Result<Vec<_>>>()?
     };
     #[cfg(not(feature = "parallel"))]
-    let outcomes: Vec<Outcome> = input
-        .columns
-        .iter()
-        .map(|c| column(c, options, rows))
-        .collect::<Result<Vec<_>>>()?;
+    let outcomes: Vec<Outcome> = {
+        let mut scratch = Scratch::default();
+        input
+            .columns
+            .iter()
+            .map(|c| column(c, options, rows, &mut scratch))
+            .collect::<Result<Vec<_>>>()?
+    };
     let prediction = input
         .prediction
         .as_ref()
-        .map(|c| column(c, options, rows))
+        .map(|c| column(c, options, rows, &mut Scratch::default()))
         .transpose()?;
     let raw: Vec<f64> = outcomes
         .iter()
@@ -341,7 +346,12 @@ fn pick<'v, T: Copy>(
     }
 }
 
-fn column(c: &DriftColumn<'_>, options: &DriftOptions, rows: Rows<'_>) -> Result<Outcome> {
+fn column(
+    c: &DriftColumn<'_>,
+    options: &DriftOptions,
+    rows: Rows<'_>,
+    scratch: &mut Scratch,
+) -> Result<Outcome> {
     let (gref, gcur, code) = match rows {
         Rows::All => (None, None, 0),
         Rows::Group {
@@ -355,15 +365,18 @@ fn column(c: &DriftColumn<'_>, options: &DriftOptions, rows: Rows<'_>) -> Result
         ColumnValues::Numeric { reference, current } => {
             let (r, k) = match (gref, gcur) {
                 (None, None) => (
-                    Sorted::from_values(reference.iter()),
-                    Sorted::from_values(current.iter()),
+                    Sorted::from_values_in(reference.iter(), scratch),
+                    Sorted::from_values_in(current.iter(), scratch),
                 ),
                 _ => (
-                    Sorted::from_values(pick(*reference, gref, code).iter()),
-                    Sorted::from_values(pick(*current, gcur, code).iter()),
+                    Sorted::from_values_in(pick(*reference, gref, code).iter(), scratch),
+                    Sorted::from_values_in(pick(*current, gcur, code).iter(), scratch),
                 ),
             };
-            numeric_column(&c.name, &r, &k, choice, options)
+            let outcome = numeric_column(&c.name, &r, &k, choice, options);
+            r.recycle(scratch);
+            k.recycle(scratch);
+            outcome
         }
         ColumnValues::Categorical {
             reference,

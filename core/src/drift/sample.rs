@@ -14,14 +14,60 @@ pub struct Sorted {
     pub missing: usize,
 }
 
+/// Buffers reused from one sort to the next (a drift report sorts two samples per column):
+/// fresh multi-megabyte allocations cost page faults and zeroing by the kernel on every sort.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    spare: Vec<Vec<u64>>,
+    top: Vec<usize>,
+    next: Vec<usize>,
+}
+
+/// Buffers kept per scratch (two samples of a column, plus the sort's second buffer).
+const KEEP: usize = 3;
+
+impl Scratch {
+    /// An empty buffer with room for `n` keys (a spare one when it is large enough).
+    fn take(&mut self, n: usize) -> Vec<u64> {
+        let mut v = match self.spare.iter().position(|b| b.capacity() >= n) {
+            Some(i) => self.spare.swap_remove(i),
+            None => Vec::with_capacity(n),
+        };
+        v.clear();
+        v
+    }
+
+    /// Keep `v` for a later sort.
+    fn give(&mut self, v: Vec<u64>) {
+        if self.spare.len() < KEEP {
+            self.spare.push(v);
+        } else if let Some(small) = self.spare.iter_mut().min_by_key(|b| b.capacity()) {
+            if small.capacity() < v.capacity() {
+                *small = v;
+            }
+        }
+    }
+}
+
 impl Sorted {
     /// Drop non-finite values of `data` and sort the rest (radix keys built, and their top
     /// digits counted, in the same pass).
     pub fn from_values<'a>(data: impl IntoIterator<Item = &'a f64>) -> Self {
+        Self::from_values_in(data, &mut Scratch::default())
+    }
+
+    /// [`Sorted::from_values`] with buffers from `scratch`; hand the result back with
+    /// [`Sorted::recycle`] once done.
+    pub fn from_values_in<'a>(
+        data: impl IntoIterator<Item = &'a f64>,
+        scratch: &mut Scratch,
+    ) -> Self {
         let mut missing = 0;
         let iter = data.into_iter();
-        let mut keys = Vec::with_capacity(iter.size_hint().0);
-        let mut top = vec![0_usize; TOP_BUCKETS];
+        let mut keys = scratch.take(iter.size_hint().0);
+        let mut top = std::mem::take(&mut scratch.top);
+        top.clear();
+        top.resize(TOP_BUCKETS, 0);
         for v in iter {
             if v.is_finite() {
                 let k = key(*v);
@@ -36,11 +82,22 @@ impl Sorted {
         let values = if keys.len() < SMALL {
             let mut values: Vec<f64> = keys.iter().map(|k| from_key(*k)).collect();
             values.sort_unstable_by(f64::total_cmp);
+            scratch.give(keys);
             values
         } else {
-            sort_keys(keys, &top).into_iter().map(from_key).collect()
+            // In place: a Vec<u64> mapped to a Vec<f64> keeps its allocation.
+            sort_keys(keys, &top, scratch)
+                .into_iter()
+                .map(from_key)
+                .collect()
         };
+        scratch.top = top;
         Sorted { values, missing }
+    }
+
+    /// Return the values' buffer to `scratch` for the next sort.
+    pub fn recycle(self, scratch: &mut Scratch) {
+        scratch.give(self.values.into_iter().map(key).collect());
     }
 
     /// Number of finite values.
@@ -105,16 +162,17 @@ fn top_digit(k: u64) -> usize {
 /// Sort keys: one MSD pass on the top 16 bits (sign, exponent and 4 mantissa bits for
 /// doubles, so buckets of real data are small enough to stay in cache), then an LSD radix
 /// sort of each bucket on its 6 remaining bytes; `top` counts the keys per top digit.
-fn sort_keys(keys: Vec<u64>, top: &[usize]) -> Vec<u64> {
+fn sort_keys(keys: Vec<u64>, top: &[usize], scratch: &mut Scratch) -> Vec<u64> {
     let n = keys.len();
-    let mut next = Vec::with_capacity(TOP_BUCKETS);
+    let mut next = std::mem::take(&mut scratch.next);
+    next.clear();
     let mut total = 0;
     for c in top {
         next.push(total);
         total += c;
     }
-    let bounds: Vec<usize> = next.clone();
-    let mut out = vec![0_u64; n];
+    let mut out = scratch.take(n);
+    out.resize(n, 0);
     for k in &keys {
         if let Some(p) = next.get_mut(top_digit(*k)) {
             if let Some(slot) = out.get_mut(*p) {
@@ -124,18 +182,22 @@ fn sort_keys(keys: Vec<u64>, top: &[usize]) -> Vec<u64> {
         }
     }
     let mut buffer = keys;
-    for (start, len) in bounds.iter().zip(top) {
-        let range = *start..start + len;
-        let (Some(bucket), Some(scratch)) = (out.get_mut(range.clone()), buffer.get_mut(range))
+    let mut start = 0;
+    for len in top {
+        let range = start..start + len;
+        start += len;
+        let (Some(bucket), Some(spare)) = (out.get_mut(range.clone()), buffer.get_mut(range))
         else {
             continue;
         };
         if *len < TINY {
             bucket.sort_unstable();
-        } else if lsd_bytes(bucket, scratch, 6) {
-            bucket.copy_from_slice(scratch);
+        } else if lsd_bytes(bucket, spare, 6) {
+            bucket.copy_from_slice(spare);
         }
     }
+    scratch.give(buffer);
+    scratch.next = next;
     out
 }
 
@@ -199,7 +261,10 @@ pub fn radix_sort(values: &mut [f64]) {
             k
         })
         .collect();
-    for (v, k) in values.iter_mut().zip(sort_keys(keys, &top)) {
+    for (v, k) in values
+        .iter_mut()
+        .zip(sort_keys(keys, &top, &mut Scratch::default()))
+    {
         *v = from_key(k);
     }
 }

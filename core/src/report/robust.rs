@@ -152,4 +152,7 @@ pub struct AttackReport {
     pub elapsed_seconds: Option<f64>,
     /// Seed.
     pub random_state: u32,
+    /// Targeted attacks: the class index each row had to reach (absent when untargeted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_label: Option<Vec<usize>>,
 }

@@ -19,9 +19,10 @@ use crate::model::{check_features, Model};
 use crate::report::robust::AttackReport;
 use crate::rng::seeded;
 use crate::robust::constraints::Constraints;
-use crate::robust::linear_attack::{build_report, Norm};
+use crate::robust::hsj_probes::{build_probes, ProbeRow, ProbeSpace};
+use crate::robust::linear_attack::{build_report, sign, Norm};
 use crate::robust::noise::check_budgets;
-use crate::robust::{check_matrix, labels, normal_pair, predict_batched, uniform01};
+use crate::robust::{check_matrix, labels, predict_batched, uniform01};
 
 /// Rows of `X` scanned per attacked row for a starting point (the first ones the model labels
 /// differently), so the start costs O(n · pool) distances, not O(n²).
@@ -55,6 +56,9 @@ pub struct HsjOptions {
     pub budgets: Vec<f64>,
     /// Rows per model call.
     pub batch_rows: usize,
+    /// Targeted attack: the class index each row must reach (ART's `targeted=True` with `y`);
+    /// `None` for the untargeted attack (any other label).
+    pub y_target: Option<Vec<usize>>,
 }
 
 impl Default for HsjOptions {
@@ -72,6 +76,7 @@ impl Default for HsjOptions {
             threshold: 0.5,
             budgets: vec![],
             batch_rows: 65_536,
+            y_target: None,
         }
     }
 }
@@ -79,6 +84,7 @@ impl Default for HsjOptions {
 struct State<'m, M: Model + ?Sized> {
     counted: CountingModel<'m, M>,
     target: Vec<usize>,
+    targeted: bool,
     queries: Vec<usize>,
     threshold: f64,
     batch_rows: usize,
@@ -99,7 +105,8 @@ impl<M: Model + ?Sized> State<'_, M> {
                 if let Some(q) = self.queries.get_mut(i) {
                     *q += 1;
                 }
-                (self.target.get(i) != Some(&l), l)
+                let hit = self.target.get(i) == Some(&l);
+                (hit == self.targeted, l)
             })
             .collect())
     }
@@ -132,8 +139,10 @@ fn towards(
     p
 }
 
-/// The HopSkipJump attack (untargeted) on the rows of `x`; `y` (class indices, optional)
-/// restricts the attack to originally-correct rows.
+/// The HopSkipJump attack on the rows of `x`; `y` (class indices, optional) restricts the
+/// attack to originally-correct rows. Untargeted, a row is adversarial when its label differs
+/// from the original (or `y`); targeted (`options.y_target`), when it equals the row's target,
+/// and rows already labelled with their target are not attacked.
 pub fn hop_skip_jump<M: Model + ?Sized>(
     model: &M,
     x: ArrayView2<'_, f64>,
@@ -200,9 +209,21 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
     let attacked: Vec<bool> = (0..n)
         .map(|i| base_labels.get(i) == target.get(i))
         .collect();
+    let (attacked, target, original) = match &options.y_target {
+        None => (attacked, target.clone(), target),
+        Some(goal) => {
+            check_targets(goal, n, model.n_outputs().max(2))?;
+            let attacked = (0..n)
+                .map(|i| attacked.get(i) == Some(&true) && base_labels.get(i) != goal.get(i))
+                .collect();
+            (attacked, goal.clone(), base_labels.clone())
+        }
+    };
+    let targeted = options.y_target.is_some();
     let mut st = State {
         counted,
         target: target.clone(),
+        targeted,
         queries: vec![0; n],
         threshold: options.threshold,
         batch_rows: options.batch_rows,
@@ -237,6 +258,14 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
         Norm::Linf => 0.01 / df,
     };
     let mut rng = seeded(options.random_state, 0);
+    let space = ProbeSpace {
+        norm,
+        mutable: &mutable,
+        lo: &lo,
+        hi: &hi,
+        constraints: cons,
+        seed: options.random_state,
+    };
 
     // Best verified adversarial point per row, its label and distance.
     let mut best: Vec<Option<(Array1<f64>, usize, f64)>> = vec![None; n];
@@ -249,7 +278,7 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
         for &i in &active {
             let x0 = x.row(i);
             let mut cand: Vec<(f64, usize)> = (0..n)
-                .filter(|&k| base_labels.get(k) != target.get(i))
+                .filter(|&k| (base_labels.get(k) == target.get(i)) == targeted)
                 .take(MAX_NEIGHBOUR_POOL)
                 .map(|k| (dist(norm, x.row(k), x0), k))
                 .collect();
@@ -427,50 +456,33 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
             break;
         }
         // 2. Gradient direction at each boundary point: all probes in one matrix, one call.
-        let total: usize = evals.iter().sum();
-        let mut pts = Array2::<f64>::zeros((total, d));
-        let mut us = Array2::<f64>::zeros((total, d));
-        let mut owners = Vec::with_capacity(total);
-        let mut spare: Option<f64> = None;
-        let mut r = 0usize;
-        for ((&i, c), &m) in rows.iter().zip(current.iter()).zip(evals.iter()) {
-            let x0 = x.row(i);
-            let dd = dist(norm, c.0.view(), x0);
-            let delta = if t == 0 {
-                0.1 * range
-            } else {
-                0.01 * dd.max(f64::MIN_POSITIVE)
-            };
-            for _ in 0..m {
-                let mut u = us.row_mut(r);
-                for (v, &mu) in u.iter_mut().zip(mutable.iter()) {
-                    if mu {
-                        *v = match norm {
-                            Norm::L2 => spare.take().unwrap_or_else(|| {
-                                let (a, b) = normal_pair(&mut rng);
-                                spare = Some(b);
-                                a
-                            }),
-                            Norm::Linf => 2.0 * uniform01(&mut rng) - 1.0,
-                        };
-                    }
+        let probe_rows: Vec<ProbeRow<'_>> = rows
+            .iter()
+            .zip(current.iter())
+            .zip(evals.iter())
+            .map(|((&i, c), &m)| {
+                let x0 = x.row(i);
+                let delta = if t == 0 {
+                    0.1 * range
+                } else {
+                    0.01 * dist(norm, c.0.view(), x0).max(f64::MIN_POSITIVE)
+                };
+                ProbeRow {
+                    x0,
+                    center: c.0.view(),
+                    m,
+                    delta,
+                    stream: 1 + ((t as u64) << 32) + i as u64,
                 }
-                let un = Norm::L2.of(u.iter().copied());
-                if un > 0.0 {
-                    u.mapv_inplace(|v| v / un);
-                }
-                let mut p = pts.row_mut(r);
-                for (j, (pv, (uv, cv))) in p.iter_mut().zip(u.iter().zip(c.0.iter())).enumerate() {
-                    *pv = clip(cv + delta * uv, lo.get(j), hi.get(j), x0.get(j));
-                }
-                cons.project(x0, p.view_mut());
-                for (uv, (pv, cv)) in u.iter_mut().zip(p.iter().zip(c.0.iter())) {
-                    *uv = (pv - cv) / delta;
-                }
-                owners.push(i);
-                r += 1;
-            }
-        }
+            })
+            .collect();
+        let (pts, us) = build_probes(&probe_rows, &space, d);
+        drop(probe_rows);
+        let owners: Vec<usize> = rows
+            .iter()
+            .zip(evals.iter())
+            .flat_map(|(&i, &m)| std::iter::repeat_n(i, m))
+            .collect();
         let res = st.query(&pts, &owners)?;
         let mut updates = Vec::with_capacity(rows.len());
         let mut r = 0usize;
@@ -502,15 +514,7 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
                         g
                     }
                 }
-                Norm::Linf => g.mapv(|v| {
-                    if v > 0.0 {
-                        1.0
-                    } else if v < 0.0 {
-                        -1.0
-                    } else {
-                        0.0
-                    }
-                }),
+                Norm::Linf => g.mapv(sign),
             };
             updates.push(upd);
         }
@@ -578,19 +582,44 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
         }
     }
     let budgets = options.budgets.clone();
-    Ok(build_report(
+    // Targeted, the adversarial label is the target wherever a point was found, so "label
+    // changed" (over attacked rows, whose label was not the target) is "target reached".
+    let mut report = build_report(
         "hop_skip_jump",
         norm,
         x,
         &x_adv,
         attacked,
-        target,
+        original,
         adv_labels,
         budgets,
         st.counted.calls(),
         st.counted.rows(),
         options.random_state,
-    ))
+    );
+    report.target_label.clone_from(&options.y_target);
+    Ok(report)
+}
+
+/// Check the targets of a targeted attack: one class index per row, below `n_classes`.
+fn check_targets(goal: &[usize], n: usize, n_classes: usize) -> Result<()> {
+    if goal.len() != n {
+        return Err(Error::LengthMismatch {
+            argument: "y_target".into(),
+            expected: n,
+            found: goal.len(),
+        });
+    }
+    if let Some((i, c)) = goal.iter().enumerate().find(|(_, c)| **c >= n_classes) {
+        return Err(Error::invalid(
+            "y_target",
+            format!(
+                "expected class indices 0..{n_classes} (the model's outputs), found {c} at row \
+                 {i}"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Clip to the data box, widened to contain the original value.
@@ -628,5 +657,52 @@ mod tests {
         for (p, e) in r.perturbation_norm.iter().zip(exact) {
             assert!(p.0 >= e - 1e-12 && p.0 <= 1.05 * e + 1e-6, "{} vs {e}", p.0);
         }
+    }
+
+    #[test]
+    fn targeted_rows_reach_their_target_class() {
+        let m = LinearModel::new(
+            array![[1.0, 0.0, 0.2], [0.0, 1.0, -0.3], [-1.0, -1.0, 0.1]],
+            array![0.0, 0.1, 0.0],
+            Link::Softmax,
+        )
+        .unwrap();
+        let mut rng = seeded(5, 0);
+        let x = Array2::from_shape_fn((30, 3), |_| standard_normal(&mut rng));
+        let base = labels(&m.predict(x.view()).unwrap(), 0.5);
+        let goal: Vec<usize> = base.iter().map(|c| (c + 1) % 3).collect();
+        let options = HsjOptions {
+            y_target: Some(goal.clone()),
+            constraints: Constraints {
+                immutable: vec![2],
+                ..Constraints::default()
+            },
+            ..HsjOptions::default()
+        };
+        let r = hop_skip_jump(&m, x.view(), None, &options).unwrap();
+        assert!(r.success_rate.0 >= 0.9, "{}", r.success_rate.0);
+        let adv = Array2::from_shape_vec(x.dim(), r.x_adv.concat()).unwrap();
+        let now = labels(&m.predict(adv.view()).unwrap(), 0.5);
+        for i in 0..30 {
+            assert_eq!(r.success[i], now[i] == goal[i], "row {i}");
+            assert_eq!(adv[[i, 2]], x[[i, 2]]);
+        }
+        assert_eq!(r.target_label, Some(goal.clone()));
+        // A row already at its target is not attacked; a target out of range is an error.
+        let mut same = goal.clone();
+        same[0] = base[0];
+        let options = HsjOptions {
+            y_target: Some(same),
+            max_iter: 2,
+            ..HsjOptions::default()
+        };
+        let r = hop_skip_jump(&m, x.view(), None, &options).unwrap();
+        assert!(!r.attacked[0] && !r.success[0]);
+        let options = HsjOptions {
+            y_target: Some(vec![3; 30]),
+            ..HsjOptions::default()
+        };
+        let e = hop_skip_jump(&m, x.view(), None, &options).unwrap_err();
+        assert!(e.to_string().contains("expected class indices 0..3"), "{e}");
     }
 }

@@ -15,6 +15,7 @@ use crate::report::robust::AttackReport;
 use crate::report::{Num, SCHEMA_VERSION};
 use crate::rng::seeded;
 use crate::robust::constraints::Constraints;
+use crate::robust::multiclass_minimal::{multiclass_boundary_distance, multiclass_minimal};
 use crate::robust::{check_matrix, predict_batched, standard_normal, uniform01};
 
 /// The norm of a perturbation.
@@ -77,6 +78,18 @@ impl Default for GradientOptions {
             random_state: 0,
             constraints: Constraints::default(),
         }
+    }
+}
+
+/// The sign of `v`: −1, 0 or 1 (`f64::signum` gives 1 for +0, which would move a column the
+/// gradient or the mask leaves at zero).
+pub fn sign(v: f64) -> f64 {
+    if v > 0.0 {
+        1.0
+    } else if v < 0.0 {
+        -1.0
+    } else {
+        0.0
     }
 }
 
@@ -174,9 +187,7 @@ fn unit_step(g: &Array1<f64>, norm: Norm, mutable: &[bool]) -> Array1<f64> {
         .map(|(v, m)| if *m { *v } else { 0.0 })
         .collect();
     match norm {
-        Norm::Linf => masked
-            .mapv(f64::signum)
-            .mapv(|v| if v.is_nan() { 0.0 } else { v }),
+        Norm::Linf => masked.mapv(sign),
         Norm::L2 => {
             let n = Norm::L2.of(masked.iter().copied());
             if n > 0.0 {
@@ -289,6 +300,7 @@ pub fn build_report(
         rows_evaluated: rows,
         elapsed_seconds: None,
         random_state,
+        target_label: None,
     }
 }
 
@@ -421,24 +433,21 @@ pub fn pgd(
     gradient_attack("pgd", model, x, y, options, options.max_iter)
 }
 
-/// The binary decision score `w·x + b` of a model (label 1 iff score ≥ 0).
+/// The decision score `w·x + b` of a single-score model (label 1 iff score ≥ 0).
 fn binary_score(model: &LinearModel) -> Result<(Array1<f64>, f64)> {
-    match (model.coef.nrows(), model.link) {
-        (1, _) => Ok((model.coef.row(0).to_owned(), model.intercept.iter().sum())),
-        (2, Link::Softmax) => Ok((
-            &model.coef.row(1) - &model.coef.row(0),
-            model.intercept.get(1).copied().unwrap_or(0.0)
-                - model.intercept.get(0).copied().unwrap_or(0.0),
+    match model.coef.nrows() {
+        1 => Ok((model.coef.row(0).to_owned(), model.intercept.iter().sum())),
+        k => Err(Error::invalid(
+            "model",
+            format!("expected a single score, found {k}"),
         )),
-        (k, _) => Err(Error::Unsupported(format!(
-            "model: the closed-form minimal perturbation needs a binary linear model, found {k} \
-             scores; use hop_skip_jump for multi-class models"
-        ))),
     }
 }
 
-/// The exact minimal perturbation that changes a binary linear model's label, in closed form;
-/// the adversarial row is pushed a relative `overshoot` past the boundary. Only immutable
+/// The exact minimal perturbation that changes a linear model's label, in closed form (binary
+/// above; several scores: the nearest competitor's boundary, see
+/// [`crate::robust::multiclass_minimal`]); the adversarial row is pushed a relative `overshoot`
+/// past the boundary. Only immutable
 /// columns are honoured (bounds, integers and one-hot groups make it a combinatorial problem:
 /// use [`pgd`] or HopSkipJump).
 pub fn minimal_perturbation(
@@ -469,38 +478,12 @@ pub fn minimal_perturbation(
             format!("expected a finite number >= 0, found {overshoot}"),
         ));
     }
-    let (w_full, b) = binary_score(model)?;
     let mutable = constraints.mutable(x.ncols());
-    let w: Array1<f64> = w_full
-        .iter()
-        .zip(mutable.iter())
-        .map(|(v, m)| if *m { *v } else { 0.0 })
-        .collect();
-    let dual = match norm {
-        Norm::L2 => w.iter().map(|v| v * v).sum::<f64>(),
-        Norm::Linf => w.iter().map(|v| v.abs()).sum::<f64>(),
+    let x_adv = if model.coef.nrows() >= 2 {
+        multiclass_minimal(model, x, norm, &mutable, overshoot)
+    } else {
+        binary_minimal(model, x, norm, &mutable, overshoot)?
     };
-    let mut x_adv = x.to_owned();
-    if dual > 0.0 {
-        for (mut row, x0) in x_adv.outer_iter_mut().zip(x.outer_iter()) {
-            let s = w_full.dot(&x0) + b;
-            let dir = match norm {
-                Norm::L2 => w.clone(),
-                Norm::Linf => w
-                    .mapv(f64::signum)
-                    .mapv(|v| if v.is_nan() { 0.0 } else { v }),
-            };
-            // Exactly on the boundary at factor 1; `overshoot` moves just past it. From s == 0
-            // (label 1), the smallest step of the overshoot's size crosses to label 0.
-            let factor = -(s / dual) * (1.0 + overshoot);
-            let nudge = if s == 0.0 {
-                -overshoot.max(f64::EPSILON) / dual.sqrt()
-            } else {
-                0.0
-            };
-            row.scaled_add(factor + nudge, &dir);
-        }
-    }
     let counted = CountingModel::new(model);
     let original = counted_labels(&counted, model, x)?;
     let adversarial = counted_labels(&counted, model, x_adv.view())?;
@@ -520,12 +503,57 @@ pub fn minimal_perturbation(
     ))
 }
 
-/// The exact minimal distance of each row to the decision boundary (`|s| / ‖w‖_dual`).
+/// The closed-form minimal perturbation of a single-score model (label 1 iff `s ≥ 0`).
+fn binary_minimal(
+    model: &LinearModel,
+    x: ArrayView2<'_, f64>,
+    norm: Norm,
+    mutable: &[bool],
+    overshoot: f64,
+) -> Result<Array2<f64>> {
+    let (w_full, b) = binary_score(model)?;
+    let w: Array1<f64> = w_full
+        .iter()
+        .zip(mutable.iter())
+        .map(|(v, m)| if *m { *v } else { 0.0 })
+        .collect();
+    let dual = match norm {
+        Norm::L2 => w.iter().map(|v| v * v).sum::<f64>(),
+        Norm::Linf => w.iter().map(|v| v.abs()).sum::<f64>(),
+    };
+    let mut x_adv = x.to_owned();
+    if dual > 0.0 {
+        for (mut row, x0) in x_adv.outer_iter_mut().zip(x.outer_iter()) {
+            let s = w_full.dot(&x0) + b;
+            let dir = match norm {
+                Norm::L2 => w.clone(),
+                Norm::Linf => w.mapv(sign),
+            };
+            // Exactly on the boundary at factor 1; `overshoot` moves just past it. From s == 0
+            // (label 1), the smallest step of the overshoot's size crosses to label 0.
+            let factor = -(s / dual) * (1.0 + overshoot);
+            let nudge = if s == 0.0 {
+                -overshoot.max(f64::EPSILON) / dual.sqrt()
+            } else {
+                0.0
+            };
+            row.scaled_add(factor + nudge, &dir);
+        }
+    }
+    Ok(x_adv)
+}
+
+/// The exact minimal distance of each row to the decision boundary (`|s| / ‖w‖_dual`; for
+/// several scores, to the nearest competitor's boundary).
 pub fn boundary_distance(
     model: &LinearModel,
     x: ArrayView2<'_, f64>,
     norm: Norm,
 ) -> Result<Vec<f64>> {
+    if model.coef.nrows() >= 2 {
+        let mutable = vec![true; model.coef.ncols()];
+        return Ok(multiclass_boundary_distance(model, x, norm, &mutable));
+    }
     let (w, b) = binary_score(model)?;
     let dual = match norm {
         Norm::L2 => Norm::L2.of(w.iter().copied()),

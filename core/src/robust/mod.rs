@@ -5,7 +5,9 @@
 
 pub mod constraints;
 pub mod hop_skip_jump;
+pub mod hsj_probes;
 pub mod linear_attack;
+pub mod multiclass_minimal;
 pub mod noise;
 pub mod sensitive_flip;
 pub mod tree_attack;
