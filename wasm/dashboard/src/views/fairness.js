@@ -239,7 +239,7 @@ function thresholdControl(prepared, state, onChange) {
   const step = lo === 0 && hi === 1 ? 0.001 : (hi - lo) / 1000 || 1;
   const start = state.threshold ?? (lo + hi) / 2;
   state.threshold = start;
-  const range = el("input", { type: "range", id: "threshold", min: String(lo), max: String(hi), step: "any", value: String(start) });
+  const range = el("input", { type: "range", id: "threshold", min: String(lo), max: String(hi), step: String(step), value: String(start) });
   const number = el("input", { type: "number", id: "threshold-value", min: String(lo), max: String(hi), step: String(step), value: String(start) });
   range.setAttribute("aria-describedby", "threshold-status");
   const status = el("span", { id: "threshold-status", className: "status", role: "status" },
