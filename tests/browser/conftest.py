@@ -115,6 +115,15 @@ class Page:
             f"{scope} td[data-value]", "els => els.map(e => ({...e.dataset}))"
         )
 
+    def wait_text(self, selector: str, test: str, text: str) -> None:
+        """Wait until the text of ``selector`` passes ``test`` (a String method: ``includes``,
+        ``startsWith``, ``endsWith``) with ``text``."""
+        self.page.wait_for_function(
+            "([s, m, t]) => document.querySelector(s)?.textContent[m](t) ?? false",
+            arg=[selector, test, text],
+            timeout=30000,
+        )
+
     def message(self) -> str:
         self.page.wait_for_selector("#messages .message", timeout=30000)
         return self.page.inner_text("#messages .message .text")

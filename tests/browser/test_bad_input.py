@@ -120,9 +120,7 @@ def test_csv_with_a_non_numeric_or_missing_column(page: Page, server: str, tmp_p
     assert 'the score column "score" must be numeric, found "high"' in page.message()
     page.page.uncheck('.csv-sensitive input[value="sex"]')
     page.page.click("#csv-assess")
-    page.page.wait_for_function(
-        "() => document.querySelector('#messages').textContent.includes('pick at least one sensitive feature')"
-    )
+    page.wait_text("#messages", "includes", "pick at least one sensitive feature")
 
 
 def test_csv_labels_that_are_not_binary(page: Page, server: str, tmp_path: Path):

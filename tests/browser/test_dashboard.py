@@ -27,10 +27,7 @@ def quiet_frame(**kwargs: Any) -> aequa.MetricFrame:
 def set_threshold(page: Page, t: float) -> None:
     page.page.fill("#threshold-value", repr(t))
     page.page.press("#threshold-value", "Enter")
-    page.page.wait_for_function(
-        "t => document.querySelector('#fairness-table caption').textContent.endsWith('threshold ' + t)",
-        arg=str(float(f"{t:.4g}")),
-    )
+    page.wait_text("#fairness-table caption", "endsWith", f"threshold {float(f'{t:.4g}')}")
 
 
 def test_bundle_numbers_equal_the_python_reports(page: Page, server: str, audit, bundle_file):
@@ -137,9 +134,7 @@ def test_one_sensitive_feature_alone(page: Page, server: str, audit, bundle_file
     page.load_file("#bundle-file", bundle_file)
     page.page.wait_for_selector("#feature-pick")
     page.page.select_option("#feature-pick", "race")
-    page.page.wait_for_function(
-        "() => document.querySelector('#fairness-table caption').textContent.startsWith('Metrics by race ')"
-    )
+    page.wait_text("#fairness-table caption", "startsWith", "Metrics by race ")
     assert compare(page.cells(FAIR), frame_cells(audit.frame_at(0.5, ["race"]).report)) == []
     page.page.select_option("#metric-pick", "true_positive_rate")
     assert "Gaps in true_positive_rate" in page.page.inner_text("#fairness-gaps")
