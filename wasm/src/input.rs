@@ -57,7 +57,7 @@ pub struct FrameArgs {
 /// One grouping column.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FeatureArg {
+pub struct FeatureArg {
     name: String,
     values: Vec<Level>,
 }
@@ -172,7 +172,7 @@ impl FrameArgs {
 }
 
 impl Encoded {
-    fn feature(&self) -> Feature<'_> {
+    pub fn feature(&self) -> Feature<'_> {
         Feature {
             name: self.name.clone(),
             codes: ArrayView1::from(self.codes.as_slice()),
@@ -181,7 +181,7 @@ impl Encoded {
     }
 }
 
-fn encode(argument: &str, f: &FeatureArg) -> Result<Encoded> {
+pub fn encode(argument: &str, f: &FeatureArg) -> Result<Encoded> {
     let numbers: Option<Vec<f64>> = f
         .values
         .iter()

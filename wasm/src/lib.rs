@@ -16,6 +16,13 @@ use wasm_bindgen::prelude::*;
 pub mod columns;
 pub mod input;
 
+// Models, explanations, drift and robustness (issue 5): one file per family.
+mod args;
+pub mod drift;
+pub mod explain;
+pub mod model;
+pub mod robust;
+
 use input::FrameArgs;
 
 #[wasm_bindgen(typescript_custom_section)]

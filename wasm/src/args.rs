@@ -1,0 +1,232 @@
+//! The argument plumbing every model, explanation, drift and robustness export shares: a JS
+//! input object (or its JSON text) becomes one `serde_json::Value` plus, when its `model` is a
+//! JS function, that function; typed argument structs are read from the value, so the object
+//! and the JSON twin of an export run the same code. Matrices are row-major.
+
+use ndarray::Array2;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use aequa_core::report::Num;
+
+/// An export's input: the plain data as a JSON value, and the `model` when it is a JS function.
+#[derive(Debug)]
+pub struct Input {
+    pub value: serde_json::Value,
+    pub func: Option<js_sys::Function>,
+}
+
+impl Input {
+    /// A JS object: its `model` key is set aside when it is a function (or a trained-model
+    /// handle), everything else converted as JSON would convert it (NaN becomes null).
+    pub fn from_js(input: JsValue) -> Result<Self, JsError> {
+        if !input.is_object() || js_sys::Array::is_array(&input) {
+            return Err(JsError::new(
+                "input: expected an object such as {model, x, options}, found something else",
+            ));
+        }
+        let model = get(&input, "model");
+        let func = model.dyn_ref::<js_sys::Function>().cloned();
+        let plain = if func.is_some() {
+            let copy = js_sys::Object::assign(&js_sys::Object::new(), input.unchecked_ref());
+            let _ = js_sys::Reflect::delete_property(&copy, &JsValue::from_str("model"));
+            copy.into()
+        } else {
+            input
+        };
+        let value = to_value(&plain, "input", 0)?;
+        Ok(Input { value, func })
+    }
+
+    /// JSON text (no function models here).
+    pub fn from_json(text: &str) -> Result<Self, JsError> {
+        let value = serde_json::from_str(text).map_err(|e| arg_error("input", &e))?;
+        Ok(Input { value, func: None })
+    }
+
+    /// The typed arguments (unknown keys are errors: the structs deny them).
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, JsError> {
+        T::deserialize(&self.value).map_err(|e| arg_error("input", &e))
+    }
+}
+
+/// A JS value as JSON would carry it: NaN and ±∞ become null, integral numbers integers (so
+/// counts and seeds read as integers), typed arrays number arrays, `undefined` keys dropped.
+fn to_value(v: &JsValue, path: &str, depth: usize) -> Result<serde_json::Value, JsError> {
+    use serde_json::Value;
+    if depth > 64 {
+        return Err(JsError::new(&format!(
+            "{path}: expected plain data nested at most 64 levels deep"
+        )));
+    }
+    if v.is_null() || v.is_undefined() {
+        return Ok(Value::Null);
+    }
+    if let Some(x) = v.as_f64() {
+        return Ok(number(x));
+    }
+    if let Some(b) = v.as_bool() {
+        return Ok(Value::Bool(b));
+    }
+    if let Some(s) = v.as_string() {
+        return Ok(Value::String(s));
+    }
+    if let Some(a) = v.dyn_ref::<js_sys::Float64Array>() {
+        return Ok(Value::Array(a.to_vec().into_iter().map(number).collect()));
+    }
+    if js_sys::ArrayBuffer::is_view(v) && !v.is_instance_of::<js_sys::DataView>() {
+        // Other typed arrays: read through a Float64Array copy.
+        let copy = js_sys::Float64Array::from(v.clone());
+        return Ok(Value::Array(
+            copy.to_vec().into_iter().map(number).collect(),
+        ));
+    }
+    if let Some(list) = v.dyn_ref::<js_sys::Array>() {
+        return list
+            .iter()
+            .enumerate()
+            .map(|(i, item)| to_value(&item, &format!("{path}[{i}]"), depth + 1))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array);
+    }
+    if v.is_function() {
+        return Err(JsError::new(&format!(
+            "{path}: found a function; only `model` may be a function f(data, nRows)"
+        )));
+    }
+    if let Some(object) = v.dyn_ref::<js_sys::Object>() {
+        let mut map = serde_json::Map::new();
+        for entry in js_sys::Object::entries(object).iter() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            let key = pair.get(0).as_string().unwrap_or_default();
+            let item = pair.get(1);
+            if item.is_undefined() {
+                continue;
+            }
+            let value = to_value(&item, &format!("{path}.{key}"), depth + 1)?;
+            map.insert(key, value);
+        }
+        return Ok(Value::Object(map));
+    }
+    Err(JsError::new(&format!(
+        "{path}: expected numbers, strings, booleans, arrays or objects, found {}",
+        v.js_typeof().as_string().unwrap_or_default()
+    )))
+}
+
+/// A JS number as a JSON number: integers exactly as integers (not -0), NaN and ±∞ as null.
+fn number(x: f64) -> serde_json::Value {
+    const SAFE: f64 = 9_007_199_254_740_992.0;
+    if x.fract() == 0.0 && x.abs() < SAFE && !(x == 0.0 && x.is_sign_negative()) {
+        #[allow(clippy::cast_possible_truncation)]
+        return serde_json::Value::from(x as i64);
+    }
+    serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
+/// A matrix: `number[][]` (one array per row) or `{data, nRows, nCols}` with `data` row-major
+/// (a `Float64Array` or a number array). `null` is a missing value (NaN).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "expected a matrix: an array of rows (number[][]) or {data, nRows, nCols} with data row-major"
+)]
+pub enum Matrix {
+    Rows(Vec<Vec<Num>>),
+    Flat(FlatMatrix),
+}
+
+/// The flat form of [`Matrix`] (also what `predict` returns).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FlatMatrix {
+    pub data: Vec<Num>,
+    pub n_rows: usize,
+    pub n_cols: usize,
+}
+
+impl Matrix {
+    /// The rows × columns array; `argument` names it in errors.
+    pub fn array(&self, argument: &str) -> Result<Array2<f64>, JsError> {
+        match self {
+            Matrix::Rows(rows) => {
+                let n_cols = rows.first().map_or(0, Vec::len);
+                if let Some((i, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != n_cols) {
+                    return Err(JsError::new(&format!(
+                        "{argument}: expected every row to have {n_cols} values (as row 0), found {} in row {i}",
+                        r.len()
+                    )));
+                }
+                let data: Vec<f64> = rows.iter().flatten().map(|v| v.0).collect();
+                Array2::from_shape_vec((rows.len(), n_cols), data)
+                    .map_err(|e| arg_error(argument, &e))
+            }
+            Matrix::Flat(m) => {
+                if m.n_rows.checked_mul(m.n_cols) != Some(m.data.len()) {
+                    return Err(JsError::new(&format!(
+                        "{argument}: expected data of length nRows × nCols = {} × {}, found {}",
+                        m.n_rows,
+                        m.n_cols,
+                        m.data.len()
+                    )));
+                }
+                let data: Vec<f64> = m.data.iter().map(|v| v.0).collect();
+                Array2::from_shape_vec((m.n_rows, m.n_cols), data)
+                    .map_err(|e| arg_error(argument, &e))
+            }
+        }
+    }
+}
+
+/// A column of numbers (`null` is NaN).
+pub fn floats(values: &[Num]) -> Vec<f64> {
+    values.iter().map(|v| v.0).collect()
+}
+
+/// The one mapping from core errors to JS: an `Error` carrying the core's message.
+pub fn core_error(e: aequa_core::Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// An error naming the argument.
+pub fn arg_error(argument: &str, e: &dyn std::fmt::Display) -> JsError {
+    JsError::new(&format!("{argument}: {e}"))
+}
+
+/// A JSON-compatible JS value (NaN as null, maps as objects).
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| arg_error("report", &e))
+}
+
+/// The value as `serde_json` writes it (the text the Python wheel returns).
+pub fn to_text<T: Serialize + ?Sized>(value: &T) -> Result<String, JsError> {
+    serde_json::to_string(value).map_err(|e| arg_error("report", &e))
+}
+
+pub fn get(object: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// An export and its JSON twin over one `fn(&Input) -> Result<impl Serialize, JsError>`.
+macro_rules! export {
+    ($(#[$doc:meta])* $name:ident, $js:tt, $json_name:ident, $js_json:tt, $input_ty:tt, $ret:tt, $compute:path) => {
+        $(#[$doc])*
+        #[wasm_bindgen(js_name = $js, unchecked_return_type = $ret)]
+        pub fn $name(
+            #[wasm_bindgen(unchecked_param_type = $input_ty)] input: JsValue,
+        ) -> Result<JsValue, JsError> {
+            $crate::args::to_js(&$compute(&$crate::args::Input::from_js(input)?)?)
+        }
+
+        $(#[$doc])*
+        /// JSON text in, the result as `serde_json` writes it out.
+        #[wasm_bindgen(js_name = $js_json)]
+        pub fn $json_name(input: &str) -> Result<String, JsError> {
+            $crate::args::to_text(&$compute(&$crate::args::Input::from_json(input)?)?)
+        }
+    };
+}
+pub(crate) use export;

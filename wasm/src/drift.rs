@@ -1,0 +1,441 @@
+//! Drift from JS: the scipy-named tests (`ks2samp`, `chisquare`, `wassersteinDistance`,
+//! `andersonKsamp`), binned `psi` and `jensenShannon`, and the drift report. Columns are
+//! number arrays (`null` is missing) or string arrays (categories; `null` is missing), coded
+//! over the sorted union of both samples' values as the Python package codes them.
+
+use std::collections::BTreeSet;
+
+use aequa_core::drift::anderson::anderson_ksamp as core_anderson;
+use aequa_core::drift::chisquare::chisquare as core_chisquare;
+use aequa_core::drift::ks::{ks_2samp as core_ks, Alternative, KsMethod};
+use aequa_core::drift::wasserstein::wasserstein_distance as core_wasserstein;
+use aequa_core::drift::{
+    drift_report as core_report, ColumnValues, DriftColumn, DriftInput, DriftOptions, GroupCodes,
+};
+use aequa_core::report::{DriftReport, Num};
+use ndarray::ArrayView1;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use crate::args::{arg_error, core_error, export, floats, Input};
+
+/// `{data1, data2, alternative?, method?}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KsArgs {
+    data1: Vec<Num>,
+    data2: Vec<Num>,
+    #[serde(default = "two_sided")]
+    alternative: Alternative,
+    #[serde(default = "auto")]
+    method: KsMethod,
+}
+
+fn two_sided() -> Alternative {
+    Alternative::TwoSided
+}
+
+fn auto() -> KsMethod {
+    KsMethod::Auto
+}
+
+/// scipy's `KstestResult` fields, and the method the p-value was computed with.
+#[derive(Debug, Serialize)]
+struct KsOut {
+    statistic: Num,
+    pvalue: Num,
+    statistic_location: Num,
+    statistic_sign: i8,
+    method: &'static str,
+}
+
+fn compute_ks(input: &Input) -> Result<KsOut, JsError> {
+    let a: KsArgs = input.parse()?;
+    let r = core_ks(
+        &floats(&a.data1),
+        &floats(&a.data2),
+        a.alternative,
+        a.method,
+    )
+    .map_err(core_error)?;
+    Ok(KsOut {
+        statistic: Num(r.statistic),
+        pvalue: Num(r.pvalue),
+        statistic_location: Num(r.statistic_location),
+        statistic_sign: r.statistic_sign,
+        method: if r.method == KsMethod::Exact {
+            "exact"
+        } else {
+            "asymp"
+        },
+    })
+}
+
+/// `{fObs, fExp?, ddof?}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ChisquareArgs {
+    f_obs: Vec<Num>,
+    #[serde(default)]
+    f_exp: Option<Vec<Num>>,
+    #[serde(default)]
+    ddof: i64,
+}
+
+#[derive(Debug, Serialize)]
+struct ChisquareOut {
+    statistic: Num,
+    pvalue: Num,
+    dof: Num,
+}
+
+fn compute_chisquare(input: &Input) -> Result<ChisquareOut, JsError> {
+    let a: ChisquareArgs = input.parse()?;
+    let exp = a.f_exp.as_deref().map(floats);
+    let r = core_chisquare(&floats(&a.f_obs), exp.as_deref(), a.ddof).map_err(core_error)?;
+    Ok(ChisquareOut {
+        statistic: Num(r.statistic),
+        pvalue: Num(r.pvalue),
+        dof: Num(r.dof),
+    })
+}
+
+/// `{uValues, vValues, uWeights?, vWeights?}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct WassersteinArgs {
+    u_values: Vec<Num>,
+    v_values: Vec<Num>,
+    #[serde(default)]
+    u_weights: Option<Vec<Num>>,
+    #[serde(default)]
+    v_weights: Option<Vec<Num>>,
+}
+
+fn compute_wasserstein(input: &Input) -> Result<Num, JsError> {
+    let a: WassersteinArgs = input.parse()?;
+    let uw = a.u_weights.as_deref().map(floats);
+    let vw = a.v_weights.as_deref().map(floats);
+    core_wasserstein(
+        &floats(&a.u_values),
+        &floats(&a.v_values),
+        uw.as_deref(),
+        vw.as_deref(),
+    )
+    .map(Num)
+    .map_err(core_error)
+}
+
+/// `{samples, midrank?}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AndersonArgs {
+    samples: Vec<Vec<Num>>,
+    #[serde(default = "yes")]
+    midrank: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Serialize)]
+struct AndersonOut {
+    statistic: Num,
+    critical_values: Vec<Num>,
+    pvalue: Num,
+    pvalue_bound: Option<String>,
+}
+
+fn compute_anderson(input: &Input) -> Result<AndersonOut, JsError> {
+    let a: AndersonArgs = input.parse()?;
+    let owned: Vec<Vec<f64>> = a.samples.iter().map(|s| floats(s)).collect();
+    let views: Vec<&[f64]> = owned.iter().map(Vec::as_slice).collect();
+    let r = core_anderson(&views, a.midrank).map_err(core_error)?;
+    Ok(AndersonOut {
+        statistic: Num(r.statistic),
+        critical_values: r.critical_values.into_iter().map(Num).collect(),
+        pvalue: Num(r.pvalue),
+        pvalue_bound: r.pvalue_bound,
+    })
+}
+
+export!(
+    /// Two-sample Kolmogorov-Smirnov test, as `scipy.stats.ks_2samp`.
+    ks2samp, "ks2samp", ks2samp_json, "ks2sampJson", "Ks2sampInput", "KsResult", compute_ks
+);
+export!(
+    /// Pearson's chi-square goodness-of-fit test, as `scipy.stats.chisquare`.
+    chisquare, "chisquare", chisquare_json, "chisquareJson", "ChisquareInput",
+    "ChisquareResult", compute_chisquare
+);
+export!(
+    /// The first Wasserstein distance, as `scipy.stats.wasserstein_distance`.
+    wasserstein_distance, "wassersteinDistance", wasserstein_distance_json,
+    "wassersteinDistanceJson", "WassersteinInput", "number", compute_wasserstein
+);
+export!(
+    /// k-sample Anderson-Darling test, as `scipy.stats.anderson_ksamp`.
+    anderson_ksamp, "andersonKsamp", anderson_ksamp_json, "andersonKsampJson",
+    "AndersonKsampInput", "AndersonKsampResult", compute_anderson
+);
+
+// ---------------------------------------------------------------- columns and the report
+
+/// One side of a column as JS holds it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "expected every value of a column to be a number, a string or null"
+)]
+enum Cell {
+    Number(f64),
+    Text(String),
+    Missing(()),
+}
+
+/// A column held by the report input: numbers, or codes into shared levels.
+#[derive(Debug)]
+enum Held {
+    Numeric(String, Vec<f64>, Vec<f64>),
+    Categorical(String, Vec<u32>, Vec<u32>, Vec<String>),
+}
+
+impl Held {
+    fn of(name: &str, reference: &[Cell], current: &[Cell]) -> Result<Self, JsError> {
+        let texts = |cells: &[Cell]| cells.iter().any(|c| matches!(c, Cell::Text(_)));
+        if !texts(reference) && !texts(current) {
+            let nums = |cells: &[Cell]| -> Vec<f64> {
+                cells
+                    .iter()
+                    .map(|c| match c {
+                        Cell::Number(v) => *v,
+                        _ => f64::NAN,
+                    })
+                    .collect()
+            };
+            return Ok(Held::Numeric(name.into(), nums(reference), nums(current)));
+        }
+        let (r, c, levels) = codes(name, reference, current)?;
+        Ok(Held::Categorical(name.into(), r, c, levels))
+    }
+
+    fn view(&self) -> DriftColumn<'_> {
+        match self {
+            Held::Numeric(name, r, c) => DriftColumn {
+                name: name.clone(),
+                values: ColumnValues::Numeric {
+                    reference: ArrayView1::from(r.as_slice()),
+                    current: ArrayView1::from(c.as_slice()),
+                },
+            },
+            Held::Categorical(name, r, c, l) => DriftColumn {
+                name: name.clone(),
+                values: ColumnValues::Categorical {
+                    reference: ArrayView1::from(r.as_slice()),
+                    current: ArrayView1::from(c.as_slice()),
+                    levels: l.clone(),
+                },
+            },
+        }
+    }
+}
+
+/// Reference codes, current codes and the level labels.
+type Coded = (Vec<u32>, Vec<u32>, Vec<String>);
+
+/// Codes over the sorted union of both samples' strings (`u32::MAX` is missing).
+fn codes(name: &str, reference: &[Cell], current: &[Cell]) -> Result<Coded, JsError> {
+    let mut levels = BTreeSet::new();
+    for cell in reference.iter().chain(current) {
+        match cell {
+            Cell::Text(s) => {
+                levels.insert(s.as_str());
+            }
+            Cell::Number(v) => {
+                return Err(JsError::new(&format!(
+                    "column '{name}': expected strings (or null) in a categorical column, found the number {v}; convert the column to strings or to numbers throughout"
+                )))
+            }
+            Cell::Missing(()) => {}
+        }
+    }
+    let levels: Vec<String> = levels.into_iter().map(String::from).collect();
+    let code = |cells: &[Cell]| -> Vec<u32> {
+        cells
+            .iter()
+            .map(|c| match c {
+                Cell::Text(s) => levels
+                    .binary_search(s)
+                    .ok()
+                    .and_then(|i| u32::try_from(i).ok())
+                    .unwrap_or(u32::MAX),
+                _ => u32::MAX,
+            })
+            .collect()
+    };
+    Ok((code(reference), code(current), levels))
+}
+
+/// `{name, reference, current}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ColumnArg {
+    name: String,
+    reference: Vec<Cell>,
+    current: Vec<Cell>,
+}
+
+/// `{columns, prediction?, groups?, options?}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportArgs {
+    columns: Vec<ColumnArg>,
+    #[serde(default)]
+    prediction: Option<ColumnArg>,
+    #[serde(default)]
+    groups: Option<ColumnArg>,
+    #[serde(default)]
+    options: Option<DriftOptions>,
+}
+
+fn report(args: &ReportArgs, options: &DriftOptions) -> Result<DriftReport, JsError> {
+    let held = args
+        .columns
+        .iter()
+        .map(|c| Held::of(&c.name, &c.reference, &c.current))
+        .collect::<Result<Vec<_>, _>>()?;
+    let pred = args
+        .prediction
+        .as_ref()
+        .map(|c| Held::of(&c.name, &c.reference, &c.current))
+        .transpose()?;
+    let groups = args
+        .groups
+        .as_ref()
+        .map(|g| codes(&g.name, &g.reference, &g.current).map(|c| (g.name.clone(), c)))
+        .transpose()?;
+    let input = DriftInput {
+        columns: held.iter().map(Held::view).collect(),
+        prediction: pred.as_ref().map(Held::view),
+        groups: groups.as_ref().map(|(name, (r, c, levels))| GroupCodes {
+            name: name.clone(),
+            reference: ArrayView1::from(r.as_slice()),
+            current: ArrayView1::from(c.as_slice()),
+            levels: levels.clone(),
+        }),
+    };
+    core_report(&input, options).map_err(core_error)
+}
+
+fn compute_report(input: &Input) -> Result<DriftReport, JsError> {
+    let args: ReportArgs = input.parse()?;
+    let options = args.options.clone().unwrap_or_default();
+    report(&args, &options)
+}
+
+export!(
+    /// The drift report over columns (tests chosen per column type and size, corrections,
+    /// prediction drift, drift within each group).
+    drift_report, "driftReport", drift_report_json, "driftReportJson", "DriftReportInput",
+    "DriftReport", compute_report
+);
+
+/// `{reference, current, bins?, binning?, floor? | base?}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BinnedArgs {
+    reference: Vec<Cell>,
+    current: Vec<Cell>,
+    #[serde(default)]
+    bins: Option<usize>,
+    #[serde(default)]
+    binning: Option<String>,
+    #[serde(default)]
+    floor: Option<f64>,
+    #[serde(default)]
+    base: Option<f64>,
+}
+
+/// PSI or Jensen-Shannon distance with the bins compared (Python's `BinnedResult`).
+#[derive(Debug, Serialize)]
+struct BinnedOut {
+    statistic: serde_json::Value,
+    bins: serde_json::Value,
+    reference_counts: serde_json::Value,
+    current_counts: serde_json::Value,
+    details: serde_json::Map<String, serde_json::Value>,
+}
+
+fn binned(input: &Input, test: &str) -> Result<BinnedOut, JsError> {
+    let a: BinnedArgs = input.parse()?;
+    let mut options = serde_json::json!({
+        "bins": a.bins.unwrap_or(10),
+        "binning": a.binning.as_deref().unwrap_or("quantile"),
+        "tests": {"x": {"test": test}},
+    });
+    match (test, a.floor, a.base) {
+        ("psi", Some(f), _) => set(&mut options, "floor", serde_json::json!({ "fixed": f })),
+        ("jensen_shannon", _, Some(b)) => set(&mut options, "js_base", serde_json::json!(b)),
+        ("psi", _, Some(_)) => return Err(JsError::new("base: psi takes no base; leave it out")),
+        (_, Some(_), _) => {
+            return Err(JsError::new(
+                "floor: jensenShannon applies no floor; leave it out",
+            ))
+        }
+        _ => {}
+    }
+    let options: DriftOptions =
+        serde_json::from_value(options).map_err(|e| arg_error("input", &e))?;
+    let args = ReportArgs {
+        columns: vec![ColumnArg {
+            name: "x".into(),
+            reference: a.reference,
+            current: a.current,
+        }],
+        prediction: None,
+        groups: None,
+        options: None,
+    };
+    let r = report(&args, &options)?;
+    let entry =
+        serde_json::to_value(r.overall.columns.first()).map_err(|e| arg_error("report", &e))?;
+    let mut details = match entry.get("details") {
+        Some(serde_json::Value::Object(m)) => m.clone(),
+        _ => serde_json::Map::new(),
+    };
+    let reference_counts = details.remove("reference_counts").unwrap_or_default();
+    let current_counts = details.remove("current_counts").unwrap_or_default();
+    details.retain(|k, _| !k.ends_with("_counts"));
+    Ok(BinnedOut {
+        statistic: entry.get("statistic").cloned().unwrap_or_default(),
+        bins: entry.get("bins").cloned().unwrap_or_default(),
+        reference_counts,
+        current_counts,
+        details,
+    })
+}
+
+fn set(object: &mut serde_json::Value, key: &str, value: serde_json::Value) {
+    if let Some(map) = object.as_object_mut() {
+        map.insert(key.into(), value);
+    }
+}
+
+fn compute_psi(input: &Input) -> Result<BinnedOut, JsError> {
+    binned(input, "psi")
+}
+
+fn compute_js(input: &Input) -> Result<BinnedOut, JsError> {
+    binned(input, "jensen_shannon")
+}
+
+export!(
+    /// Population Stability Index (Evidently's bins and floor) with the bins compared.
+    psi, "psi", psi_json, "psiJson", "BinnedInput", "BinnedResult", compute_psi
+);
+export!(
+    /// Jensen-Shannon distance of the binned samples with the bins compared.
+    jensen_shannon, "jensenShannon", jensen_shannon_json, "jensenShannonJson", "BinnedInput",
+    "BinnedResult", compute_js
+);
