@@ -1,7 +1,7 @@
 // The dashboard: mounts the loaders, the message area, the progress bar and one view per
 // report of a bundle into a root element. The page (main.js) and the notebook widget
 // (widget.js) both call `mountDashboard`.
-import { parseBundle, titleOf, toBundle } from "./bundle.js";
+import { KINDS, parseBundle, titleOf, toBundle } from "./bundle.js";
 import { loadEngine } from "./engine.js";
 import { el } from "./format.js";
 import { dropZone, fileKind, readText } from "./loaders.js";
@@ -105,20 +105,33 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
     try { doc = JSON.parse(text); } catch (e) {
       throw new Error(`${name} is not valid JSON (${e.message}); expected an aequa bundle, report or model`);
     }
-    const isReport = doc && typeof doc === "object" && (doc.schema === "aequa.bundle" || typeof doc.kind === "string");
-    if (!isReport && !csvBox.hidden) {
-      model = doc;
-      showNotice(`Model ${name} loaded; choose "the loaded model JSON" and press Assess.`);
+    const isReport = doc && typeof doc === "object" && (doc.schema === "aequa.bundle" || KINDS.includes(doc.kind));
+    if (!isReport && !csvBox.hidden && doc && typeof doc.kind === "string") {
+      openModel(text, name);
       return;
     }
     if (show(doc, name)) csvBox.hidden = true;
+  }
+
+  function openModel(text, name) {
+    let doc;
+    try { doc = JSON.parse(text); } catch (e) {
+      throw new Error(`${name} is not valid JSON (${e.message}); expected a native model JSON (NativeModel.to_json() in Python)`);
+    }
+    if (!doc || typeof doc !== "object" || typeof doc.kind !== "string") {
+      throw new Error(`${name} is not a native model JSON (no "kind"); export one with aequa.explain.to_native(model).to_json()`);
+    }
+    model = doc;
+    showNotice(csvBox.hidden
+      ? `Model ${name} loaded; now load a CSV of its feature columns.`
+      : `Model ${name} loaded; choose "the loaded model JSON" and press Assess.`);
   }
 
   async function openCsv(text, name) {
     const csv = await runJob("parseCsv", { text }, "Parsing CSV…");
     csvBox.hidden = false;
     csvPanel(csvBox, {
-      csv, fileName: name, getModel: () => model,
+      csv, fileName: name, getModel: () => model, canTrain: typeof wasm.trainModel === "function",
       onBundle: (b) => { clearMessages(); show(b, name); },
       onError: (e) => showError(errorText(e)),
     });
@@ -130,9 +143,20 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
     const modelPick = el("input", { type: "file", id: "model-file", accept: ".json,application/json" });
     const zone = el("div", { className: "drop", id: "drop-zone", tabIndex: 0, role: "button", ariaLabel: "Drop files here or press Enter to pick a bundle" },
       "Drop a bundle or report JSON here, or a CSV (plus a model JSON).");
-    for (const pick of [bundlePick, csvPick, modelPick]) {
+    for (const pick of [bundlePick, csvPick]) {
       pick.addEventListener("change", () => { openFiles([...pick.files]); pick.value = ""; });
     }
+    modelPick.addEventListener("change", async () => {
+      const file = modelPick.files[0];
+      modelPick.value = "";
+      if (!file) return;
+      clearMessages();
+      try {
+        openModel(await readText(file), file.name);
+      } catch (e) {
+        showError(errorText(e));
+      }
+    });
     dropZone(zone, bundlePick, openFiles);
     return el("section", { className: "card load", id: "load" },
       el("h2", {}, "Load"), zone,

@@ -13,12 +13,13 @@ export const jobs = {
     progress(`Training a ${options.kind ?? "model"} on ${y.length} rows…`, null);
     return wasm.trainModel(x, y, options);
   },
-  /** Scores of a native model JSON on the CSV's feature columns (needs the module's `predict`). */
+  /** Scores of a native model JSON on the CSV's feature columns (the module's `predict`). */
   predict(wasm, { model, x }, progress) {
-    if (typeof wasm.predict !== "function") {
-      throw new Error("this build of the WASM module has no predict; load a CSV with a score column instead");
-    }
-    progress(`Scoring ${x.length} rows…`, null);
-    return wasm.predict(model, x);
+    progress(`Scoring ${x.nRows} rows…`, null);
+    const out = wasm.predict(model, x);
+    const data = Array.from(out.data);
+    if (out.nCols === 1) return data;
+    if (out.nCols === 2) return data.filter((_, i) => i % 2 === 1);
+    throw new Error(`the model has ${out.nCols} outputs; the dashboard audits one score (or two class probabilities)`);
   },
 };

@@ -6,7 +6,7 @@ import { runJob } from "../worker-client.js";
 
 export const DEFAULT_METRICS = ["selection_rate", "true_positive_rate", "false_positive_rate", "accuracy_score", "count"];
 
-export function csvPanel(root, { csv, fileName, getModel, onBundle, onError }) {
+export function csvPanel(root, { csv, fileName, getModel, canTrain, onBundle, onError }) {
   const { names, numeric } = csv;
   const numericNames = names.filter((n) => numeric[n]);
   const guess = (re, list) => list.find((n) => re.test(n)) ?? list[0];
@@ -17,7 +17,7 @@ export function csvPanel(root, { csv, fileName, getModel, onBundle, onError }) {
     el("option", { value: "score" }, "a score column (threshold slider)"),
     el("option", { value: "prediction" }, "a prediction column (0/1)"),
     el("option", { value: "model" }, "the loaded model JSON"),
-    el("option", { value: "train" }, "a model trained here"));
+    el("option", { value: "train", disabled: !canTrain }, canTrain ? "a model trained here" : "a model trained here (not in this build)"));
   const checks = (cls, list, on) => el("fieldset", { className: cls },
     ...list.map((n) => el("label", {}, el("input", { type: "checkbox", value: n, checked: on(n) }), ` ${n}`)));
   const sensitive = checks("csv-sensitive", names, (n) => /^(sex|gender|race|age_group|group)$/i.test(n));
@@ -71,27 +71,35 @@ export function csvPanel(root, { csv, fileName, getModel, onBundle, onError }) {
     } else {
       const feats = chosen(features).filter((f) => f !== label.value);
       if (feats.length === 0) throw new Error("pick at least one numeric model feature");
-      const x = feats.map((f) => column(f, "feature"));
-      const rows = y.map((_, i) => x.map((c) => c[i]));
+      const cols = feats.map((f) => column(f, "feature"));
+      const x = { data: new Float64Array(y.length * cols.length), nRows: y.length, nCols: cols.length };
+      cols.forEach((c, j) => { for (let i = 0; i < y.length; i++) x.data[i * cols.length + j] = c[i]; });
       let model;
       if (mode === "model") {
         model = getModel();
         if (!model) throw new Error("load a model JSON first (the Model JSON picker), or choose another source");
       } else {
-        model = await runJob("trainModel", { x: rows, y, options: { kind: modelKind.value, seed: Number(seed.value) } }, "Training…");
+        model = await runJob("trainModel", { x, y, options: { kind: modelKind.value, seed: Number(seed.value) } }, "Training…");
       }
-      const scores = await runJob("predict", { model, x: rows }, "Scoring…");
+      let scores;
+      try {
+        scores = await runJob("predict", { model, x }, "Scoring…");
+      } catch (e) {
+        throw new Error(`the model does not fit this CSV's ${feats.length} feature column(s) (${feats.join(", ")}): ${e.message}`);
+      }
       scoreName = "score";
       columns[scoreName] = Array.from(scores);
     }
+    // Probabilities are cut at 0.5; other scores (a decision function) at 0.
+    const probabilities = columns[scoreName].every((v) => v >= 0 && v <= 1);
     const data = {
       label: label.value, score: mode === "prediction" ? null : scoreName, prediction: mode === "prediction" ? scoreName : null,
-      threshold: mode === "prediction" ? null : 0.5, pos_label: 1, sensitive: sens, columns,
+      threshold: mode === "prediction" ? null : probabilities ? 0.5 : 0, pos_label: 1, sensitive: sens, columns,
     };
     const input = {
       yTrue: Float64Array.from(y), yPred: Float64Array.from(columns[scoreName]),
       sensitiveFeatures: sens.map((s) => ({ name: s, values: csv.columns[s] })),
-      options: { metrics: DEFAULT_METRICS, ...(data.threshold !== null ? { threshold: 0.5 } : {}) },
+      options: { metrics: DEFAULT_METRICS, ...(data.threshold !== null ? { threshold: data.threshold } : {}) },
     };
     const report = await runJob("metricFrame", { input }, "Assessing fairness…");
     return {
