@@ -133,11 +133,12 @@ export interface ReferenceDisparities {
   values: Record<string, number | null>;
 }
 
-/** Options of `metricFrameColumns` (the threshold slider's fast path; no bootstrap). */
+/** Options of `metricFrameColumns` (the dashboard's typed-array entry point). */
 export interface ColumnOptionsInput {
   metrics?: string[];
   posLabel?: number;
   threshold?: number;
   compat?: "aequa" | "fairlearn";
   minGroupSize?: number;
+  bootstrap?: BootstrapInput;
 }

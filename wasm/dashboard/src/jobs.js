@@ -1,9 +1,14 @@
 // Jobs the worker runs with the WASM module. Each takes (wasm, args, progress).
 export const jobs = {
-  /** A MetricFrame with bootstrap intervals (seconds at 100k rows × hundreds of replicates). */
+  /** A MetricFrame of an input object (the CSV audit). */
   metricFrame(wasm, { input }, progress) {
-    progress("Bootstrapping confidence intervals…", null);
+    progress("Assessing fairness…", null);
     return wasm.metricFrame(input);
+  },
+  /** A MetricFrame of typed columns, with bootstrap intervals (seconds at 100k rows). */
+  metricFrameColumns(wasm, { args }, progress) {
+    progress("Bootstrapping confidence intervals…", null);
+    return wasm.metricFrameColumns(...args);
   },
   /** Train a seeded model on the CSV's feature columns (needs the module's `trainModel`). */
   trainModel(wasm, { x, y, options }, progress) {

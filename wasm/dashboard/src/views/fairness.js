@@ -4,7 +4,7 @@
 // the decision-threshold slider that recomputes every group metric in WASM.
 import { drawChart } from "../charts.js";
 import { el, fmt, groupLabel, numberCell } from "../format.js";
-import { computeColumns, frameInput, prepareData, relabel } from "../frame.js";
+import { columnsArgs, prepareData, relabel } from "../frame.js";
 import { errorText, showError, showNotice } from "../messages.js";
 import { colour } from "../palette.js";
 import { runJob } from "../worker-client.js";
@@ -63,7 +63,7 @@ export function fairnessView(root, { report, data, wasm, title }) {
     try {
       const t0 = performance.now();
       const { args, finish } = plan(null);
-      const computed = finish(computeColumns(wasm, prepared, args));
+      const computed = finish(wasm.metricFrameColumns(...columnsArgs(prepared, args)));
       const ms = performance.now() - t0;
       state.shown = computed;
       state.recomputed = true;
@@ -106,8 +106,7 @@ export function fairnessView(root, { report, data, wasm, title }) {
           nBoot: boot.n_boot, ciQuantiles: boot.ci_quantiles,
           randomState: boot.random_state ?? 0, stratified: boot.resampling === "stratified",
         });
-        const input = frameInput(prepared, args);
-        const raw = await runJob("metricFrame", { input }, "Bootstrapping confidence intervals…");
+        const raw = await runJob("metricFrameColumns", { args: columnsArgs(prepared, args) }, "Bootstrapping confidence intervals…");
         state.shown = finish(raw);
         render();
         showNotice("Intervals recomputed at the current threshold.");
