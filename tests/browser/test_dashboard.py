@@ -246,3 +246,19 @@ def test_controls_are_labelled_and_keyboard_reachable(page: Page, server: str, b
         page.page.keyboard.press("Tab")
         reached.add(page.page.evaluate("() => document.activeElement.id"))
     assert {"metric-pick", "threshold"} <= reached
+
+
+def test_drag_and_drop_a_bundle(page: Page, server: str, audit, bundle_file):
+    page.open(server + "index.html")
+    page.page.evaluate(
+        """(text) => {
+          const data = new DataTransfer();
+          data.items.add(new File([text], 'dropped.json', { type: 'application/json' }));
+          const zone = document.querySelector('#drop-zone');
+          zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true }));
+          zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true }));
+        }""",
+        bundle_file.read_text(encoding="utf-8"),
+    )
+    page.page.wait_for_selector("#app[data-loaded]")
+    assert compare(page.cells(FAIR), frame_cells(audit.mf.report)) == []
