@@ -1,6 +1,6 @@
 //! Linear and logistic models: `link(x · coefᵀ + intercept)`, one row of `coef` per output.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -69,9 +69,21 @@ impl LinearModel {
         })
     }
 
-    /// Raw scores `x · coefᵀ + intercept`.
+    /// Raw scores `x · coefᵀ + intercept`, row by row with ndarray's 1-D dot (one summation
+    /// order everywhere): the 2-D `dot` runs matrixmultiply's kernels, which use FMA and SIMD
+    /// natively but not on wasm32, so its last bits differ between the wheel and the browser.
     pub fn decision_function(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
-        x.dot(&self.coef.t()) + self.intercept.view().insert_axis(Axis(0))
+        let mut out = Array2::zeros((x.nrows(), self.coef.nrows()));
+        for (mut scores, row) in out.outer_iter_mut().zip(x.outer_iter()) {
+            for ((s, w), b) in scores
+                .iter_mut()
+                .zip(self.coef.outer_iter())
+                .zip(self.intercept.iter())
+            {
+                *s = row.dot(&w) + b;
+            }
+        }
+        out
     }
 }
 
