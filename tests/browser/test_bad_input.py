@@ -108,15 +108,20 @@ def test_malformed_csv(page: Page, server: str, bundle_file: Path, tmp_path: Pat
     still_usable(page, bundle_file)
 
 
-def test_csv_with_a_non_numeric_or_missing_column(page: Page, server: str, tmp_path: Path):
-    csv = "label,score,sex\n1,0.9,F\n0,high,M\n1,0.2,M\n"
+def assess_csv(page: Page, server: str, path: Path) -> None:
+    """Open the CSV, pick label, score and sex, and press Assess."""
     page.open(server + "index.html")
-    page.load_file("#csv-file", write(tmp_path, "mixed.csv", csv))
+    page.load_file("#csv-file", path)
     page.page.wait_for_selector("#csv-assess")
     page.page.select_option("#csv-label", "label")
     page.page.select_option("#csv-score", "score")
     page.page.check('.csv-sensitive input[value="sex"]')
     page.page.click("#csv-assess")
+
+
+def test_csv_with_a_non_numeric_or_missing_column(page: Page, server: str, tmp_path: Path):
+    csv = "label,score,sex\n1,0.9,F\n0,high,M\n1,0.2,M\n"
+    assess_csv(page, server, write(tmp_path, "mixed.csv", csv))
     assert 'the score column "score" must be numeric, found "high"' in page.message()
     page.page.uncheck('.csv-sensitive input[value="sex"]')
     page.page.click("#csv-assess")
@@ -125,13 +130,7 @@ def test_csv_with_a_non_numeric_or_missing_column(page: Page, server: str, tmp_p
 
 def test_csv_labels_that_are_not_binary(page: Page, server: str, tmp_path: Path):
     csv = "label,score,sex\n1,0.9,F\n2,0.1,M\n0,0.2,M\n"
-    page.open(server + "index.html")
-    page.load_file("#csv-file", write(tmp_path, "three.csv", csv))
-    page.page.wait_for_selector("#csv-assess")
-    page.page.select_option("#csv-label", "label")
-    page.page.select_option("#csv-score", "score")
-    page.page.check('.csv-sensitive input[value="sex"]')
-    page.page.click("#csv-assess")
+    assess_csv(page, server, write(tmp_path, "three.csv", csv))
     assert "y_true" in page.message()
 
 

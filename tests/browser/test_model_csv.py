@@ -9,12 +9,11 @@ from pathlib import Path
 import aequa
 import numpy as np
 from aequa.explain import to_native
+from audit_fixture import CSV_METRICS as METRICS
 from audit_fixture import FEATURES
 from conftest import Page
 from expected import compare, frame_cells
 from sklearn.linear_model import LogisticRegression
-
-METRICS = ["selection_rate", "true_positive_rate", "false_positive_rate", "accuracy_score", "count"]
 
 
 def setup(audit, tmp_path: Path) -> tuple[Path, Path, np.ndarray]:
