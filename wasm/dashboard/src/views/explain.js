@@ -72,14 +72,17 @@ export function explanationView(root, { report, title }) {
     drawChart(waterfallBox, {
       type: "bar",
       data: {
-        labels: ["base value", ...contributions.map((c) => c.name), "output"],
+        labels: contributions.map((c) => c.name),
         datasets: [{
           label: `row ${row}`,
-          data: [[0, base(row, out)], ...bars, [0, at]],
-          backgroundColor: [colour(7), ...contributions.map((c) => (c.v >= 0 ? POSITIVE : NEGATIVE)), colour(7)],
+          data: bars,
+          backgroundColor: contributions.map((c) => (c.v >= 0 ? POSITIVE : NEGATIVE)),
         }],
       },
-      options: { indexAxis: "y", maintainAspectRatio: false, plugins: { legend: { display: false } } },
+      options: {
+        indexAxis: "y", maintainAspectRatio: false,
+        plugins: { legend: { display: false }, title: { display: true, text: `From the base value ${fmt(base(row, out))} to the output ${fmt(at)} (vermillion raises, blue lowers)` } },
+      },
     }, `Waterfall of row ${row}'s SHAP values`);
     tableBox.replaceChildren(el("table", { className: "data small" },
       el("caption", {}, `Row ${row}: base value ${fmt(base(row, out))}, output ${fmt(at)}`),
