@@ -256,3 +256,21 @@ def test_a_bare_report_json(page: Page, server: str, audit, tmp_path: Path):
     # No data columns in a bare report: no slider, and the page says why.
     assert page.page.query_selector("#threshold") is None
     assert "no data columns" in page.page.inner_text("#view-0")
+
+
+def test_lineage_is_shown(page: Page, audit, tmp_path: Path):
+    bundle = dict(audit.bundle)
+    bundle["lineage"] = {
+        "model": {"fingerprint": "sha256:abc123", "kind": "GradientBoostingClassifier"},
+        "data": {"fingerprint": "sha256:def456", "rows": 45222, "columns": ["age", "sex"]},
+        "parameters": {"threshold": 0.5},
+        "seed": 7,
+        "library_version": aequa.__version__,
+        "created": "2026-11-28T00:00:00Z",
+    }
+    out = write_html(bundle, tmp_path / "lineage.html")
+    page.open(out.as_uri())
+    page.page.click("#lineage summary")
+    text = page.page.inner_text("#lineage")
+    assert "GradientBoostingClassifier sha256:abc123" in text
+    assert "45222 rows, 2 columns, sha256:def456" in text and "Seed\t7" in text

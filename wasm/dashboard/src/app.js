@@ -5,7 +5,7 @@ import { KINDS, parseBundle, titleOf, toBundle } from "./bundle.js";
 import { loadEngine } from "./engine.js";
 import { el } from "./format.js";
 import { dropZone, fileKind, readText } from "./loaders.js";
-import { attachMessages, clearMessages, errorText, showError, showNotice } from "./messages.js";
+import { errorText, messenger } from "./messages.js";
 import { setProgressHandler, runJob } from "./worker-client.js";
 import { csvPanel } from "./views/csv.js";
 import { driftView } from "./views/drift.js";
@@ -34,7 +34,7 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
   const views = el("main", { id: "views" });
   const csvBox = el("section", { id: "csv-panel", className: "card", hidden: true });
   root.replaceChildren(header, loaders ? loadSection() : "", messages, progress, csvBox, nav, views);
-  attachMessages(messages);
+  const notify = messenger(messages);
   setProgressHandler((text, fraction) => {
     progress.hidden = text === null;
     progressText.textContent = text ?? "";
@@ -46,7 +46,7 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
   try {
     wasm = await loadEngine();
   } catch (e) {
-    showError(`The WASM engine failed to load: ${errorText(e)}`);
+    notify.error(`The WASM engine failed to load: ${errorText(e)}`);
     return;
   }
   root.dataset.engine = wasm.version();
@@ -58,7 +58,7 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
     try {
       checked = typeof doc === "string" ? parseBundle(doc, source) : toBundle(doc, source);
     } catch (e) {
-      showError(errorText(e));
+      notify.error(errorText(e));
       return false;
     }
     const rendered = [];
@@ -69,7 +69,7 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
       const view = VIEWS[entry.kind] ?? genericView;
       const title = entry.title || titleOf(entry.kind);
       try {
-        view(section, { report: entry.report, data: entry.kind === "metric_frame" ? checked.data : null, wasm, title });
+        view(section, { report: entry.report, data: entry.kind === "metric_frame" ? checked.data : null, wasm, title, notify });
       } catch (e) {
         section.replaceChildren(el("h2", {}, title), el("p", { className: "message error", role: "alert" }, `This ${entry.kind} report could not be shown: ${errorText(e)}`));
       }
@@ -77,6 +77,7 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
       links.push(el("a", { href: `#view-${i}` }, title));
       rendered.push(entry.kind);
     });
+    if (checked.lineage) sections.unshift(lineageView(checked.lineage));
     views.replaceChildren(...sections);
     nav.replaceChildren(...links);
     header.querySelector("h1").textContent = checked.title || "aequa dashboard";
@@ -88,7 +89,7 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
   }
 
   async function openFiles(files) {
-    clearMessages();
+    notify.clear();
     for (const file of files) {
       try {
         const kind = fileKind(file);
@@ -97,7 +98,7 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
         if (kind === "csv") await openCsv(text, file.name);
         else openJson(text, file.name);
       } catch (e) {
-        showError(errorText(e));
+        notify.error(errorText(e));
       }
     }
   }
@@ -124,7 +125,7 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
       throw new Error(`${name} is not a native model JSON (no "kind"); export one with aequa.explain.to_native(model).to_json()`);
     }
     model = doc;
-    showNotice(csvBox.hidden
+    notify.notice(csvBox.hidden
       ? `Model ${name} loaded; now load a CSV of its feature columns.`
       : `Model ${name} loaded; choose "the loaded model JSON" and press Assess.`);
   }
@@ -134,8 +135,8 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
     csvBox.hidden = false;
     csvPanel(csvBox, {
       csv, fileName: name, getModel: () => model, canTrain: typeof wasm.trainModel === "function",
-      onBundle: (b) => { clearMessages(); show(b, name); },
-      onError: (e) => showError(errorText(e)),
+      onBundle: (b) => { notify.clear(); show(b, name); },
+      onError: (e) => notify.error(errorText(e)),
     });
   }
 
@@ -152,21 +153,35 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
       const file = modelPick.files[0];
       modelPick.value = "";
       if (!file) return;
-      clearMessages();
+      notify.clear();
       try {
         openModel(await readText(file), file.name);
       } catch (e) {
-        showError(errorText(e));
+        notify.error(errorText(e));
       }
     });
     dropZone(zone, bundlePick, openFiles);
     return el("section", { className: "card load", id: "load" },
       el("h2", {}, "Load"), zone,
       el("div", { className: "controls" },
-        el("label", { htmlFor: "bundle-file" }, "Bundle or report JSON "), bundlePick,
-        el("label", { htmlFor: "csv-file" }, " CSV "), csvPick,
-        el("label", { htmlFor: "model-file" }, " Model JSON (optional) "), modelPick));
+        el("label", {}, "Bundle or report JSON ", bundlePick),
+        el("label", {}, " CSV ", csvPick),
+        el("label", {}, " Model JSON (optional) ", modelPick)));
   }
 
   return { show };
+}
+
+/** Where the numbers come from: the bundle's lineage (model and data fingerprints, seed). */
+function lineageView(lineage) {
+  const rows = [
+    ["Model", lineage.model && `${lineage.model.kind ?? ""} ${lineage.model.fingerprint ?? ""}`.trim()],
+    ["Data", lineage.data && `${lineage.data.rows ?? "?"} rows, ${(lineage.data.columns ?? []).length} columns, ${lineage.data.fingerprint ?? ""}`],
+    ["Seed", lineage.seed ?? null],
+    ["Library", lineage.library_version ?? null],
+    ["Created", lineage.created ?? null],
+    ["Parameters", lineage.parameters && Object.keys(lineage.parameters).length ? JSON.stringify(lineage.parameters) : null],
+  ].filter(([, v]) => v !== null && v !== undefined && v !== "");
+  return el("details", { className: "card lineage", id: "lineage" }, el("summary", {}, "Lineage"),
+    el("table", { className: "data small" }, el("tbody", {}, ...rows.map(([k, v]) => el("tr", {}, el("th", { scope: "row" }, k), el("td", {}, String(v)))))));
 }

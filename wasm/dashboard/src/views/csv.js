@@ -31,12 +31,12 @@ export function csvPanel(root, { csv, fileName, getModel, canTrain, onBundle, on
   const go = el("button", { type: "button", id: "csv-assess" }, "Assess");
   root.replaceChildren(el("h2", {}, `Audit ${fileName} (${csv.rows.toLocaleString("en")} rows)`),
     el("div", { className: "controls" },
-      el("label", { htmlFor: "csv-label" }, "Label "), label,
-      el("label", { htmlFor: "csv-source" }, " Decisions from "), source,
-      el("label", { htmlFor: "csv-score" }, " Score / prediction column "), score),
+      el("label", {}, "Label ", label),
+      el("label", {}, " Decisions from ", source),
+      el("label", {}, " Score / prediction column ", score)),
     sensitive, features,
-    el("div", { className: "controls" }, el("label", { htmlFor: "csv-model-kind" }, "Model to train "), modelKind,
-      el("label", { htmlFor: "csv-seed" }, " Seed "), seed), go);
+    el("div", { className: "controls" }, el("label", {}, "Model to train ", modelKind),
+      el("label", {}, " Seed ", seed)), go);
   const chosen = (box) => [...box.querySelectorAll("input:checked")].map((i) => i.value);
 
   go.addEventListener("click", async () => {

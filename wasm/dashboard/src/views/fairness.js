@@ -5,13 +5,13 @@
 import { drawChart } from "../charts.js";
 import { el, fmt, groupLabel, numberCell } from "../format.js";
 import { columnsArgs, prepareData, relabel } from "../frame.js";
-import { errorText, showError, showNotice } from "../messages.js";
+import { errorText } from "../messages.js";
 import { colour } from "../palette.js";
 import { runJob } from "../worker-client.js";
 
 const ALL = "__all__";
 
-export function fairnessView(root, { report, data, wasm, title }) {
+export function fairnessView(root, { report, data, wasm, title, notify }) {
   const metrics = report.params.metrics;
   const featureNames = report.sensitive.map((f) => f.name);
   const prepared = data ? prepareData(data, report.sensitive) : null;
@@ -34,8 +34,8 @@ export function fairnessView(root, { report, data, wasm, title }) {
     ...(prepared && featureNames.length > 1 ? featureNames.map((f) => el("option", { value: f }, f)) : []));
   featurePick.disabled = featurePick.options.length < 2;
   const controls = el("div", { className: "controls" },
-    el("label", { htmlFor: "metric-pick" }, "Metric "), metricPick,
-    el("label", { htmlFor: "feature-pick" }, " Sensitive feature "), featurePick);
+    el("label", {}, "Metric ", metricPick),
+    el("label", {}, " Sensitive feature ", featurePick));
   const slider = prepared && prepared.hasScore ? thresholdControl(prepared, state, update) : null;
   const chartBox = el("div", { className: "chart", id: "fairness-chart" });
   const gaps = el("div", { className: "gaps", id: "fairness-gaps" });
@@ -70,7 +70,7 @@ export function fairnessView(root, { report, data, wasm, title }) {
       render();
       slider?.timing(ms, prepared.n);
     } catch (e) {
-      showError(`Could not recompute the group metrics: ${errorText(e)}`);
+      notify.error(`Could not recompute the group metrics: ${errorText(e)}`);
     }
   }
 
@@ -109,9 +109,9 @@ export function fairnessView(root, { report, data, wasm, title }) {
         const raw = await runJob("metricFrameColumns", { args: columnsArgs(prepared, args) }, "Bootstrapping confidence intervals…");
         state.shown = finish(raw);
         render();
-        showNotice("Intervals recomputed at the current threshold.");
+        notify.notice("Intervals recomputed at the current threshold.");
       } catch (e) {
-        showError(`Could not compute the intervals: ${errorText(e)}`);
+        notify.error(`Could not compute the intervals: ${errorText(e)}`);
         button.disabled = false;
       }
     });
@@ -239,7 +239,7 @@ function thresholdControl(prepared, state, onChange) {
   const start = state.threshold ?? (lo + hi) / 2;
   state.threshold = start;
   const range = el("input", { type: "range", id: "threshold", min: String(lo), max: String(hi), step: String(step), value: String(start) });
-  const number = el("input", { type: "number", id: "threshold-value", min: String(lo), max: String(hi), step: String(step), value: String(start) });
+  const number = el("input", { type: "number", id: "threshold-value", ariaLabel: "Threshold value", min: String(lo), max: String(hi), step: String(step), value: String(start) });
   range.setAttribute("aria-describedby", "threshold-status");
   const status = el("span", { id: "threshold-status", className: "status", role: "status" },
     `Exported at threshold ${fmt(prepared.threshold)}.`);
@@ -253,8 +253,8 @@ function thresholdControl(prepared, state, onChange) {
   range.addEventListener("input", () => set(Number(range.value), range));
   number.addEventListener("change", () => set(Number(number.value), number));
   const node = el("div", { className: "threshold" },
-    el("label", { htmlFor: "threshold" }, "Decision threshold (score ≥ t is positive) "), range,
-    el("label", { htmlFor: "threshold-value", className: "sr-only" }, "Threshold value"), number, status);
+    el("label", {}, "Decision threshold (score ≥ t is positive) ", range),
+    number, status);
   return {
     node,
     timing(ms, n) {
