@@ -194,11 +194,13 @@ pub fn arg_error(argument: &str, e: &dyn std::fmt::Display) -> JsError {
     JsError::new(&format!("{argument}: {e}"))
 }
 
-/// A JSON-compatible JS value (NaN as null, maps as objects).
+/// A JSON-compatible JS value (NaN as null, maps as objects): the `serde_json` text the Json
+/// twin returns, parsed by the host's `JSON.parse` (one serializer per report in the module,
+/// not two, and the host's parser is fast).
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| arg_error("report", &e))
+    let text = to_text(value)?;
+    js_sys::JSON::parse(&text)
+        .map_err(|_| JsError::new("report: the host could not parse the report's JSON"))
 }
 
 /// The value as `serde_json` writes it (the text the Python wheel returns).

@@ -195,7 +195,5 @@ fn from_name<T: DeserializeOwned>(argument: &str, name: &str) -> Result<T, JsErr
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| arg_error("report", &e))
+    args::to_js(value)
 }
