@@ -251,7 +251,12 @@ function thresholdControl(prepared, state, onChange) {
     onChange();
   };
   range.addEventListener("input", () => set(Number(range.value), range));
-  number.addEventListener("change", () => set(Number(number.value), number));
+  // "input" as well as "change": a notebook may swallow the Enter that commits a number.
+  const typed = () => {
+    if (number.value.trim() !== "" && Number(number.value) !== state.threshold) set(Number(number.value), number);
+  };
+  number.addEventListener("input", typed);
+  number.addEventListener("change", typed);
   const node = el("div", { className: "threshold" },
     el("label", {}, "Decision threshold (score ≥ t is positive) ", range),
     number, status);
