@@ -44,7 +44,7 @@ try {
 
   const yTrue = f64("y_true");
   const yPred = f64("y_pred");
-  const group = Array.from(f64("group"));
+  const group = f64("group");
   const frame = () =>
     aequa.metricFrame({
       yTrue,

@@ -126,15 +126,35 @@ fn number(x: f64) -> serde_json::Value {
 }
 
 /// A matrix: `number[][]` (one array per row) or `{data, nRows, nCols}` with `data` row-major
-/// (a `Float64Array` or a number array). `null` is a missing value (NaN).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(
-    untagged,
-    expecting = "expected a matrix: an array of rows (number[][]) or {data, nRows, nCols} with data row-major"
-)]
+/// (a `Float64Array` or a number array). `null` is a missing value (NaN). Read by hand rather
+/// than as an untagged enum, which would buffer every number before trying each form.
+#[derive(Debug, Clone)]
 pub enum Matrix {
     Rows(Vec<Vec<Num>>),
     Flat(FlatMatrix),
+}
+
+impl<'de> Deserialize<'de> for Matrix {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Matrix;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "a matrix: an array of rows (number[][]) or {data, nRows, nCols} with data row-major",
+                )
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Matrix, A::Error> {
+                Vec::<Vec<Num>>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(Matrix::Rows)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Matrix, A::Error> {
+                FlatMatrix::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(Matrix::Flat)
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 /// The flat form of [`Matrix`] (also what `predict` returns).

@@ -182,16 +182,48 @@ export!(
 
 // ---------------------------------------------------------------- columns and the report
 
-/// One side of a column as JS holds it.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(
-    untagged,
-    expecting = "expected every value of a column to be a number, a string or null"
-)]
+/// One value of a column as JS holds it (read by hand: an untagged enum would buffer each).
+#[derive(Debug, Clone)]
 enum Cell {
     Number(f64),
     Text(String),
-    Missing(()),
+    Missing,
+}
+
+impl<'de> Deserialize<'de> for Cell {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = Cell;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("every value of a column to be a number, a string or null")
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Cell, E> {
+                Ok(Cell::Number(v))
+            }
+            #[allow(clippy::cast_precision_loss)]
+            fn visit_i64<E>(self, v: i64) -> Result<Cell, E> {
+                Ok(Cell::Number(v as f64))
+            }
+            #[allow(clippy::cast_precision_loss)]
+            fn visit_u64<E>(self, v: u64) -> Result<Cell, E> {
+                Ok(Cell::Number(v as f64))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Cell, E> {
+                Ok(Cell::Text(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Cell, E> {
+                Ok(Cell::Text(v))
+            }
+            fn visit_unit<E>(self) -> Result<Cell, E> {
+                Ok(Cell::Missing)
+            }
+            fn visit_none<E>(self) -> Result<Cell, E> {
+                Ok(Cell::Missing)
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 /// A column held by the report input: numbers, or codes into shared levels.
@@ -257,7 +289,7 @@ fn codes(name: &str, reference: &[Cell], current: &[Cell]) -> Result<Coded, JsEr
                     "column '{name}': expected strings (or null) in a categorical column, found the number {v}; convert the column to strings or to numbers throughout"
                 )))
             }
-            Cell::Missing(()) => {}
+            Cell::Missing => {}
         }
     }
     let levels: Vec<String> = levels.into_iter().map(String::from).collect();

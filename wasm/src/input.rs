@@ -63,14 +63,65 @@ pub struct FeatureArg {
 }
 
 /// A group value as JS holds it.
-#[derive(Debug, Deserialize)]
-#[serde(
-    untagged,
-    expecting = "expected every value of a grouping column to be a string or a number"
-)]
+#[derive(Debug)]
 enum Level {
     Number(f64),
     Text(String),
+}
+
+/// Read by hand: an untagged enum would buffer every value before trying each variant, which
+/// dominated the conversion of a million-row column.
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        const EXPECTED: &str =
+            "expected every value of a grouping column to be a string or a number";
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Level;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_f64<E>(self, v: f64) -> std::result::Result<Level, E> {
+                Ok(Level::Number(v))
+            }
+            #[allow(clippy::cast_precision_loss)]
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Level, E> {
+                Ok(Level::Number(v as f64))
+            }
+            #[allow(clippy::cast_precision_loss)]
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Level, E> {
+                Ok(Level::Number(v as f64))
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Level, E> {
+                Ok(Level::Text(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> std::result::Result<Level, E> {
+                Ok(Level::Text(v))
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> std::result::Result<Level, E> {
+                Err(E::custom(EXPECTED))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Level, E> {
+                Err(E::custom(EXPECTED))
+            }
+            fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Level, E> {
+                Err(E::custom(EXPECTED))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                _: A,
+            ) -> std::result::Result<Level, A::Error> {
+                Err(serde::de::Error::custom(EXPECTED))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                _: A,
+            ) -> std::result::Result<Level, A::Error> {
+                Err(serde::de::Error::custom(EXPECTED))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 /// The options; anything left out takes the core's default.
@@ -104,6 +155,28 @@ pub struct Encoded {
 }
 
 impl FrameArgs {
+    /// Put a column read separately (a typed array copied in one go) in place.
+    pub fn set_column(&mut self, key: &str, values: Vec<f64>) {
+        match key {
+            "yTrue" => self.y_true = values,
+            "yPred" => self.y_pred = values,
+            "sampleWeight" => self.sample_weight = Some(values),
+            _ => {}
+        }
+    }
+
+    /// Put the numeric values of grouping column `index` of `list` (`sensitiveFeatures` or
+    /// `controlFeatures`), read separately, in place.
+    pub fn set_feature_values(&mut self, list: &str, index: usize, values: Vec<f64>) {
+        let features = match list {
+            "sensitiveFeatures" => Some(&mut self.sensitive_features),
+            _ => self.control_features.as_mut(),
+        };
+        if let Some(f) = features.and_then(|f| f.get_mut(index)) {
+            f.values = values.into_iter().map(Level::Number).collect();
+        }
+    }
+
     /// The core's options.
     pub fn options(&self) -> FrameOptions {
         let none = OptionsArg::default();

@@ -247,8 +247,9 @@ export interface InteractionValues {
 }
 
 export interface ImportanceOptions {
-  /** A scikit-learn scorer name (`r2`, `accuracy`, `roc_auc`, ...) or a fairness scorer. */
-  scorer?: unknown;
+  /** `scoring`: a scikit-learn scorer name (`r2`, `accuracy`, `roc_auc`, ...) or a fairness
+   * scorer (`neg_demographic_parity_difference`, ...); `classes`: the label of each output. */
+  scorer?: { scoring: string; classes?: number[] | null; pos_label?: number | null; [key: string]: unknown };
   n_repeats?: number;
   random_state?: number;
   /** A count of rows (integer) or a fraction below 1. */
@@ -568,4 +569,24 @@ export interface AttackReport {
   rows_evaluated: number;
   elapsed_seconds: number | null;
   random_state: number;
+}
+
+// ---- training (wasm/src/train.rs; smartcore)
+
+/** `trainModel`'s input; `y` holds class labels (0, 1, ... for a logistic regression). */
+export interface TrainInput {
+  x: MatrixInput;
+  y: NumericColumn;
+  kind: "logistic_regression" | "random_forest";
+  /** Seed of the forest's bootstrap samples and feature subsets (default 0). */
+  randomState?: number;
+  /** Logistic regression: L2 penalty weight (default 0). */
+  alpha?: number;
+  /** Forest: number of trees (default 100). */
+  nTrees?: number;
+  maxDepth?: number;
+  minSamplesLeaf?: number;
+  minSamplesSplit?: number;
+  /** Forest: features tried per split (default √features). */
+  maxFeatures?: number;
 }

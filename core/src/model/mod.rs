@@ -9,6 +9,9 @@ pub mod native;
 pub mod output;
 pub mod tree;
 mod tree_eval;
+// Training with smartcore (issue 5: the browser's "no model at hand" path).
+#[cfg(feature = "train")]
+pub mod train;
 pub mod xgboost;
 
 use ndarray::{Array2, ArrayView2};
