@@ -8,6 +8,7 @@ from pathlib import Path
 
 import aequa
 import numpy as np
+from aequa import _core
 from aequa.explain import to_native
 from audit_fixture import CSV_METRICS as METRICS
 from audit_fixture import FEATURES
@@ -82,3 +83,53 @@ def test_a_model_file_that_is_not_a_model(page: Page, server: str, tmp_path: Pat
     page.open(server + "index.html")
     page.load_file("#model-file", bad)
     assert 'nope.json is not a native model JSON (no "kind")' in page.message()
+
+
+def train_on_page(page: Page, server: str, csv: Path, kind: str, seed: int) -> None:
+    page.open(server + "index.html")
+    page.load_file("#csv-file", csv)
+    page.page.wait_for_selector("#csv-assess")
+    pick_model_features(page)
+    page.page.select_option("#csv-source", "train")
+    page.page.select_option("#csv-model-kind", kind)
+    page.page.fill("#csv-seed", str(seed))
+    page.page.click("#csv-assess")
+    page.page.wait_for_selector("#fairness-table", timeout=120000)
+
+
+def test_train_a_logistic_regression_in_the_page(page: Page, server: str, audit, tmp_path: Path):
+    csv, _, _ = setup(audit, tmp_path)
+    train_on_page(page, server, csv, "logistic_regression", 3)
+    # The trained model's native JSON, as the page offers it for download.
+    text = page.page.evaluate(
+        "() => fetch(document.querySelector('#trained-model').href).then((r) => r.text())"
+    )
+    native = _core.NativeModel(text)
+    df = audit.frame.iloc[:4000]
+    probabilities = np.asarray(native.predict(df[FEATURES].astype(float).to_numpy()))
+    assert probabilities.shape == (4000, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = aequa.MetricFrame(
+            metrics=METRICS,
+            y_true=df["label"].to_numpy(),
+            y_pred=probabilities[:, 1],
+            threshold=0.5,
+            sensitive_features={"sex": df["sex"].to_numpy()},
+        )
+    assert compare(page.cells("#fairness-table"), frame_cells(want.report)) == []
+    assert page.page.query_selector("#threshold") is not None  # probabilities: slider on
+    page.screenshot("csv_trained_model")
+
+
+def test_train_a_seeded_random_forest_in_the_page(page: Page, server: str, audit, tmp_path: Path):
+    csv, _, _ = setup(audit, tmp_path)
+    tables = []
+    for _ in range(2):
+        train_on_page(page, server, csv, "random_forest", 11)
+        tables.append(page.cells("#fairness-table"))
+    assert tables[0] == tables[1]  # same seed, same forest, same numbers
+    assert "predicts labels (no scores)" in page.page.inner_text("#trained-model-box")
+    assert page.page.query_selector("#threshold") is None
+    accuracy = [c for c in tables[0] if c["metric"] == "accuracy_score" and c["group"] == "[]"]
+    assert float(accuracy[0]["value"]) > 0.75

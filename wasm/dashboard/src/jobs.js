@@ -10,21 +10,33 @@ export const jobs = {
     progress("Bootstrapping confidence intervals…", null);
     return wasm.metricFrameColumns(...args);
   },
-  /** Train a seeded model on the CSV's feature columns (needs the module's `trainModel`). */
-  trainModel(wasm, { x, y, options }, progress) {
+  /**
+   * Train a seeded model on the CSV's feature columns and score the same rows (the module's
+   * `trainModel` and `predict`). A logistic regression gives probabilities (and its native
+   * JSON, returned for download); a random forest comes back as a function predicting labels,
+   * which cannot leave the worker, so only its predictions do.
+   */
+  trainAndScore(wasm, { x, y, kind, seed }, progress) {
     if (typeof wasm.trainModel !== "function") {
       throw new Error("this build of the WASM module has no trainModel; load a model JSON or a CSV with a score column");
     }
-    progress(`Training a ${options.kind ?? "model"} on ${y.length} rows…`, null);
-    return wasm.trainModel(x, y, options);
+    progress(`Training a ${kind.replace("_", " ")} on ${y.length} rows…`, null);
+    const model = wasm.trainModel({ x, y, kind, randomState: seed });
+    progress(`Scoring ${y.length} rows…`, null);
+    const native = typeof model !== "function";
+    return { values: scoreColumn(wasm.predict(model, x)), labels: !native, model: native ? model : null };
   },
   /** Scores of a native model JSON on the CSV's feature columns (the module's `predict`). */
   predict(wasm, { model, x }, progress) {
     progress(`Scoring ${x.nRows} rows…`, null);
-    const out = wasm.predict(model, x);
-    const data = Array.from(out.data);
-    if (out.nCols === 1) return data;
-    if (out.nCols === 2) return data.filter((_, i) => i % 2 === 1);
-    throw new Error(`the model has ${out.nCols} outputs; the dashboard audits one score (or two class probabilities)`);
+    return scoreColumn(wasm.predict(model, x));
   },
 };
+
+/** One score per row: the single output, or the positive class of two. */
+function scoreColumn(out) {
+  const data = Array.from(out.data);
+  if (out.nCols === 1) return data;
+  if (out.nCols === 2) return data.filter((_, i) => i % 2 === 1);
+  throw new Error(`the model has ${out.nCols} outputs; the dashboard audits one score (or two class probabilities)`);
+}

@@ -37,6 +37,18 @@ export function csvPanel(root, { csv, fileName, getModel, canTrain, onBundle, on
     sensitive, features,
     el("div", { className: "controls" }, el("label", {}, "Model to train ", modelKind),
       el("label", {}, " Seed ", seed)), go);
+  const download = el("p", { className: "hint", id: "trained-model-box" });
+  root.append(download);
+  /** A link to the trained model's native JSON (loadable in Python with NativeModel). */
+  function offerDownload(model) {
+    download.replaceChildren();
+    if (!model) {
+      download.append("The random forest predicts labels (no scores), so the threshold slider is off; it stays in this page.");
+      return;
+    }
+    const url = URL.createObjectURL(new Blob([JSON.stringify(model)], { type: "application/json" }));
+    download.append(el("a", { href: url, download: "trained-model.json", id: "trained-model" }, "Download the trained model (native JSON)"));
+  }
   const chosen = (box) => [...box.querySelectorAll("input:checked")].map((i) => i.value);
 
   go.addEventListener("click", async () => {
@@ -63,6 +75,7 @@ export function csvPanel(root, { csv, fileName, getModel, canTrain, onBundle, on
     if (sens.length === 0) throw new Error("pick at least one sensitive feature");
     const y = column(label.value, "label");
     const mode = source.value;
+    let hardLabels = mode === "prediction";
     let scoreName = score.value;
     const columns = { [label.value]: y };
     for (const s of sens) columns[s] = csv.columns[s];
@@ -74,27 +87,29 @@ export function csvPanel(root, { csv, fileName, getModel, canTrain, onBundle, on
       const cols = feats.map((f) => column(f, "feature"));
       const x = { data: new Float64Array(y.length * cols.length), nRows: y.length, nCols: cols.length };
       cols.forEach((c, j) => { for (let i = 0; i < y.length; i++) x.data[i * cols.length + j] = c[i]; });
-      let model;
-      if (mode === "model") {
-        model = getModel();
-        if (!model) throw new Error("load a model JSON first (the Model JSON picker), or choose another source");
-      } else {
-        model = await runJob("trainModel", { x, y, options: { kind: modelKind.value, seed: Number(seed.value) } }, "Training…");
-      }
       let scores;
-      try {
-        scores = await runJob("predict", { model, x }, "Scoring…");
-      } catch (e) {
-        throw new Error(`the model does not fit this CSV's ${feats.length} feature column(s) (${feats.join(", ")}): ${e.message}`);
+      if (mode === "model") {
+        const model = getModel();
+        if (!model) throw new Error("load a model JSON first (the Model JSON picker), or choose another source");
+        try {
+          scores = await runJob("predict", { model, x }, "Scoring…");
+        } catch (e) {
+          throw new Error(`the model does not fit this CSV's ${feats.length} feature column(s) (${feats.join(", ")}): ${e.message}`);
+        }
+      } else {
+        const trained = await runJob("trainAndScore", { x, y, kind: modelKind.value, seed: Number(seed.value) || 0 }, "Training…");
+        scores = trained.values;
+        hardLabels = trained.labels;
+        offerDownload(trained.model);
       }
-      scoreName = "score";
+      scoreName = "model_score";
       columns[scoreName] = Array.from(scores);
     }
     // Probabilities are cut at 0.5; other scores (a decision function) at 0.
     const probabilities = columns[scoreName].every((v) => v >= 0 && v <= 1);
     const data = {
-      label: label.value, score: mode === "prediction" ? null : scoreName, prediction: mode === "prediction" ? scoreName : null,
-      threshold: mode === "prediction" ? null : probabilities ? 0.5 : 0, pos_label: 1, sensitive: sens, columns,
+      label: label.value, score: hardLabels ? null : scoreName, prediction: hardLabels ? scoreName : null,
+      threshold: hardLabels ? null : probabilities ? 0.5 : 0, pos_label: 1, sensitive: sens, columns,
     };
     const input = {
       yTrue: Float64Array.from(y), yPred: Float64Array.from(columns[scoreName]),
