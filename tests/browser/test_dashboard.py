@@ -274,3 +274,46 @@ def test_lineage_is_shown(page: Page, audit, tmp_path: Path):
     text = page.page.inner_text("#lineage")
     assert "GradientBoostingClassifier sha256:abc123" in text
     assert "45222 rows, 2 columns, sha256:def456" in text and "Seed\t7" in text
+
+
+def test_control_features_are_shown_per_stratum(page: Page, audit, tmp_path: Path):
+    df = audit.frame.iloc[:3000]
+    mf = quiet_frame(
+        metrics=["selection_rate"],
+        y_true=df["label"].to_numpy(),
+        y_pred=audit.scores[:3000],
+        threshold=0.5,
+        sensitive_features=df["sex"],
+        control_features=df["race"],
+    )
+    page.open(mf.save_html(tmp_path / "control.html").as_uri())
+    page.page.wait_for_selector("#app[data-loaded]")
+    shown = page.page.eval_on_selector_all(
+        f"{FAIR} tbody tr",
+        """rows => rows.map(r => [r.dataset.control, r.dataset.group,
+             r.querySelector('td[data-metric="selection_rate"]').dataset.value])""",
+    )
+    want = [
+        [key(r["control"]), key(r["group"]), r["values"]["selection_rate"]]
+        for r in mf.report["values"]["overall"] + mf.report["values"]["by_group"]
+    ]
+    assert [[c, g, page_value(v)] for c, g, v in shown] == want
+    assert page.page.query_selector("#threshold") is None  # control features: no slider data
+
+
+def test_progress_shows_while_the_worker_runs(page: Page, server: str, bundle_file):
+    page.open(server + "index.html")
+    page.load_file("#bundle-file", bundle_file)
+    set_threshold(page, 0.4)
+    page.page.evaluate(
+        """() => {
+          window.progressSeen = false;
+          const node = document.querySelector('#progress');
+          new MutationObserver(() => { if (!node.hidden) window.progressSeen = true; })
+            .observe(node, { attributes: true, attributeFilter: ['hidden'] });
+        }"""
+    )
+    page.page.click("#recompute-intervals")
+    page.page.wait_for_selector(f'{FAIR} td[data-bound="lo"]', timeout=60000)
+    assert page.page.evaluate("() => window.progressSeen") is True
+    assert page.page.is_hidden("#progress")

@@ -72,6 +72,7 @@ def test_a_model_for_another_feature_count(page: Page, server: str, audit, tmp_p
     pick_model_features(page)
     page.page.uncheck('.csv-features input[value="age"]')
     page.page.click("#csv-assess")
+    page.wait_text("#messages", "includes", "the model does not fit")
     text = page.message()
     assert "the model does not fit this CSV's 4 feature column(s)" in text
     assert "the model expects 5 features, found 4 columns" in text

@@ -148,14 +148,21 @@ function bounds(report) {
   return { lo: q[0], hi: q[q.length - 1], quantiles: report.intervals.ci_quantiles };
 }
 
-function find(rows, group) {
+function find(rows, group, control = []) {
   const key = JSON.stringify(group);
-  return rows.find((r) => JSON.stringify(r.group) === key && r.control.length === 0);
+  const ctl = JSON.stringify(control);
+  return rows.find((r) => JSON.stringify(r.group) === key && JSON.stringify(r.control) === ctl);
+}
+
+/** A row's label: its group, after its control level when the report has control features. */
+function rowLabel(row) {
+  const group = row.group.length ? groupLabel(row.group) : "Overall";
+  return row.control.length ? `${row.control.join(" × ")} | ${group}` : group;
 }
 
 function renderTable(box, report, metrics) {
   const ci = bounds(report);
-  const sizes = new Map(report.sizes.map((s) => [JSON.stringify(s.group), s.rows]));
+  const sizes = new Map(report.sizes.map((s) => [JSON.stringify([s.control, s.group]), s.rows]));
   const head = el("tr", {}, el("th", { scope: "col" }, "Group"), el("th", { scope: "col" }, "Rows"),
     ...metrics.flatMap((m) => [
       el("th", { scope: "col" }, m),
@@ -164,24 +171,25 @@ function renderTable(box, report, metrics) {
   const body = [];
   const rowOf = (row, label, rows, kind) => {
     const key = JSON.stringify(row.group);
-    const tr = el("tr", { dataset: { group: key, kind } }, el("th", { scope: "row" }, label),
+    const tr = el("tr", { dataset: { group: key, control: JSON.stringify(row.control), kind } }, el("th", { scope: "row" }, label),
       numberCell(rows ?? null, { metric: "rows", group: key }));
     for (const m of metrics) {
       tr.append(numberCell(row.values[m] ?? null, { metric: m, group: key }));
       if (ci) {
-        const lo = find(kind === "overall" ? ci.lo.overall : ci.lo.by_group, row.group);
-        const hi = find(kind === "overall" ? ci.hi.overall : ci.hi.by_group, row.group);
+        const lo = find(kind === "overall" ? ci.lo.overall : ci.lo.by_group, row.group, row.control);
+        const hi = find(kind === "overall" ? ci.hi.overall : ci.hi.by_group, row.group, row.control);
         tr.append(numberCell(lo?.values[m] ?? null, { metric: m, group: key, bound: "lo" }),
           numberCell(hi?.values[m] ?? null, { metric: m, group: key, bound: "hi" }));
       }
     }
     return tr;
   };
-  for (const row of report.values.overall.filter((r) => r.control.length === 0)) {
-    body.push(rowOf(row, "Overall", report.params.n_rows, "overall"));
+  const controlRows = (control) => report.sizes.filter((s) => JSON.stringify(s.control) === JSON.stringify(control)).reduce((n, s) => n + s.rows, 0);
+  for (const row of report.values.overall) {
+    body.push(rowOf(row, rowLabel(row), row.control.length ? controlRows(row.control) : report.params.n_rows, "overall"));
   }
-  for (const row of report.values.by_group.filter((r) => r.control.length === 0)) {
-    body.push(rowOf(row, groupLabel(row.group), sizes.get(JSON.stringify(row.group)), "group"));
+  for (const row of report.values.by_group) {
+    body.push(rowOf(row, rowLabel(row), sizes.get(JSON.stringify([row.control, row.group])), "group"));
   }
   const caption = el("caption", {}, `Metrics by ${report.sensitive.map((f) => f.name).join(" × ")}`
     + (report.params.threshold !== null ? ` at threshold ${fmt(report.params.threshold)}` : ""));
@@ -198,24 +206,27 @@ function fmtQ(q) {
 }
 
 function renderChart(box, report, metric) {
-  const rows = report.values.by_group.filter((r) => r.control.length === 0);
+  const rows = report.values.by_group;
   const ci = bounds(report);
   const errorBars = ci ? rows.map((r) => {
-    const lo = find(ci.lo.by_group, r.group)?.values[metric];
-    const hi = find(ci.hi.by_group, r.group)?.values[metric];
+    const lo = find(ci.lo.by_group, r.group, r.control)?.values[metric];
+    const hi = find(ci.hi.by_group, r.group, r.control)?.values[metric];
     return lo === undefined || hi === undefined ? null : [lo, hi];
   }) : null;
   const overall = report.values.overall.find((r) => r.control.length === 0)?.values[metric] ?? null;
   drawChart(box, {
     type: "bar",
     data: {
-      labels: rows.map((r) => groupLabel(r.group)),
+      labels: rows.map(rowLabel),
       datasets: [
         { label: metric, data: rows.map((r) => r.values[metric]), backgroundColor: colour(0), errorBars },
-        { type: "line", label: `overall ${fmt(overall)}`, data: rows.map(() => overall), borderColor: colour(1), borderDash: [6, 4], pointRadius: 0 },
       ],
     },
-    options: { responsive: true, maintainAspectRatio: false, plugins: { title: { display: true, text: `${metric} by group${ci ? " (bars: bootstrap interval)" : ""}` } } },
+    options: { responsive: true, maintainAspectRatio: false, plugins: {
+      legend: { display: false },
+      title: { display: true, text: `${metric} by group${ci ? " (whiskers: bootstrap interval)" : ""}${overall !== null ? `; dashed: overall ${fmt(overall)}` : ""}` },
+      aequaReference: { value: overall, colour: colour(1) },
+    } },
   }, `Bar chart of ${metric} by group`);
 }
 
