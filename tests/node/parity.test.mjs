@@ -85,6 +85,49 @@ describe("parity with the Python package (golden fixtures)", () => {
   }
 });
 
+describe("typed arrays", () => {
+  const toTyped = (values) =>
+    values.every((v) => v === null || typeof v === "number")
+      ? Float64Array.from(values, (v) => (v === null ? NaN : v))
+      : values;
+
+  test("drift columns as Float64Array give Python's report", () => {
+    const c = cases.find((c) => c.name === "drift_report");
+    const columns = c.input.columns.map((col) => ({
+      ...col,
+      reference: toTyped(col.reference),
+      current: toTyped(col.current),
+    }));
+    assert.ok(columns.some((col) => col.reference instanceof Float64Array));
+    const out = aequa.driftReport({ ...c.input, columns });
+    assert.deepStrictEqual(out, withoutAdditions(c));
+  });
+
+  test("tests and labels as Float64Array", () => {
+    for (const c of cases.filter((c) => ["ks2samp", "psi", "wassersteinDistance"].includes(c.export))) {
+      const input = Object.fromEntries(
+        Object.entries(c.input).map(([k, v]) => [k, Array.isArray(v) ? toTyped(v) : v]),
+      );
+      assert.deepStrictEqual(aequa[c.export](input), c.expected, c.name);
+    }
+    const pi = cases.find((c) => c.name === "importance_forest");
+    const out = aequa.permutationImportance({ ...pi.input, y: Float64Array.from(pi.input.y) });
+    assert.deepStrictEqual(out, withoutAdditions(pi));
+  });
+
+  test("grouping values as a Float64Array", () => {
+    const pi = cases.find((c) => c.name === "importance_fairness_scorer");
+    // The fixture's groups are "a" / "b"; numbers 0 / 1 sort the same way, so the report
+    // matches once the level labels are read back as numbers.
+    const codes = Float64Array.from(pi.input.sensitive[0].values, (v) => (v === "a" ? 0 : 1));
+    const sensitive = [{ name: pi.input.sensitive[0].name, values: codes }];
+    const typedOut = aequa.permutationImportance({ ...pi.input, sensitive });
+    const plainOut = aequa.permutationImportance({ ...pi.input, sensitive: [{ ...sensitive[0], values: Array.from(codes) }] });
+    assert.deepStrictEqual(typedOut, plainOut);
+    assert.deepStrictEqual(typedOut.importances, withoutAdditions(pi).importances);
+  });
+});
+
 // Exports that accept any model: the same report from a JS function wrapping the native model.
 const agnostic = new Set([
   "exactShap",
@@ -191,8 +234,16 @@ describe("bad input", () => {
     const x = fx.input.x.map((r) => r.slice());
     x[1][2] = NaN;
     assert.throws(() => aequa.exactShap({ model, x, background: fx.input.x }), {
-      message: /X|x/,
+      message: "X: expected finite numbers, found NaN at row 1; drop or impute missing values first",
     });
+    const linear = cases.find((c) => c.name === "linear_logistic").input;
+    const lx = linear.x.map((r) => r.slice());
+    lx[2][5] = NaN;
+    assert.throws(() => aequa.predict(linear.model, lx), {
+      message: "x: a linear model needs finite values, found NaN at row 2, column 5; drop or impute missing values first",
+    });
+    // Trees take NaN as a missing value.
+    assert.equal(aequa.predict(model, x).nRows, x.length);
     assert.throws(() => aequa.ks2samp({ data1: [1, NaN, 3], data2: [1, 2] }), {
       message: /data1/,
     });

@@ -10,6 +10,15 @@ use wasm_bindgen::prelude::*;
 
 use aequa_core::report::Num;
 
+/// Prefix of the placeholder string that stands for a `Float64Array` in the JSON value: its
+/// numbers are copied once into [`TYPED`] instead of becoming one JSON value each.
+pub const TYPED_MARK: &str = "\u{0}aequa-f64:";
+
+thread_local! {
+    /// The typed arrays of the input being read (see [`TYPED_MARK`]); [`Nums`] takes them out.
+    static TYPED: std::cell::RefCell<Vec<Option<Vec<f64>>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// An export's input: the plain data as a JSON value, and the `model` when it is a JS function.
 #[derive(Debug)]
 pub struct Input {
@@ -35,12 +44,15 @@ impl Input {
         } else {
             input
         };
+        TYPED.with(|t| t.borrow_mut().clear());
         let value = to_value(&plain, "input", 0)?;
         Ok(Input { value, func })
     }
 
     /// JSON text (no function models here).
     pub fn from_json(text: &str) -> Result<Self, JsError> {
+        // No typed arrays in text: an old table must not answer a look-alike string.
+        TYPED.with(|t| t.borrow_mut().clear());
         let value = serde_json::from_str(text).map_err(|e| arg_error("input", &e))?;
         Ok(Input { value, func: None })
     }
@@ -73,7 +85,12 @@ fn to_value(v: &JsValue, path: &str, depth: usize) -> Result<serde_json::Value, 
         return Ok(Value::String(s));
     }
     if let Some(a) = v.dyn_ref::<js_sys::Float64Array>() {
-        return Ok(Value::Array(a.to_vec().into_iter().map(number).collect()));
+        let index = TYPED.with(|t| {
+            let mut t = t.borrow_mut();
+            t.push(Some(a.to_vec()));
+            t.len() - 1
+        });
+        return Ok(Value::String(format!("{TYPED_MARK}{index}")));
     }
     if js_sys::ArrayBuffer::is_view(v) && !v.is_instance_of::<js_sys::DataView>() {
         // Other typed arrays: read through a Float64Array copy.
@@ -130,7 +147,7 @@ fn number(x: f64) -> serde_json::Value {
 /// than as an untagged enum, which would buffer every number before trying each form.
 #[derive(Debug, Clone)]
 pub enum Matrix {
-    Rows(Vec<Vec<Num>>),
+    Rows(Vec<Nums>),
     Flat(FlatMatrix),
 }
 
@@ -145,7 +162,7 @@ impl<'de> Deserialize<'de> for Matrix {
                 )
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Matrix, A::Error> {
-                Vec::<Vec<Num>>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                Vec::<Nums>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
                     .map(Matrix::Rows)
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Matrix, A::Error> {
@@ -157,13 +174,57 @@ impl<'de> Deserialize<'de> for Matrix {
     }
 }
 
-/// The flat form of [`Matrix`] (also what `predict` returns).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// The flat form of [`Matrix`].
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FlatMatrix {
+    pub data: Nums,
+    pub n_rows: usize,
+    pub n_cols: usize,
+}
+
+/// What `predict` returns: `{data, nRows, nCols}`, row-major.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlatOut {
     pub data: Vec<Num>,
     pub n_rows: usize,
     pub n_cols: usize,
+}
+
+/// A column of numbers: a number array (`null` is NaN) or a `Float64Array` (copied once).
+#[derive(Debug, Clone, Default)]
+pub struct Nums(pub Vec<f64>);
+
+impl<'de> Deserialize<'de> for Nums {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Nums;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an array of numbers or a Float64Array")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Nums, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(v) = seq.next_element::<Num>()? {
+                    out.push(v.0);
+                }
+                Ok(Nums(out))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Nums, E> {
+                typed(v)
+                    .map(Nums)
+                    .ok_or_else(|| E::invalid_type(serde::de::Unexpected::Str(v), &self))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+/// The typed array a placeholder stands for (taken out of the table: each is read once).
+pub fn typed(placeholder: &str) -> Option<Vec<f64>> {
+    let index: usize = placeholder.strip_prefix(TYPED_MARK)?.parse().ok()?;
+    TYPED.with(|t| t.borrow_mut().get_mut(index).and_then(Option::take))
 }
 
 impl Matrix {
@@ -171,27 +232,27 @@ impl Matrix {
     pub fn array(&self, argument: &str) -> Result<Array2<f64>, JsError> {
         match self {
             Matrix::Rows(rows) => {
-                let n_cols = rows.first().map_or(0, Vec::len);
-                if let Some((i, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != n_cols) {
+                let n_cols = rows.first().map_or(0, |r| r.0.len());
+                if let Some((i, r)) = rows.iter().enumerate().find(|(_, r)| r.0.len() != n_cols) {
                     return Err(JsError::new(&format!(
                         "{argument}: expected every row to have {n_cols} values (as row 0), found {} in row {i}",
-                        r.len()
+                        r.0.len()
                     )));
                 }
-                let data: Vec<f64> = rows.iter().flatten().map(|v| v.0).collect();
+                let data: Vec<f64> = rows.iter().flat_map(|r| r.0.iter().copied()).collect();
                 Array2::from_shape_vec((rows.len(), n_cols), data)
                     .map_err(|e| arg_error(argument, &e))
             }
             Matrix::Flat(m) => {
-                if m.n_rows.checked_mul(m.n_cols) != Some(m.data.len()) {
+                if m.n_rows.checked_mul(m.n_cols) != Some(m.data.0.len()) {
                     return Err(JsError::new(&format!(
                         "{argument}: expected data of length nRows × nCols = {} × {}, found {}",
                         m.n_rows,
                         m.n_cols,
-                        m.data.len()
+                        m.data.0.len()
                     )));
                 }
-                let data: Vec<f64> = m.data.iter().map(|v| v.0).collect();
+                let data: Vec<f64> = m.data.0.clone();
                 Array2::from_shape_vec((m.n_rows, m.n_cols), data)
                     .map_err(|e| arg_error(argument, &e))
             }
@@ -200,8 +261,8 @@ impl Matrix {
 }
 
 /// A column of numbers (`null` is NaN).
-pub fn floats(values: &[Num]) -> Vec<f64> {
-    values.iter().map(|v| v.0).collect()
+pub fn floats(values: &Nums) -> Vec<f64> {
+    values.0.clone()
 }
 
 /// The one mapping from core errors to JS: an `Error` carrying the core's message.

@@ -17,14 +17,14 @@ use ndarray::ArrayView1;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::args::{arg_error, core_error, export, floats, Input};
+use crate::args::{arg_error, core_error, export, floats, Input, Nums};
 
 /// `{data1, data2, alternative?, method?}`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct KsArgs {
-    data1: Vec<Num>,
-    data2: Vec<Num>,
+    data1: Nums,
+    data2: Nums,
     #[serde(default = "two_sided")]
     alternative: Alternative,
     #[serde(default = "auto")]
@@ -75,9 +75,9 @@ fn compute_ks(input: &Input) -> Result<KsOut, JsError> {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ChisquareArgs {
-    f_obs: Vec<Num>,
+    f_obs: Nums,
     #[serde(default)]
-    f_exp: Option<Vec<Num>>,
+    f_exp: Option<Nums>,
     #[serde(default)]
     ddof: i64,
 }
@@ -91,7 +91,7 @@ struct ChisquareOut {
 
 fn compute_chisquare(input: &Input) -> Result<ChisquareOut, JsError> {
     let a: ChisquareArgs = input.parse()?;
-    let exp = a.f_exp.as_deref().map(floats);
+    let exp = a.f_exp.as_ref().map(floats);
     let r = core_chisquare(&floats(&a.f_obs), exp.as_deref(), a.ddof).map_err(core_error)?;
     Ok(ChisquareOut {
         statistic: Num(r.statistic),
@@ -104,18 +104,18 @@ fn compute_chisquare(input: &Input) -> Result<ChisquareOut, JsError> {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct WassersteinArgs {
-    u_values: Vec<Num>,
-    v_values: Vec<Num>,
+    u_values: Nums,
+    v_values: Nums,
     #[serde(default)]
-    u_weights: Option<Vec<Num>>,
+    u_weights: Option<Nums>,
     #[serde(default)]
-    v_weights: Option<Vec<Num>>,
+    v_weights: Option<Nums>,
 }
 
 fn compute_wasserstein(input: &Input) -> Result<Num, JsError> {
     let a: WassersteinArgs = input.parse()?;
-    let uw = a.u_weights.as_deref().map(floats);
-    let vw = a.v_weights.as_deref().map(floats);
+    let uw = a.u_weights.as_ref().map(floats);
+    let vw = a.v_weights.as_ref().map(floats);
     core_wasserstein(
         &floats(&a.u_values),
         &floats(&a.v_values),
@@ -130,7 +130,7 @@ fn compute_wasserstein(input: &Input) -> Result<Num, JsError> {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AndersonArgs {
-    samples: Vec<Vec<Num>>,
+    samples: Vec<Nums>,
     #[serde(default = "yes")]
     midrank: bool,
 }
@@ -149,7 +149,7 @@ struct AndersonOut {
 
 fn compute_anderson(input: &Input) -> Result<AndersonOut, JsError> {
     let a: AndersonArgs = input.parse()?;
-    let owned: Vec<Vec<f64>> = a.samples.iter().map(|s| floats(s)).collect();
+    let owned: Vec<Vec<f64>> = a.samples.iter().map(floats).collect();
     let views: Vec<&[f64]> = owned.iter().map(Vec::as_slice).collect();
     let r = core_anderson(&views, a.midrank).map_err(core_error)?;
     Ok(AndersonOut {
@@ -226,6 +226,35 @@ impl<'de> Deserialize<'de> for Cell {
     }
 }
 
+/// One side of a column: JS values, or a `Float64Array` (numbers, copied once).
+#[derive(Debug, Clone)]
+enum Values {
+    Cells(Vec<Cell>),
+    Numbers(Vec<f64>),
+}
+
+impl<'de> Deserialize<'de> for Values {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Values;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an array of numbers, strings or null, or a Float64Array")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Values, A::Error> {
+                Vec::<Cell>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(Values::Cells)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Values, E> {
+                crate::args::typed(v)
+                    .map(Values::Numbers)
+                    .ok_or_else(|| E::invalid_type(serde::de::Unexpected::Str(v), &self))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
 /// A column held by the report input: numbers, or codes into shared levels.
 #[derive(Debug)]
 enum Held {
@@ -234,19 +263,22 @@ enum Held {
 }
 
 impl Held {
-    fn of(name: &str, reference: &[Cell], current: &[Cell]) -> Result<Self, JsError> {
-        let texts = |cells: &[Cell]| cells.iter().any(|c| matches!(c, Cell::Text(_)));
-        if !texts(reference) && !texts(current) {
-            let nums = |cells: &[Cell]| -> Vec<f64> {
-                cells
+    fn of(name: &str, reference: &Values, current: &Values) -> Result<Self, JsError> {
+        let nums = |values: &Values| -> Option<Vec<f64>> {
+            match values {
+                Values::Numbers(v) => Some(v.clone()),
+                Values::Cells(cells) => cells
                     .iter()
                     .map(|c| match c {
-                        Cell::Number(v) => *v,
-                        _ => f64::NAN,
+                        Cell::Number(v) => Some(*v),
+                        Cell::Missing => Some(f64::NAN),
+                        Cell::Text(_) => None,
                     })
-                    .collect()
-            };
-            return Ok(Held::Numeric(name.into(), nums(reference), nums(current)));
+                    .collect(),
+            }
+        };
+        if let (Some(r), Some(c)) = (nums(reference), nums(current)) {
+            return Ok(Held::Numeric(name.into(), r, c));
         }
         let (r, c, levels) = codes(name, reference, current)?;
         Ok(Held::Categorical(name.into(), r, c, levels))
@@ -277,9 +309,18 @@ impl Held {
 type Coded = (Vec<u32>, Vec<u32>, Vec<String>);
 
 /// Codes over the sorted union of both samples' strings (`u32::MAX` is missing).
-fn codes(name: &str, reference: &[Cell], current: &[Cell]) -> Result<Coded, JsError> {
+fn codes(name: &str, reference: &Values, current: &Values) -> Result<Coded, JsError> {
+    let cells = |values: &Values| -> Result<Vec<Cell>, JsError> {
+        match values {
+            Values::Cells(c) => Ok(c.clone()),
+            Values::Numbers(_) => Err(JsError::new(&format!(
+                "column '{name}': expected strings (or null) in a categorical column, found a Float64Array; convert the column to strings or to numbers throughout"
+            ))),
+        }
+    };
+    let (reference, current) = (cells(reference)?, cells(current)?);
     let mut levels = BTreeSet::new();
-    for cell in reference.iter().chain(current) {
+    for cell in reference.iter().chain(&current) {
         match cell {
             Cell::Text(s) => {
                 levels.insert(s.as_str());
@@ -306,7 +347,7 @@ fn codes(name: &str, reference: &[Cell], current: &[Cell]) -> Result<Coded, JsEr
             })
             .collect()
     };
-    Ok((code(reference), code(current), levels))
+    Ok((code(&reference), code(&current), levels))
 }
 
 /// `{name, reference, current}`.
@@ -314,8 +355,8 @@ fn codes(name: &str, reference: &[Cell], current: &[Cell]) -> Result<Coded, JsEr
 #[serde(deny_unknown_fields)]
 struct ColumnArg {
     name: String,
-    reference: Vec<Cell>,
-    current: Vec<Cell>,
+    reference: Values,
+    current: Values,
 }
 
 /// `{columns, prediction?, groups?, options?}`.
@@ -377,8 +418,8 @@ export!(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BinnedArgs {
-    reference: Vec<Cell>,
-    current: Vec<Cell>,
+    reference: Values,
+    current: Values,
     #[serde(default)]
     bins: Option<usize>,
     #[serde(default)]

@@ -25,7 +25,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::args::{core_error, export, floats, Input, Matrix};
+use crate::args::{core_error, export, floats, Input, Matrix, Nums};
 use crate::input::{encode, FeatureArg};
 use crate::model::{native, ModelArg};
 
@@ -181,9 +181,9 @@ struct ImportanceArgs {
     #[serde(default)]
     model: Option<serde_json::Value>,
     x: Matrix,
-    y: Vec<Num>,
+    y: Nums,
     #[serde(default)]
-    sample_weight: Option<Vec<Num>>,
+    sample_weight: Option<Nums>,
     #[serde(default)]
     sensitive: Vec<FeatureArg>,
     /// Caller-chosen permutations (repeats × rows) replacing the seeded draw.
@@ -212,10 +212,7 @@ fn compute_importance(input: &Input) -> Result<aequa_core::report::ImportanceRep
     let y = Array1::from(floats(&args.y));
     check_x(x.view(), y.len()).map_err(core_error)?;
     let model = ModelArg::resolve(input, args.model.as_ref(), x.view())?;
-    let w = args
-        .sample_weight
-        .as_deref()
-        .map(|w| Array1::from(floats(w)));
+    let w = args.sample_weight.as_ref().map(|w| Array1::from(floats(w)));
     let encoded = args
         .sensitive
         .iter()
@@ -250,7 +247,7 @@ struct DependenceArgs<O> {
     model: Option<serde_json::Value>,
     x: Matrix,
     #[serde(default)]
-    sample_weight: Option<Vec<Num>>,
+    sample_weight: Option<Nums>,
     #[serde(default = "Option::default")]
     options: Option<O>,
 }
@@ -260,10 +257,7 @@ fn compute_pd(input: &Input) -> Result<aequa_core::report::DependenceReport, JsE
     let x = args.x.array("x")?;
     check_x(x.view(), x.nrows()).map_err(core_error)?;
     let model = ModelArg::resolve(input, args.model.as_ref(), x.view())?;
-    let w = args
-        .sample_weight
-        .as_deref()
-        .map(|w| Array1::from(floats(w)));
+    let w = args.sample_weight.as_ref().map(|w| Array1::from(floats(w)));
     let options = args.options.unwrap_or_default();
     core_pd(
         model.as_model(),

@@ -59,7 +59,32 @@ pub struct FrameArgs {
 #[serde(deny_unknown_fields)]
 pub struct FeatureArg {
     name: String,
+    #[serde(deserialize_with = "levels")]
     values: Vec<Level>,
+}
+
+/// A grouping column's values: an array, or a `Float64Array` (numbers, copied once by
+/// `args::Input`).
+fn levels<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<Level>, D::Error> {
+    struct Visit;
+    impl<'de> serde::de::Visitor<'de> for Visit {
+        type Value = Vec<Level>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an array of strings or numbers")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            seq: A,
+        ) -> std::result::Result<Vec<Level>, A::Error> {
+            Vec::<Level>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Vec<Level>, E> {
+            crate::args::typed(v)
+                .map(|n| n.into_iter().map(Level::Number).collect())
+                .ok_or_else(|| E::invalid_type(serde::de::Unexpected::Str(v), &self))
+        }
+    }
+    d.deserialize_any(Visit)
 }
 
 /// A group value as JS holds it.

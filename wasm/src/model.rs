@@ -11,7 +11,7 @@ use ndarray::{Array2, ArrayView2};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{core_error, export, to_js, to_text, FlatMatrix, Input, Matrix};
+use crate::args::{core_error, export, to_js, to_text, FlatOut, Input, Matrix};
 use aequa_core::report::Num;
 
 thread_local! {
@@ -192,18 +192,34 @@ impl ModelArg {
     }
 }
 
-/// The native model in `value`: its JSON object, or its JSON text.
+/// The native model in `value`: its JSON object, or its JSON text. Read from the JSON value
+/// (as every other argument) and checked as `NativeModel::from_json` checks it, so the module
+/// carries one deserializer of the model types, not two.
 pub fn native(value: Option<&serde_json::Value>) -> Result<NativeModel, JsError> {
-    let text = match value {
+    let malformed = |e: &dyn std::fmt::Display| {
+        core_error(Error::invalid(
+            "model",
+            format!("malformed model JSON: {e}"),
+        ))
+    };
+    let parsed;
+    let value = match value {
         None | Some(serde_json::Value::Null) => {
             return Err(JsError::new(
                 "model: expected a native model (its JSON object or text) or a JS function f(data, nRows), found nothing",
             ))
         }
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(v) => v.to_string(),
+        Some(serde_json::Value::String(s)) => {
+            parsed = serde_json::from_str::<serde_json::Value>(s).map_err(|e| malformed(&e))?;
+            &parsed
+        }
+        Some(v) => v,
     };
-    NativeModel::from_json(&text).map_err(core_error)
+    let model = NativeModel::deserialize(value).map_err(|e| malformed(&e))?;
+    if let NativeModel::Trees(t) = &model {
+        t.check().map_err(core_error)?;
+    }
+    Ok(model)
 }
 
 #[derive(Debug, Deserialize)]
@@ -214,14 +230,25 @@ struct PredictArgs {
     x: Matrix,
 }
 
-fn compute_predict(input: &Input) -> Result<FlatMatrix, JsError> {
+fn compute_predict(input: &Input) -> Result<FlatOut, JsError> {
     let args: PredictArgs = input.parse()?;
     let x = args.x.array("x")?;
     let model = ModelArg::resolve(input, args.model.as_ref(), x.view())?;
     let m = model.as_model();
     check_features(m, x.view(), "x").map_err(core_error)?;
+    if let ModelArg::Native(NativeModel::Linear(_)) = &model {
+        // Trees send a missing value down each split's default branch; a linear model has no
+        // answer for it, so say so rather than report a NaN output.
+        if let Some((i, v)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(JsError::new(&format!(
+                "x: a linear model needs finite values, found {v} at row {}, column {}; drop or impute missing values first",
+                i / x.ncols().max(1),
+                i % x.ncols().max(1)
+            )));
+        }
+    }
     let out = predict_checked(m, x.view()).map_err(core_error)?;
-    Ok(FlatMatrix {
+    Ok(FlatOut {
         n_rows: out.nrows(),
         n_cols: out.ncols(),
         data: out.iter().map(|v| Num(*v)).collect(),

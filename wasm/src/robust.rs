@@ -5,7 +5,6 @@
 
 use aequa_core::model::{LinearModel, NativeModel};
 use aequa_core::report::robust::{AttackReport, NoiseStabilityReport, SensitiveFlipReport};
-use aequa_core::report::Num;
 use aequa_core::robust::constraints::Constraints;
 use aequa_core::robust::hop_skip_jump::{hop_skip_jump as core_hsj, HsjOptions};
 use aequa_core::robust::linear_attack::{self, GradientOptions, Norm};
@@ -17,7 +16,7 @@ use ndarray::{Array1, Array2};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{core_error, export, floats, Input, Matrix};
+use crate::args::{core_error, export, floats, Input, Matrix, Nums};
 use crate::input::{encode, FeatureArg};
 use crate::model::{native, ModelArg};
 
@@ -34,7 +33,7 @@ struct ProbeArgs<O> {
     model: Option<serde_json::Value>,
     x: Matrix,
     #[serde(default)]
-    y: Option<Vec<Num>>,
+    y: Option<Nums>,
     #[serde(default)]
     sensitive: Vec<FeatureArg>,
     #[serde(default = "Option::default")]
@@ -47,7 +46,7 @@ type Read<O> = (ProbeArgs<O>, Array2<f64>, Option<Array1<f64>>, O);
 fn read<O: serde::de::DeserializeOwned + Default>(input: &Input) -> Result<Read<O>, JsError> {
     let mut args: ProbeArgs<O> = input.parse()?;
     let x = args.x.array("x")?;
-    let y = args.y.as_deref().map(|y| Array1::from(floats(y)));
+    let y = args.y.as_ref().map(|y| Array1::from(floats(y)));
     let options = args.options.take().unwrap_or_default();
     Ok((args, x, y, options))
 }

@@ -5,13 +5,12 @@
 
 use aequa_core::model::train::{train, TrainKind, TrainOptions, Trained};
 use aequa_core::model::Model;
-use aequa_core::report::Num;
 use ndarray::{Array1, Array2};
 use serde::Deserialize;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{core_error, floats, to_js, to_text, Input, Matrix};
+use crate::args::{core_error, floats, to_js, to_text, Input, Matrix, Nums};
 
 /// `{x, y, kind, randomState?, alpha?, nTrees?, maxDepth?, minSamplesLeaf?,
 /// minSamplesSplit?, maxFeatures?}`.
@@ -19,7 +18,7 @@ use crate::args::{core_error, floats, to_js, to_text, Input, Matrix};
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct TrainArgs {
     x: Matrix,
-    y: Vec<Num>,
+    y: Nums,
     kind: TrainKind,
     #[serde(default)]
     random_state: u32,

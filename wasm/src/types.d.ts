@@ -8,7 +8,8 @@ export type NumericColumn = number[] | Float64Array | Float32Array | Int32Array 
 /** A grouping column; numbers are grouped in numeric order, strings in lexicographic order. */
 export interface FeatureInput {
   name: string;
-  values: (string | number)[];
+  /** A Float64Array is copied in one go (numeric groups). */
+  values: (string | number)[] | Float64Array;
 }
 
 export interface BootstrapInput {
