@@ -106,10 +106,15 @@ export function fairnessView(root, { report, data, wasm, title, notify }) {
           nBoot: boot.n_boot, ciQuantiles: boot.ci_quantiles,
           randomState: boot.random_state ?? 0, stratified: boot.resampling === "stratified",
         });
+        const asked = [state.threshold, state.features];
         const raw = await runJob("metricFrameColumns", { args: columnsArgs(prepared, args) }, "Bootstrapping confidence intervals…");
+        // The slider may have moved meanwhile: these intervals belong to the asked view only.
+        if (asked[0] !== state.threshold || asked[1] !== state.features) return;
         state.shown = finish(raw);
         render();
-        notify.notice("Intervals recomputed at the current threshold.");
+        const how = ["rows", "stratified"].includes(boot.resampling) ? ""
+          : ` (seeded row resampling; the exported intervals used "${boot.resampling}")`;
+        notify.notice(`Intervals recomputed at the current threshold${how}.`);
       } catch (e) {
         notify.error(`Could not compute the intervals: ${errorText(e)}`);
         button.disabled = false;
