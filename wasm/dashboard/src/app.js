@@ -1,7 +1,7 @@
 // The dashboard: mounts the loaders, the message area, the progress bar and one view per
 // report of a bundle into a root element. The page (main.js) and the notebook widget
 // (widget.js) both call `mountDashboard`.
-import { KINDS, parseBundle, titleOf, toBundle } from "./bundle.js";
+import { KINDS, kindOf, parseBundle, titleOf, toBundle } from "./bundle.js";
 import { loadEngine } from "./engine.js";
 import { el } from "./format.js";
 import { dropZone, fileKind, readText } from "./loaders.js";
@@ -13,6 +13,7 @@ import { explanationView, permutationImportanceView } from "./views/explain.js";
 import { fairnessView } from "./views/fairness.js";
 import { genericView } from "./views/generic.js";
 import { robustnessView } from "./views/robustness.js";
+import { aleView, partialDependenceView } from "./views/dependence.js";
 
 const VIEWS = {
   metric_frame: fairnessView,
@@ -20,6 +21,8 @@ const VIEWS = {
   permutation_importance: permutationImportanceView,
   drift: driftView,
   noise_stability: robustnessView,
+  partial_dependence: partialDependenceView,
+  ale: aleView,
 };
 
 /** Build the dashboard inside `root`; show `bundle` (a parsed bundle or report) when given. */
@@ -108,7 +111,7 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
     try { doc = JSON.parse(text); } catch (e) {
       throw new Error(`${name} is not valid JSON (${e.message}); expected an aequa bundle, report or model`);
     }
-    const isReport = doc && typeof doc === "object" && (doc.schema === "aequa.bundle" || KINDS.includes(doc.kind));
+    const isReport = doc && typeof doc === "object" && (doc.schema === "aequa.bundle" || KINDS.includes(kindOf(doc)));
     if (!isReport && !csvBox.hidden && doc && typeof doc.kind === "string") {
       openModel(text, name);
       return;
