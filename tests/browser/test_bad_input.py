@@ -128,6 +128,13 @@ def test_csv_with_a_non_numeric_or_missing_column(page: Page, server: str, tmp_p
     page.wait_text("#messages", "includes", "pick at least one sensitive feature")
 
 
+def test_csv_with_a_missing_value(page: Page, server: str, tmp_path: Path):
+    assess_csv(
+        page, server, write(tmp_path, "gap.csv", "label,score,sex\n1,0.9,F\n0,,M\n1,0.2,M\n")
+    )
+    assert 'the score column "score" must be numeric, found ""' in page.message()
+
+
 def test_csv_labels_that_are_not_binary(page: Page, server: str, tmp_path: Path):
     csv = "label,score,sex\n1,0.9,F\n2,0.1,M\n0,0.2,M\n"
     assess_csv(page, server, write(tmp_path, "three.csv", csv))
