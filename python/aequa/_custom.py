@@ -42,13 +42,53 @@ def evaluate_custom(
             _evaluate_all(custom, named, arrays, y_true, y_pred, cells, idx, n_groups, n_strata)
             for idx in indices
         ]
+        # Summaries (min, max, differences, ratios) per replicate, so that their intervals are
+        # quantiles of the replicate summaries (as for built-in metrics and in Fairlearn), not
+        # summaries of the per-group quantiles.
+        summaries = [_summaries(r, custom, n_groups, n_strata) for r in reps]
         for qi, q in enumerate(boot["ci_quantiles"]):
             quantile = {
                 key: [float(_nanquantile([r[key][i] for r in reps], q)) for i in range(len(vals))]
                 for key, vals in point.items()
             }
-            _insert(report["intervals"]["quantiles"][qi], quantile, custom, n_groups, n_strata)
+            section = report["intervals"]["quantiles"][qi]
+            _insert(section, quantile, custom, n_groups, n_strata)
+            rows_of_custom = [row for row in section["aggregates"] if row["metric"] in custom]
+            for row, (s_k, _) in zip(rows_of_custom, sorted(summaries[0].items())):
+                for j, name in enumerate(_SUMMARY_NAMES):
+                    row[name] = _jsonable(_nanquantile([rep[s_k][j] for rep in summaries], q))
     return report
+
+
+_SUMMARY_NAMES = (
+    "group_min",
+    "group_max",
+    "difference_between_groups",
+    "difference_to_overall",
+    "ratio_between_groups",
+    "ratio_to_overall",
+)
+
+
+def _summaries(
+    computed: dict[str, list[Any]], custom: list[str], n_groups: int, n_strata: int
+) -> dict[tuple[int, int], tuple[float, ...]]:
+    """``(stratum, metric index) -> the six summaries`` of one evaluation (as ``_insert``)."""
+    out = {}
+    for s in range(n_strata):
+        for ki, k in enumerate(custom):
+            vals = computed[k]
+            overall = vals[s]
+            groups = vals[n_strata + s * n_groups : n_strata + (s + 1) * n_groups]
+            out[(s, ki)] = _summary(overall, groups)
+    return out
+
+
+def _summary(overall: Any, groups: list[Any]) -> tuple[float, ...]:
+    """The six summaries of one stratum (NaN for non-scalar metric values)."""
+    if _is_scalar(overall) and all(_is_scalar(v) for v in groups):
+        return tuple(_core.summarize(float(overall), [float(v) for v in groups]))
+    return (math.nan,) * 6
 
 
 def _nanquantile(values: list[Any], q: float) -> float:
@@ -122,22 +162,9 @@ def _insert(
             values["overall"][s]["values"][k] = _jsonable(overall)
             for g, v in enumerate(groups):
                 values["by_group"][s * n_groups + g]["values"][k] = _jsonable(v)
-            scalar = _is_scalar(overall) and all(_is_scalar(v) for v in groups)
-            summary = (
-                _core.summarize(float(overall), [float(v) for v in groups])
-                if scalar
-                else (math.nan,) * 6
-            )
-            names = (
-                "group_min",
-                "group_max",
-                "difference_between_groups",
-                "difference_to_overall",
-                "ratio_between_groups",
-                "ratio_to_overall",
-            )
+            summary = _summary(overall, groups)
             row: dict[str, Any] = {"control": values["overall"][s]["control"], "metric": k}
-            row.update({name: _jsonable(v) for name, v in zip(names, summary)})
+            row.update({name: _jsonable(v) for name, v in zip(_SUMMARY_NAMES, summary)})
             aggregates.append(row)
     values["aggregates"] = aggregates
 

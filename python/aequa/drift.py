@@ -759,6 +759,13 @@ class DriftReport(Report):
         parts.update({k: rows(v._section) for k, v in self.by_group.items()})
         return pd.concat(parts, names=["group", "column"])
 
+    def plot(self, ax: Any = None, **kw: Any) -> Any:
+        """Statistic (or p-value) per column, red where drifted (needs matplotlib); see
+        :func:`aequa.plot.drift_report`."""
+        from aequa.plot.drift import drift_report
+
+        return drift_report(self, ax, **kw)
+
     def _repr_html_(self) -> str:
         verdict = "drift" if self.dataset_drift else "no drift"
         head = (

@@ -172,6 +172,7 @@ class MetricFrame(Report):
                 part = self._one_vs_rest(args, options, indices, aliases, classes)
             else:
                 part = json.loads(_core.metric_frame(*args, options, indices))
+                aliases = _by_core_name(aliases, core_names, part["params"]["metrics"])
                 _rename(part, aliases)
             report = part if report is None else _merge_reports(report, part)
         if custom:
@@ -370,6 +371,10 @@ class MetricFrame(Report):
         classes: list[Any],
     ) -> dict[str, Any]:
         multi = json.loads(_core.metric_frame_ovr(*args, options, indices))
+        if multi["per_class"]:
+            requested = list(json.loads(options)["metrics"])
+            returned = multi["per_class"][0]["params"]["metrics"]
+            aliases = _by_core_name(aliases, requested, returned)
         combined: dict[str, Any] | None = None
         for cls, part in zip(classes, multi["per_class"]):
             _rename(part, aliases)
@@ -394,6 +399,13 @@ class MetricFrame(Report):
                 self._worst_case.append(row)
         assert combined is not None
         return combined
+
+    def plot(self, ax: Any = None, **kw: Any) -> Any:
+        """Bars per group with the bootstrap interval (needs matplotlib); see
+        :func:`aequa.plot.metric_frame`."""
+        from aequa.plot.fairness import metric_frame
+
+        return metric_frame(self, ax, **kw)
 
     # ----- shaping ---------------------------------------------------------------------
     def _level_names(self) -> list[str]:
@@ -636,6 +648,19 @@ def fairlearn_indices(n_boot: int, random_state: int, n: int) -> np.ndarray:
     out = np.empty((n_boot, n), dtype=np.int64)
     for b, seed in enumerate(seeds):
         out[b] = np.random.RandomState(int(seed)).randint(0, n, size=n)
+    return out
+
+
+def _by_core_name(
+    aliases: dict[str, list[str]], requested: list[str], returned: list[str]
+) -> dict[str, list[str]]:
+    """Key the caller's names by the core's canonical names: the core answers ``"tpr"`` as
+    ``"true_positive_rate"`` (``returned`` is ``requested`` canonicalised, in order)."""
+    out: dict[str, list[str]] = {}
+    for req, canon in zip(requested, returned):
+        for name in aliases.get(req, []):
+            if name not in out.setdefault(canon, []):
+                out[canon].append(name)
     return out
 
 

@@ -106,6 +106,13 @@ class NoiseStabilityReport(Report):
             index=pd.Index(self.budgets, name="budget"),
         )
 
+    def plot(self, ax: Any = None, **kw: Any) -> Any:
+        """Flip rate against the budget, overall and by group (needs matplotlib); see
+        :func:`aequa.plot.noise_stability`."""
+        from aequa.plot.robust import noise_stability
+
+        return noise_stability(self, ax, **kw)
+
 
 class SensitiveFlipReport(Report):
     """Result of :func:`sensitive_flip`.
@@ -141,6 +148,13 @@ class SensitiveFlipReport(Report):
     def to_pandas(self) -> pd.DataFrame:
         """The breakdown by original sensitive group."""
         return self.by_group
+
+    def plot(self, ax: Any = None, **kw: Any) -> Any:
+        """Counterfactual flip rate per group (needs matplotlib); see
+        :func:`aequa.plot.sensitive_flip`."""
+        from aequa.plot.robust import sensitive_flip
+
+        return sensitive_flip(self, ax, **kw)
 
 
 def _num(v: Any) -> float:
@@ -349,6 +363,13 @@ class AttackReport(Report):
                 "perturbation_norm": self.perturbation_norm,
             }
         )
+
+    def plot(self, ax: Any = None, **kw: Any) -> Any:
+        """Robust accuracy by budget, or perturbation sizes (needs matplotlib); see
+        :func:`aequa.plot.attack`."""
+        from aequa.plot.robust import attack
+
+        return attack(self, ax, **kw)
 
 
 def _norm(norm: Any) -> str:

@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+# pytester runs the aequa.testing plugin in a sandbox (tests/python/test_testing_plugin.py).
+pytest_plugins = ["pytester"]
+
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "tests" / "golden" / "fairness"
 

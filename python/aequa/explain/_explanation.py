@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aequa._core import InvalidArgumentError
 from aequa.report import Report
 
 
@@ -95,6 +96,17 @@ class Explanation(Report):
                         rec["data"] = self.data[i, j]
                     records.append(rec)
         return pd.DataFrame(records)
+
+    def plot(self, ax: Any = None, *, kind: str = "bar", **kw: Any) -> Any:
+        """Global importance bars (``kind="bar"``) or a beeswarm summary (``"beeswarm"``);
+        needs matplotlib. See :func:`aequa.plot.explanation_bar` and
+        :func:`aequa.plot.explanation_beeswarm`."""
+        from aequa.plot.explain import explanation_bar, explanation_beeswarm
+
+        if kind not in ("bar", "beeswarm"):
+            raise InvalidArgumentError(f"kind: expected 'bar' or 'beeswarm', found {kind!r}")
+        draw = explanation_bar if kind == "bar" else explanation_beeswarm
+        return draw(self, ax, **kw)
 
     def __repr__(self) -> str:
         return (

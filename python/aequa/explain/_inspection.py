@@ -292,6 +292,13 @@ class PermutationImportanceResult(Report):
             df[f"repeat_{r}"] = self.importances[:, r]
         return df
 
+    def plot(self, ax: Any = None, **kw: Any) -> Any:
+        """Mean importance bars with ±1 std (needs matplotlib); see
+        :func:`aequa.plot.permutation_importance`."""
+        from aequa.plot.explain import permutation_importance
+
+        return permutation_importance(self, ax, **kw)
+
     def __repr__(self) -> str:
         return (
             f"PermutationImportanceResult(scoring={self.scoring!r}, "
@@ -576,6 +583,13 @@ class PartialDependenceResult(Report):
             frames.append(long)
         return pd.concat(frames, ignore_index=True)
 
+    def plot(self, ax: Any = None, **kw: Any) -> Any:
+        """PDP and ICE curves, or a contour for two features (needs matplotlib); see
+        :func:`aequa.plot.partial_dependence`."""
+        from aequa.plot.explain import partial_dependence
+
+        return partial_dependence(self, ax, **kw)
+
     def __repr__(self) -> str:
         return (
             f"PartialDependenceResult(features={self.feature_names}, "
@@ -756,6 +770,12 @@ class AccumulatedLocalEffects(Report):
             for k, out in enumerate(self.outputs)
         ]
         return pd.concat(frames, ignore_index=True)
+
+    def plot(self, ax: Any = None, **kw: Any) -> Any:
+        """The ALE curve (needs matplotlib); see :func:`aequa.plot.accumulated_local_effects`."""
+        from aequa.plot.explain import accumulated_local_effects
+
+        return accumulated_local_effects(self, ax, **kw)
 
     def __repr__(self) -> str:
         return (
