@@ -317,3 +317,27 @@ def test_progress_shows_while_the_worker_runs(page: Page, server: str, bundle_fi
     page.page.wait_for_selector(f'{FAIR} td[data-bound="lo"]', timeout=60000)
     assert page.page.evaluate("() => window.progressSeen") is True
     assert page.page.is_hidden("#progress")
+
+
+def test_an_audit_of_several_reports(page: Page, audit, tmp_path: Path):
+    from aequa.audit import Audit, lineage
+
+    mf, ex, _, dr, ns = audit.reports
+    data = mf._bundle_data()
+    columns = dict(data["columns"], y_pred=list(data["columns"]["y_pred"]))
+    columns["y_pred"][0] = float("nan")  # a missing score: the slider goes, the reports stay
+    bad = dict(data, columns=columns)
+    combined = Audit(
+        [("Fairness", mf), ("Why", ex), ("Drift", dr), ("Noise", ns)],
+        title="Audit of Adult",
+        lineage=lineage(data=audit.frame[["age", "sex"]], seed=7),
+        data=bad,
+    )
+    page.open(combined.save_html(tmp_path / "audit.html").as_uri())
+    page.page.wait_for_selector("#app[data-loaded]")
+    kinds = page.page.get_attribute("#app", "data-loaded")
+    assert kinds == "metric_frame,explanation,drift,noise_stability"
+    assert compare(page.cells(FAIR), frame_cells(mf.report)) == []
+    assert 'column "y_pred" must be numeric, found null at row 0' in page.message()
+    assert page.page.query_selector("#threshold") is None
+    assert page.page.inner_text("#toc") == "Fairness\nWhy\nDrift\nNoise"

@@ -85,6 +85,7 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
     nav.replaceChildren(...links);
     header.querySelector("h1").textContent = checked.title || "aequa dashboard";
     header.querySelector("p").textContent = [checked.created && `created ${checked.created}`, checked.aequa_version && `aequa ${checked.aequa_version}`, `${checked.reports.length} report(s)`].filter(Boolean).join(" · ");
+    if (checked.dataProblem) notify.notice(checked.dataProblem);
     root.dataset.loaded = rendered.join(",");
     // Milliseconds from navigation start to this render (read by the benchmark).
     root.dataset.renderMs = performance.now().toFixed(1);

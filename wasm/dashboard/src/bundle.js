@@ -66,7 +66,15 @@ function checkBundle(doc, source) {
     }
     checkReport(entry.report, `${source}: reports[${i}]`);
   });
-  if (doc.data) checkData(doc.data, source);
+  if (doc.data) {
+    // Bad data columns turn the slider off; the reports still show.
+    try {
+      checkData(doc.data, source);
+    } catch (e) {
+      doc.dataProblem = `${e.message}; the threshold slider and per-feature views are off`;
+      doc.data = null;
+    }
+  }
   return doc;
 }
 
