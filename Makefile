@@ -8,11 +8,12 @@ export PATH := $(CURDIR)/node_modules/.bin:$(TOOLS)/bin:$(HOME)/.cargo/bin:$(PAT
 export CARGO_TERM_COLOR := never
 
 .PHONY: demo test setup wheel lint test-rust test-wasm test-python test-notebooks bench fixtures
+.PHONY: dashboard test-browser bench-dashboard
 
 demo: wheel
 	$(PY) examples/adult_audit.py --out out
 
-test: lint test-rust test-wasm test-python test-notebooks
+test: lint test-rust test-wasm test-python test-notebooks test-browser
 	@echo "make test: every layer passed"
 
 setup: $(VENV)/.installed
@@ -23,9 +24,11 @@ $(VENV)/.installed: requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-# Build the wheel (bundling the Adult data) and install it into the venv.
-wheel: setup
+# Build the wheel (bundling the Adult data and the built dashboard) and install it into the venv.
+wheel: setup dashboard
 	rm -rf python/aequa/_data && mkdir -p python/aequa/_data && cp -r data/adult python/aequa/_data/
+	rm -rf python/aequa/_dashboard && mkdir -p python/aequa/_dashboard
+	cp wasm/dashboard/dist/aequa-dashboard.html wasm/dashboard/dist/widget.js python/aequa/_dashboard/
 	rm -rf target/wheels
 	$(VENV)/bin/maturin build --release --quiet -o target/wheels
 	$(PY) -m pip install -q --force-reinstall --no-deps target/wheels/aequa-*.whl
@@ -66,3 +69,15 @@ fixtures: setup
 	$(PY) -m pip install -q evidently==0.7.23 && $(PY) tests/golden/generate_drift.py
 	$(PY) tests/golden/generate_robust.py
 	git diff --exit-code tests/golden
+
+# The offline dashboard (wasm/dashboard/dist): WASM module, npm ci, esbuild.
+dashboard:
+	bash scripts/build-dashboard.sh
+
+# The dashboard in real headless Chromium (Debian's package; Playwright drives it).
+test-browser: wheel
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
+	cd tests/browser && $(PY) -m pytest -q -p no:cacheprovider
+
+bench-dashboard: wheel
+	$(PY) benchmarks/dashboard_in_browser.py

@@ -72,6 +72,8 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     mf.to_json(str(out / "report.json"), indent=1)
     print(f"\n{args.n_boot} bootstrap replicates in {elapsed:.2f} s; wrote {out / 'report.json'}")
+    html = mf.save_html(out / "dashboard.html")  # one self-contained page: open it offline
+    print(f"wrote {html} (the dashboard: table, chart with intervals)")
 
 
 def _with_interval(value: pd.Series, lo: pd.Series, hi: pd.Series) -> pd.Series:

@@ -109,16 +109,29 @@ def bundle_json(bundle: dict[str, Any]) -> str:
     """The bundle as JSON text safe inside an HTML ``<script>`` element.
 
     Every ``<``, ``>`` and ``&`` is written as a JSON ``\\u`` escape, so no ``</script>`` or
-    ``<!--`` can end the element early; ``JSON.parse`` reads back the same text. NaN is not
-    allowed (reports carry ``null``).
+    ``<!--`` can end the element early; ``JSON.parse`` reads back the same text. NaN is written
+    as ``null``, as reports write an undefined value.
 
     Examples
     --------
     >>> bundle_json({"title": "</script><b>"})
     '{"title": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}'
     """
-    text = json.dumps(bundle, allow_nan=False, ensure_ascii=False)
+    try:
+        text = json.dumps(bundle, allow_nan=False, ensure_ascii=False)
+    except ValueError:  # a NaN somewhere (e.g. a custom metric): JSON null, as reports write it
+        text = json.dumps(_nan_to_null(bundle), allow_nan=False, ensure_ascii=False)
     for ch, esc in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
         text = text.replace(ch, esc)
     # U+2028/2029 are valid in JSON but end a line in older JS engines.
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _nan_to_null(value: Any) -> Any:
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {k: _nan_to_null(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_nan_to_null(v) for v in value]
+    return value

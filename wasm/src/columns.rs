@@ -2,10 +2,13 @@
 //! dashboard's threshold slider. Labels and scores arrive as `Float64Array`s and the sensitive
 //! features as level codes in one `Uint32Array` (feature after feature), all copied into WASM
 //! memory in one step each: at 100k rows this is several times faster than `metricFrame`,
-//! whose plain-object input is read element by element.
+//! whose plain-object input is read element by element. The dashboard's worker uses it for
+//! bootstrap intervals too.
 
 use aequa_core::data::groups::{Feature, FeatureLevels};
-use aequa_core::fairness::{metric_frame, Convention, FrameInput, FrameOptions, LabelSpec};
+use aequa_core::fairness::{
+    metric_frame, BootstrapOptions, Convention, FrameInput, FrameOptions, LabelSpec,
+};
 use aequa_core::Error;
 use ndarray::ArrayView1;
 use serde::Deserialize;
@@ -14,9 +17,18 @@ use wasm_bindgen::prelude::*;
 use crate::{check_keys, core_error, from_js, to_js};
 
 /// Keys of `options` (serde skips unknown keys of a JS object, so they are checked first).
-const OPTION_KEYS: &[&str] = &["metrics", "posLabel", "threshold", "compat", "minGroupSize"];
+const OPTION_KEYS: &[&str] = &[
+    "metrics",
+    "posLabel",
+    "threshold",
+    "compat",
+    "minGroupSize",
+    "bootstrap",
+];
+/// Keys of `options.bootstrap`.
+const BOOTSTRAP_KEYS: &[&str] = &["nBoot", "ciQuantiles", "randomState", "stratified"];
 
-/// The options the slider sets (no bootstrap: use `metricFrame` for intervals).
+/// The options (as `metricFrame`'s).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ColumnOptions {
@@ -25,6 +37,17 @@ struct ColumnOptions {
     threshold: Option<f64>,
     compat: Option<Convention>,
     min_group_size: Option<u64>,
+    bootstrap: Option<ColumnBootstrap>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ColumnBootstrap {
+    n_boot: u32,
+    ci_quantiles: Vec<f64>,
+    random_state: u32,
+    #[serde(default)]
+    stratified: bool,
 }
 
 /// A MetricFrame of `yTrue` and `yPred` grouped by coded sensitive features: `features[f]`
@@ -42,6 +65,9 @@ pub fn metric_frame_columns(
         ColumnOptions::default()
     } else {
         check_keys(&options, "options", OPTION_KEYS)?;
+        let boot = js_sys::Reflect::get(&options, &JsValue::from_str("bootstrap"))
+            .unwrap_or(JsValue::UNDEFINED);
+        check_keys(&boot, "bootstrap", BOOTSTRAP_KEYS)?;
         from_js("options", options)?
     };
     let n = y_true.len();
@@ -72,7 +98,12 @@ pub fn metric_frame_columns(
         },
         compat: options.compat.unwrap_or(d.compat),
         min_group_size: options.min_group_size.unwrap_or(d.min_group_size),
-        bootstrap: None,
+        bootstrap: options.bootstrap.map(|b| BootstrapOptions {
+            n_boot: b.n_boot,
+            ci_quantiles: b.ci_quantiles,
+            random_state: b.random_state,
+            stratified: b.stratified,
+        }),
     };
     to_js(&metric_frame(&input, &core_options, None).map_err(core_error)?)
 }

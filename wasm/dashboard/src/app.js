@@ -1,11 +1,11 @@
 // The dashboard: mounts the loaders, the message area, the progress bar and one view per
 // report of a bundle into a root element. The page (main.js) and the notebook widget
 // (widget.js) both call `mountDashboard`.
-import { parseBundle, titleOf, toBundle } from "./bundle.js";
+import { KINDS, kindOf, parseBundle, titleOf, toBundle } from "./bundle.js";
 import { loadEngine } from "./engine.js";
 import { el } from "./format.js";
 import { dropZone, fileKind, readText } from "./loaders.js";
-import { attachMessages, clearMessages, errorText, showError, showNotice } from "./messages.js";
+import { errorText, messenger } from "./messages.js";
 import { setProgressHandler, runJob } from "./worker-client.js";
 import { csvPanel } from "./views/csv.js";
 import { driftView } from "./views/drift.js";
@@ -13,6 +13,7 @@ import { explanationView, permutationImportanceView } from "./views/explain.js";
 import { fairnessView } from "./views/fairness.js";
 import { genericView } from "./views/generic.js";
 import { robustnessView } from "./views/robustness.js";
+import { aleView, partialDependenceView } from "./views/dependence.js";
 
 const VIEWS = {
   metric_frame: fairnessView,
@@ -20,6 +21,8 @@ const VIEWS = {
   permutation_importance: permutationImportanceView,
   drift: driftView,
   noise_stability: robustnessView,
+  partial_dependence: partialDependenceView,
+  ale: aleView,
 };
 
 /** Build the dashboard inside `root`; show `bundle` (a parsed bundle or report) when given. */
@@ -34,7 +37,7 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
   const views = el("main", { id: "views" });
   const csvBox = el("section", { id: "csv-panel", className: "card", hidden: true });
   root.replaceChildren(header, loaders ? loadSection() : "", messages, progress, csvBox, nav, views);
-  attachMessages(messages);
+  const notify = messenger(messages);
   setProgressHandler((text, fraction) => {
     progress.hidden = text === null;
     progressText.textContent = text ?? "";
@@ -46,7 +49,7 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
   try {
     wasm = await loadEngine();
   } catch (e) {
-    showError(`The WASM engine failed to load: ${errorText(e)}`);
+    notify.error(`The WASM engine failed to load: ${errorText(e)}`);
     return;
   }
   root.dataset.engine = wasm.version();
@@ -58,7 +61,7 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
     try {
       checked = typeof doc === "string" ? parseBundle(doc, source) : toBundle(doc, source);
     } catch (e) {
-      showError(errorText(e));
+      notify.error(errorText(e));
       return false;
     }
     const rendered = [];
@@ -69,7 +72,7 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
       const view = VIEWS[entry.kind] ?? genericView;
       const title = entry.title || titleOf(entry.kind);
       try {
-        view(section, { report: entry.report, data: entry.kind === "metric_frame" ? checked.data : null, wasm, title });
+        view(section, { report: entry.report, data: entry.kind === "metric_frame" ? checked.data : null, wasm, title, notify });
       } catch (e) {
         section.replaceChildren(el("h2", {}, title), el("p", { className: "message error", role: "alert" }, `This ${entry.kind} report could not be shown: ${errorText(e)}`));
       }
@@ -77,16 +80,20 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
       links.push(el("a", { href: `#view-${i}` }, title));
       rendered.push(entry.kind);
     });
+    if (checked.lineage) sections.unshift(lineageView(checked.lineage));
     views.replaceChildren(...sections);
     nav.replaceChildren(...links);
     header.querySelector("h1").textContent = checked.title || "aequa dashboard";
     header.querySelector("p").textContent = [checked.created && `created ${checked.created}`, checked.aequa_version && `aequa ${checked.aequa_version}`, `${checked.reports.length} report(s)`].filter(Boolean).join(" · ");
+    if (checked.dataProblem) notify.notice(checked.dataProblem);
     root.dataset.loaded = rendered.join(",");
+    // Milliseconds from navigation start to this render (read by the benchmark).
+    root.dataset.renderMs = performance.now().toFixed(1);
     return true;
   }
 
   async function openFiles(files) {
-    clearMessages();
+    notify.clear();
     for (const file of files) {
       try {
         const kind = fileKind(file);
@@ -95,7 +102,7 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
         if (kind === "csv") await openCsv(text, file.name);
         else openJson(text, file.name);
       } catch (e) {
-        showError(errorText(e));
+        notify.error(errorText(e));
       }
     }
   }
@@ -105,22 +112,35 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
     try { doc = JSON.parse(text); } catch (e) {
       throw new Error(`${name} is not valid JSON (${e.message}); expected an aequa bundle, report or model`);
     }
-    const isReport = doc && typeof doc === "object" && (doc.schema === "aequa.bundle" || typeof doc.kind === "string");
-    if (!isReport && !csvBox.hidden) {
-      model = doc;
-      showNotice(`Model ${name} loaded; choose "the loaded model JSON" and press Assess.`);
+    const isReport = doc && typeof doc === "object" && (doc.schema === "aequa.bundle" || KINDS.includes(kindOf(doc)));
+    if (!isReport && !csvBox.hidden && doc && typeof doc.kind === "string") {
+      openModel(text, name);
       return;
     }
     if (show(doc, name)) csvBox.hidden = true;
+  }
+
+  function openModel(text, name) {
+    let doc;
+    try { doc = JSON.parse(text); } catch (e) {
+      throw new Error(`${name} is not valid JSON (${e.message}); expected a native model JSON (NativeModel.to_json() in Python)`);
+    }
+    if (!doc || typeof doc !== "object" || typeof doc.kind !== "string") {
+      throw new Error(`${name} is not a native model JSON (no "kind"); export one with aequa.explain.to_native(model).to_json()`);
+    }
+    model = doc;
+    notify.notice(csvBox.hidden
+      ? `Model ${name} loaded; now load a CSV of its feature columns.`
+      : `Model ${name} loaded; choose "the loaded model JSON" and press Assess.`);
   }
 
   async function openCsv(text, name) {
     const csv = await runJob("parseCsv", { text }, "Parsing CSV…");
     csvBox.hidden = false;
     csvPanel(csvBox, {
-      csv, fileName: name, getModel: () => model,
-      onBundle: (b) => { clearMessages(); show(b, name); },
-      onError: (e) => showError(errorText(e)),
+      csv, fileName: name, getModel: () => model, canTrain: typeof wasm.trainModel === "function",
+      onBundle: (b) => { notify.clear(); show(b, name); },
+      onError: (e) => notify.error(errorText(e)),
     });
   }
 
@@ -130,17 +150,42 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
     const modelPick = el("input", { type: "file", id: "model-file", accept: ".json,application/json" });
     const zone = el("div", { className: "drop", id: "drop-zone", tabIndex: 0, role: "button", ariaLabel: "Drop files here or press Enter to pick a bundle" },
       "Drop a bundle or report JSON here, or a CSV (plus a model JSON).");
-    for (const pick of [bundlePick, csvPick, modelPick]) {
+    for (const pick of [bundlePick, csvPick]) {
       pick.addEventListener("change", () => { openFiles([...pick.files]); pick.value = ""; });
     }
+    modelPick.addEventListener("change", async () => {
+      const file = modelPick.files[0];
+      modelPick.value = "";
+      if (!file) return;
+      notify.clear();
+      try {
+        openModel(await readText(file), file.name);
+      } catch (e) {
+        notify.error(errorText(e));
+      }
+    });
     dropZone(zone, bundlePick, openFiles);
     return el("section", { className: "card load", id: "load" },
       el("h2", {}, "Load"), zone,
       el("div", { className: "controls" },
-        el("label", { htmlFor: "bundle-file" }, "Bundle or report JSON "), bundlePick,
-        el("label", { htmlFor: "csv-file" }, " CSV "), csvPick,
-        el("label", { htmlFor: "model-file" }, " Model JSON (optional) "), modelPick));
+        el("label", {}, "Bundle or report JSON ", bundlePick),
+        el("label", {}, " CSV ", csvPick),
+        el("label", {}, " Model JSON (optional) ", modelPick)));
   }
 
   return { show };
+}
+
+/** Where the numbers come from: the bundle's lineage (model and data fingerprints, seed). */
+function lineageView(lineage) {
+  const rows = [
+    ["Model", lineage.model && `${lineage.model.kind ?? ""} ${lineage.model.fingerprint ?? ""}`.trim()],
+    ["Data", lineage.data && `${lineage.data.rows ?? "?"} rows, ${(lineage.data.columns ?? []).length} columns, ${lineage.data.fingerprint ?? ""}`],
+    ["Seed", lineage.seed ?? null],
+    ["Library", lineage.library_version ?? null],
+    ["Created", lineage.created ?? null],
+    ["Parameters", lineage.parameters && Object.keys(lineage.parameters).length ? JSON.stringify(lineage.parameters) : null],
+  ].filter(([, v]) => v !== null && v !== undefined && v !== "");
+  return el("details", { className: "card lineage", id: "lineage" }, el("summary", {}, "Lineage"),
+    el("table", { className: "data small" }, el("tbody", {}, ...rows.map(([k, v]) => el("tr", {}, el("th", { scope: "row" }, k), el("td", {}, String(v)))))));
 }

@@ -6,6 +6,21 @@ export const KINDS = [
   "drift", "noise_stability", "sensitive_flip", "attack",
 ];
 
+/** Report kinds whose core name differs from the bundle's kind (attacks carry their name). */
+const ALIASES = {
+  accumulated_local_effects: "ale",
+  fgsm: "attack",
+  pgd: "attack",
+  hop_skip_jump: "attack",
+  minimal_perturbation: "attack",
+  tree_minimal_perturbation: "attack",
+};
+
+/** The bundle kind of a report (its `kind`, or the bundle's name for it). */
+export function kindOf(report) {
+  return ALIASES[report.kind] ?? report.kind;
+}
+
 /** Parse text into a checked bundle. */
 export function parseBundle(text, source = "the file") {
   let doc;
@@ -25,10 +40,11 @@ export function toBundle(doc, source = "the file") {
   if (doc.schema === "aequa.bundle") return checkBundle(doc, source);
   if (typeof doc.kind === "string") {
     checkReport(doc, source);
+    const kind = kindOf(doc);
     return {
-      schema: "aequa.bundle", schema_version: 1, title: titleOf(doc.kind), created: null,
+      schema: "aequa.bundle", schema_version: 1, title: titleOf(kind), created: null,
       aequa_version: null, lineage: null,
-      reports: [{ kind: doc.kind, title: titleOf(doc.kind), report: doc }], data: null,
+      reports: [{ kind, title: titleOf(kind), report: doc }], data: null,
     };
   }
   throw new Error(`${source}: not an aequa bundle or report (expected "schema": "aequa.bundle" or a report with a "kind" such as "metric_frame")`);
@@ -45,17 +61,25 @@ function checkBundle(doc, source) {
     if (!entry || typeof entry !== "object" || !entry.report) {
       throw new Error(`${source}: reports[${i}] must be {"kind", "title", "report"}`);
     }
-    if (entry.kind !== entry.report.kind) {
+    if (entry.kind !== kindOf(entry.report)) {
       throw new Error(`${source}: reports[${i}] says kind "${entry.kind}" but holds a "${entry.report.kind}" report`);
     }
     checkReport(entry.report, `${source}: reports[${i}]`);
   });
-  if (doc.data) checkData(doc.data, source);
+  if (doc.data) {
+    // Bad data columns turn the slider off; the reports still show.
+    try {
+      checkData(doc.data, source);
+    } catch (e) {
+      doc.dataProblem = `${e.message}; the threshold slider and per-feature views are off`;
+      doc.data = null;
+    }
+  }
   return doc;
 }
 
 function checkReport(report, where) {
-  if (!KINDS.includes(report.kind)) {
+  if (!KINDS.includes(kindOf(report))) {
     throw new Error(`${where}: unknown report kind "${report.kind}" (expected one of ${KINDS.join(", ")})`);
   }
   if (typeof report.schema_version !== "number") {
@@ -67,7 +91,9 @@ function checkReport(report, where) {
     permutation_importance: ["feature_names", "importances_mean", "importances_std"],
     drift: ["overall"],
     noise_stability: ["budgets", "flip_rate"],
-  }[report.kind] || [];
+    partial_dependence: ["grid_values", "feature_names", "average"],
+    ale: ["edges", "ale", "feature_name"],
+  }[kindOf(report)] || [];
   for (const key of need) {
     if (report[key] === undefined) {
       throw new Error(`${where}: the ${report.kind} report lacks "${key}"`);

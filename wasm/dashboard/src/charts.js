@@ -41,9 +41,29 @@ const errorBars = {
   },
 };
 
+/** `options.plugins.aequaReference: {value, colour}`: a dashed line across the plot at value. */
+const reference = {
+  id: "aequaReference",
+  afterDatasetsDraw(chart, _args, options) {
+    if (options.value === null || options.value === undefined) return;
+    const y = chart.scales.y.getPixelForValue(options.value);
+    const { left, right } = chart.chartArea;
+    const { ctx } = chart;
+    ctx.save();
+    ctx.strokeStyle = options.colour ?? "#E69F00";
+    ctx.lineWidth = 2;
+    ctx.setLineDash([6, 4]);
+    ctx.beginPath();
+    ctx.moveTo(left, y);
+    ctx.lineTo(right, y);
+    ctx.stroke();
+    ctx.restore();
+  },
+};
+
 Chart.register(
   BarController, BarElement, CategoryScale, Legend, LinearScale, LineController, LineElement,
-  PointElement, ScatterController, Title, Tooltip, errorBars,
+  PointElement, ScatterController, Title, Tooltip, errorBars, reference,
 );
 Chart.defaults.animation = false;
 Chart.defaults.font.family = "system-ui, sans-serif";

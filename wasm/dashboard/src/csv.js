@@ -39,6 +39,7 @@ function splitRecords(text, progress) {
   let record = [];
   let quoted = false;
   let line = 1;
+  let opened = 1;
   const n = text.length;
   const step = Math.max(1, Math.floor(n / 20));
   for (let i = 0; i < n; i++) {
@@ -54,6 +55,7 @@ function splitRecords(text, progress) {
     } else if (ch === '"') {
       if (field !== "") throw new Error(`CSV line ${line}: a quote inside an unquoted field; quote the whole field`);
       quoted = true;
+      opened = line;
     } else if (ch === ",") {
       record.push(field); field = "";
     } else if (ch === "\n" || ch === "\r") {
@@ -66,7 +68,7 @@ function splitRecords(text, progress) {
       field += ch;
     }
   }
-  if (quoted) throw new Error(`CSV: a quoted field opened before line ${line} never closes`);
+  if (quoted) throw new Error(`CSV line ${opened}: a quoted field never closes; check its quotes`);
   record.push(field);
   if (!(record.length === 1 && record[0] === "")) records.push(record);
   return records;

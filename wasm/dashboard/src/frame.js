@@ -43,21 +43,8 @@ function frameOptions(prepared, metrics, threshold) {
   return options;
 }
 
-/** The `metricFrame` input (with bootstrap intervals) for the chosen sensitive features. */
-export function frameInput(prepared, { metrics, threshold, features, bootstrap }) {
-  const chosen = prepared.features.filter((f) => features.includes(f.name));
-  const options = frameOptions(prepared, metrics, threshold);
-  if (bootstrap) options.bootstrap = bootstrap;
-  return {
-    yTrue: prepared.yTrue,
-    yPred: prepared.yPred,
-    sensitiveFeatures: chosen.map((f) => ({ name: f.name, values: Array.from(f.codes) })),
-    options,
-  };
-}
-
-/** The point estimates through the fast typed-array entry point (`metricFrameColumns`). */
-export function computeColumns(wasm, prepared, { metrics, threshold, features }) {
+/** The arguments of `metricFrameColumns` for the chosen sensitive features (names). */
+export function columnsArgs(prepared, { metrics, threshold, features, bootstrap }) {
   const chosen = prepared.features.filter((f) => features.includes(f.name));
   const key = chosen.map((f) => f.name).join("\u0000");
   if (prepared.codesKey !== key) {
@@ -66,9 +53,10 @@ export function computeColumns(wasm, prepared, { metrics, threshold, features })
     prepared.codes = codes;
     prepared.codesKey = key;
   }
-  return wasm.metricFrameColumns(prepared.yTrue, prepared.yPred, prepared.codes,
-    chosen.map((f) => ({ name: f.name, levels: f.levels.map((_, i) => String(i)) })),
-    frameOptions(prepared, metrics, threshold));
+  const options = frameOptions(prepared, metrics, threshold);
+  if (bootstrap) options.bootstrap = bootstrap;
+  const levels = chosen.map((f) => ({ name: f.name, levels: f.levels.map((_, i) => String(i)) }));
+  return [prepared.yTrue, prepared.yPred, prepared.codes, levels, options];
 }
 
 /** Replace the code labels ("0", "1", ...) in a report computed from codes by the levels. */

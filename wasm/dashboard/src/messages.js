@@ -1,32 +1,29 @@
-// The message area: errors and notices stay on the page (aria-live), never thrown.
+// The message area: errors and notices stay on the page (aria-live), never thrown. Each
+// mounted dashboard has its own messenger (a notebook may show several widgets).
 import { el } from "./format.js";
 
-let area = null;
+let last = null;
 
-export function attachMessages(node) {
-  area = node;
+/** A messenger writing into `area`: {error, notice, clear}. */
+export function messenger(area) {
+  const show = (message, kind) => {
+    const close = el("button", { type: "button", className: "close", ariaLabel: "Dismiss" }, "×");
+    const box = el("div", { className: `message ${kind}`, role: kind === "error" ? "alert" : "status" },
+      el("span", { className: "text" }, message), close);
+    close.addEventListener("click", () => box.remove());
+    area.replaceChildren(box);
+  };
+  last = {
+    error: (message) => show(message, "error"),
+    notice: (message) => show(message, "notice"),
+    clear: () => area.replaceChildren(),
+  };
+  return last;
 }
 
-/** Show an error message (replaces the previous one). */
+/** Show an error in the most recently mounted dashboard (for global handlers). */
 export function showError(message) {
-  show(message, "error");
-}
-
-export function showNotice(message) {
-  show(message, "notice");
-}
-
-export function clearMessages() {
-  if (area) area.replaceChildren();
-}
-
-function show(message, kind) {
-  if (!area) return;
-  const close = el("button", { type: "button", className: "close", ariaLabel: "Dismiss" }, "×");
-  const box = el("div", { className: `message ${kind}`, role: kind === "error" ? "alert" : "status" },
-    el("span", { className: "text" }, message), close);
-  close.addEventListener("click", () => box.remove());
-  area.replaceChildren(box);
+  last?.error(message);
 }
 
 /** The text of anything thrown (JS Error from the WASM module, string, ...). */

@@ -6,6 +6,11 @@ function render({ model, el }) {
   const style = document.createElement("style");
   style.textContent = css;
   const root = document.createElement("div");
+  // Keys typed in the dashboard (arrows on the slider, Enter in a number) are the dashboard's,
+  // not the notebook's shortcuts: JupyterLab (Lumino) skips elements marked so, and the keydown
+  // stops here for front ends that listen while it bubbles.
+  root.dataset.lmSuppressShortcuts = "true";
+  root.addEventListener("keydown", (event) => event.stopPropagation());
   el.replaceChildren(style, root);
   const load = () => mountDashboard(root, { bundle: model.get("bundle") || null, loaders: false });
   load();

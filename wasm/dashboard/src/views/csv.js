@@ -6,7 +6,7 @@ import { runJob } from "../worker-client.js";
 
 export const DEFAULT_METRICS = ["selection_rate", "true_positive_rate", "false_positive_rate", "accuracy_score", "count"];
 
-export function csvPanel(root, { csv, fileName, getModel, onBundle, onError }) {
+export function csvPanel(root, { csv, fileName, getModel, canTrain, onBundle, onError }) {
   const { names, numeric } = csv;
   const numericNames = names.filter((n) => numeric[n]);
   const guess = (re, list) => list.find((n) => re.test(n)) ?? list[0];
@@ -17,7 +17,7 @@ export function csvPanel(root, { csv, fileName, getModel, onBundle, onError }) {
     el("option", { value: "score" }, "a score column (threshold slider)"),
     el("option", { value: "prediction" }, "a prediction column (0/1)"),
     el("option", { value: "model" }, "the loaded model JSON"),
-    el("option", { value: "train" }, "a model trained here"));
+    el("option", { value: "train", disabled: !canTrain }, canTrain ? "a model trained here" : "a model trained here (not in this build)"));
   const checks = (cls, list, on) => el("fieldset", { className: cls },
     ...list.map((n) => el("label", {}, el("input", { type: "checkbox", value: n, checked: on(n) }), ` ${n}`)));
   const sensitive = checks("csv-sensitive", names, (n) => /^(sex|gender|race|age_group|group)$/i.test(n));
@@ -31,12 +31,24 @@ export function csvPanel(root, { csv, fileName, getModel, onBundle, onError }) {
   const go = el("button", { type: "button", id: "csv-assess" }, "Assess");
   root.replaceChildren(el("h2", {}, `Audit ${fileName} (${csv.rows.toLocaleString("en")} rows)`),
     el("div", { className: "controls" },
-      el("label", { htmlFor: "csv-label" }, "Label "), label,
-      el("label", { htmlFor: "csv-source" }, " Decisions from "), source,
-      el("label", { htmlFor: "csv-score" }, " Score / prediction column "), score),
+      el("label", {}, "Label ", label),
+      el("label", {}, " Decisions from ", source),
+      el("label", {}, " Score / prediction column ", score)),
     sensitive, features,
-    el("div", { className: "controls" }, el("label", { htmlFor: "csv-model-kind" }, "Model to train "), modelKind,
-      el("label", { htmlFor: "csv-seed" }, " Seed "), seed), go);
+    el("div", { className: "controls" }, el("label", {}, "Model to train ", modelKind),
+      el("label", {}, " Seed ", seed)), go);
+  const download = el("p", { className: "hint", id: "trained-model-box" });
+  root.append(download);
+  /** A link to the trained model's native JSON (loadable in Python with NativeModel). */
+  function offerDownload(model) {
+    download.replaceChildren();
+    if (!model) {
+      download.append("The random forest predicts labels (no scores), so the threshold slider is off; it stays in this page.");
+      return;
+    }
+    const url = URL.createObjectURL(new Blob([JSON.stringify(model)], { type: "application/json" }));
+    download.append(el("a", { href: url, download: "trained-model.json", id: "trained-model" }, "Download the trained model (native JSON)"));
+  }
   const chosen = (box) => [...box.querySelectorAll("input:checked")].map((i) => i.value);
 
   go.addEventListener("click", async () => {
@@ -63,6 +75,7 @@ export function csvPanel(root, { csv, fileName, getModel, onBundle, onError }) {
     if (sens.length === 0) throw new Error("pick at least one sensitive feature");
     const y = column(label.value, "label");
     const mode = source.value;
+    let hardLabels = mode === "prediction";
     let scoreName = score.value;
     const columns = { [label.value]: y };
     for (const s of sens) columns[s] = csv.columns[s];
@@ -71,27 +84,37 @@ export function csvPanel(root, { csv, fileName, getModel, onBundle, onError }) {
     } else {
       const feats = chosen(features).filter((f) => f !== label.value);
       if (feats.length === 0) throw new Error("pick at least one numeric model feature");
-      const x = feats.map((f) => column(f, "feature"));
-      const rows = y.map((_, i) => x.map((c) => c[i]));
-      let model;
+      const cols = feats.map((f) => column(f, "feature"));
+      const x = { data: new Float64Array(y.length * cols.length), nRows: y.length, nCols: cols.length };
+      cols.forEach((c, j) => { for (let i = 0; i < y.length; i++) x.data[i * cols.length + j] = c[i]; });
+      let scores;
       if (mode === "model") {
-        model = getModel();
+        const model = getModel();
         if (!model) throw new Error("load a model JSON first (the Model JSON picker), or choose another source");
+        try {
+          scores = await runJob("predict", { model, x }, "Scoring…");
+        } catch (e) {
+          throw new Error(`the model does not fit this CSV's ${feats.length} feature column(s) (${feats.join(", ")}): ${e.message}`);
+        }
       } else {
-        model = await runJob("trainModel", { x: rows, y, options: { kind: modelKind.value, seed: Number(seed.value) } }, "Training…");
+        const trained = await runJob("trainAndScore", { x, y, kind: modelKind.value, seed: Number(seed.value) || 0 }, "Training…");
+        scores = trained.values;
+        hardLabels = trained.labels;
+        offerDownload(trained.model);
       }
-      const scores = await runJob("predict", { model, x: rows }, "Scoring…");
-      scoreName = "score";
+      scoreName = "model_score";
       columns[scoreName] = Array.from(scores);
     }
+    // Probabilities are cut at 0.5; other scores (a decision function) at 0.
+    const probabilities = columns[scoreName].every((v) => v >= 0 && v <= 1);
     const data = {
-      label: label.value, score: mode === "prediction" ? null : scoreName, prediction: mode === "prediction" ? scoreName : null,
-      threshold: mode === "prediction" ? null : 0.5, pos_label: 1, sensitive: sens, columns,
+      label: label.value, score: hardLabels ? null : scoreName, prediction: hardLabels ? scoreName : null,
+      threshold: hardLabels ? null : probabilities ? 0.5 : 0, pos_label: 1, sensitive: sens, columns,
     };
     const input = {
       yTrue: Float64Array.from(y), yPred: Float64Array.from(columns[scoreName]),
       sensitiveFeatures: sens.map((s) => ({ name: s, values: csv.columns[s] })),
-      options: { metrics: DEFAULT_METRICS, ...(data.threshold !== null ? { threshold: 0.5 } : {}) },
+      options: { metrics: DEFAULT_METRICS, ...(data.threshold !== null ? { threshold: data.threshold } : {}) },
     };
     const report = await runJob("metricFrame", { input }, "Assessing fairness…");
     return {

@@ -5,6 +5,8 @@ import { drawChart } from "../charts.js";
 import { el, fmt, numberCell } from "../format.js";
 import { colour, NEGATIVE, POSITIVE } from "../palette.js";
 
+const MAX_DOTS = 1000;
+
 export function explanationView(root, { report, title }) {
   const [n, f, o] = report.shape;
   const names = report.feature_names;
@@ -16,15 +18,16 @@ export function explanationView(root, { report, title }) {
   const rowPick = el("input", { type: "number", id: "row-pick", min: "0", max: String(n - 1), step: "1", value: "0" });
   const importanceBox = el("div", { className: "chart", id: "importance-chart" });
   const swarmBox = el("div", { className: "chart tall", id: "beeswarm-chart" });
+  const swarmNote = el("p", { className: "hint" });
   const waterfallBox = el("div", { className: "chart", id: "waterfall-chart" });
   const tableBox = el("div", { className: "table-wrap", id: "waterfall-table" });
   root.append(el("h2", {}, title),
     el("p", { className: "hint" }, `${report.method} on ${n} rows × ${f} features.`),
-    el("div", { className: "controls" }, el("label", { htmlFor: "output-pick" }, "Output "), outputPick),
+    el("div", { className: "controls" }, el("label", {}, "Output ", outputPick)),
     el("h3", {}, "Global importance (mean |SHAP value|)"), importanceBox,
-    el("h3", {}, "Summary (each dot is one row)"), swarmBox,
+    el("h3", {}, "Summary (each dot is one row)"), swarmNote, swarmBox,
     el("h3", {}, "One row's waterfall"),
-    el("div", { className: "controls" }, el("label", { htmlFor: "row-pick" }, `Row (0–${n - 1}) `), rowPick),
+    el("div", { className: "controls" }, el("label", {}, `Row (0–${n - 1}) `, rowPick)),
     waterfallBox, tableBox);
 
   function render() {
@@ -41,9 +44,12 @@ export function explanationView(root, { report, title }) {
       options: { indexAxis: "y", maintainAspectRatio: false, plugins: { legend: { display: false } } },
     }, "Bar chart of global feature importance");
     importanceBox.dataset.values = JSON.stringify(Object.fromEntries(names.map((name, j) => [name, meanAbs[j]])));
+    // At most MAX_DOTS rows in the summary (every k-th row) keeps the chart responsive.
+    const stride = Math.ceil(n / MAX_DOTS);
+    swarmNote.textContent = stride > 1 ? `Every ${stride}th row: ${Math.ceil(n / stride)} of ${n} rows.` : "";
     const points = [];
     order.forEach((j, rank) => {
-      for (let i = 0; i < n; i++) points.push({ x: value(i, j, out), y: rank + jitter(i, j) });
+      for (let i = 0; i < n; i += stride) points.push({ x: value(i, j, out), y: rank + jitter(i, j) });
     });
     drawChart(swarmBox, {
       type: "scatter",
@@ -72,14 +78,17 @@ export function explanationView(root, { report, title }) {
     drawChart(waterfallBox, {
       type: "bar",
       data: {
-        labels: ["base value", ...contributions.map((c) => c.name), "output"],
+        labels: contributions.map((c) => c.name),
         datasets: [{
           label: `row ${row}`,
-          data: [[0, base(row, out)], ...bars, [0, at]],
-          backgroundColor: [colour(7), ...contributions.map((c) => (c.v >= 0 ? POSITIVE : NEGATIVE)), colour(7)],
+          data: bars,
+          backgroundColor: contributions.map((c) => (c.v >= 0 ? POSITIVE : NEGATIVE)),
         }],
       },
-      options: { indexAxis: "y", maintainAspectRatio: false, plugins: { legend: { display: false } } },
+      options: {
+        indexAxis: "y", maintainAspectRatio: false,
+        plugins: { legend: { display: false }, title: { display: true, text: `From the base value ${fmt(base(row, out))} to the output ${fmt(at)} (vermillion raises, blue lowers)` } },
+      },
     }, `Waterfall of row ${row}'s SHAP values`);
     tableBox.replaceChildren(el("table", { className: "data small" },
       el("caption", {}, `Row ${row}: base value ${fmt(base(row, out))}, output ${fmt(at)}`),

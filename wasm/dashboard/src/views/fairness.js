@@ -4,14 +4,14 @@
 // the decision-threshold slider that recomputes every group metric in WASM.
 import { drawChart } from "../charts.js";
 import { el, fmt, groupLabel, numberCell } from "../format.js";
-import { computeColumns, frameInput, prepareData, relabel } from "../frame.js";
-import { errorText, showError, showNotice } from "../messages.js";
+import { columnsArgs, prepareData, relabel } from "../frame.js";
+import { errorText } from "../messages.js";
 import { colour } from "../palette.js";
 import { runJob } from "../worker-client.js";
 
 const ALL = "__all__";
 
-export function fairnessView(root, { report, data, wasm, title }) {
+export function fairnessView(root, { report, data, wasm, title, notify }) {
   const metrics = report.params.metrics;
   const featureNames = report.sensitive.map((f) => f.name);
   const prepared = data ? prepareData(data, report.sensitive) : null;
@@ -34,8 +34,8 @@ export function fairnessView(root, { report, data, wasm, title }) {
     ...(prepared && featureNames.length > 1 ? featureNames.map((f) => el("option", { value: f }, f)) : []));
   featurePick.disabled = featurePick.options.length < 2;
   const controls = el("div", { className: "controls" },
-    el("label", { htmlFor: "metric-pick" }, "Metric "), metricPick,
-    el("label", { htmlFor: "feature-pick" }, " Sensitive feature "), featurePick);
+    el("label", {}, "Metric ", metricPick),
+    el("label", {}, " Sensitive feature ", featurePick));
   const slider = prepared && prepared.hasScore ? thresholdControl(prepared, state, update) : null;
   const chartBox = el("div", { className: "chart", id: "fairness-chart" });
   const gaps = el("div", { className: "gaps", id: "fairness-gaps" });
@@ -63,14 +63,14 @@ export function fairnessView(root, { report, data, wasm, title }) {
     try {
       const t0 = performance.now();
       const { args, finish } = plan(null);
-      const computed = finish(computeColumns(wasm, prepared, args));
+      const computed = finish(wasm.metricFrameColumns(...columnsArgs(prepared, args)));
       const ms = performance.now() - t0;
       state.shown = computed;
       state.recomputed = true;
       render();
       slider?.timing(ms, prepared.n);
     } catch (e) {
-      showError(`Could not recompute the group metrics: ${errorText(e)}`);
+      notify.error(`Could not recompute the group metrics: ${errorText(e)}`);
     }
   }
 
@@ -106,13 +106,17 @@ export function fairnessView(root, { report, data, wasm, title }) {
           nBoot: boot.n_boot, ciQuantiles: boot.ci_quantiles,
           randomState: boot.random_state ?? 0, stratified: boot.resampling === "stratified",
         });
-        const input = frameInput(prepared, args);
-        const raw = await runJob("metricFrame", { input }, "Bootstrapping confidence intervals…");
+        const asked = [state.threshold, state.features];
+        const raw = await runJob("metricFrameColumns", { args: columnsArgs(prepared, args) }, "Bootstrapping confidence intervals…");
+        // The slider may have moved meanwhile: these intervals belong to the asked view only.
+        if (asked[0] !== state.threshold || asked[1] !== state.features) return;
         state.shown = finish(raw);
         render();
-        showNotice("Intervals recomputed at the current threshold.");
+        const how = ["rows", "stratified"].includes(boot.resampling) ? ""
+          : ` (seeded row resampling; the exported intervals used "${boot.resampling}")`;
+        notify.notice(`Intervals recomputed at the current threshold${how}.`);
       } catch (e) {
-        showError(`Could not compute the intervals: ${errorText(e)}`);
+        notify.error(`Could not compute the intervals: ${errorText(e)}`);
         button.disabled = false;
       }
     });
@@ -149,14 +153,21 @@ function bounds(report) {
   return { lo: q[0], hi: q[q.length - 1], quantiles: report.intervals.ci_quantiles };
 }
 
-function find(rows, group) {
+function find(rows, group, control = []) {
   const key = JSON.stringify(group);
-  return rows.find((r) => JSON.stringify(r.group) === key && r.control.length === 0);
+  const ctl = JSON.stringify(control);
+  return rows.find((r) => JSON.stringify(r.group) === key && JSON.stringify(r.control) === ctl);
+}
+
+/** A row's label: its group, after its control level when the report has control features. */
+function rowLabel(row) {
+  const group = row.group.length ? groupLabel(row.group) : "Overall";
+  return row.control.length ? `${row.control.join(" × ")} | ${group}` : group;
 }
 
 function renderTable(box, report, metrics) {
   const ci = bounds(report);
-  const sizes = new Map(report.sizes.map((s) => [JSON.stringify(s.group), s.rows]));
+  const sizes = new Map(report.sizes.map((s) => [JSON.stringify([s.control, s.group]), s.rows]));
   const head = el("tr", {}, el("th", { scope: "col" }, "Group"), el("th", { scope: "col" }, "Rows"),
     ...metrics.flatMap((m) => [
       el("th", { scope: "col" }, m),
@@ -165,24 +176,25 @@ function renderTable(box, report, metrics) {
   const body = [];
   const rowOf = (row, label, rows, kind) => {
     const key = JSON.stringify(row.group);
-    const tr = el("tr", { dataset: { group: key, kind } }, el("th", { scope: "row" }, label),
+    const tr = el("tr", { dataset: { group: key, control: JSON.stringify(row.control), kind } }, el("th", { scope: "row" }, label),
       numberCell(rows ?? null, { metric: "rows", group: key }));
     for (const m of metrics) {
       tr.append(numberCell(row.values[m] ?? null, { metric: m, group: key }));
       if (ci) {
-        const lo = find(kind === "overall" ? ci.lo.overall : ci.lo.by_group, row.group);
-        const hi = find(kind === "overall" ? ci.hi.overall : ci.hi.by_group, row.group);
+        const lo = find(kind === "overall" ? ci.lo.overall : ci.lo.by_group, row.group, row.control);
+        const hi = find(kind === "overall" ? ci.hi.overall : ci.hi.by_group, row.group, row.control);
         tr.append(numberCell(lo?.values[m] ?? null, { metric: m, group: key, bound: "lo" }),
           numberCell(hi?.values[m] ?? null, { metric: m, group: key, bound: "hi" }));
       }
     }
     return tr;
   };
-  for (const row of report.values.overall.filter((r) => r.control.length === 0)) {
-    body.push(rowOf(row, "Overall", report.params.n_rows, "overall"));
+  const controlRows = (control) => report.sizes.filter((s) => JSON.stringify(s.control) === JSON.stringify(control)).reduce((n, s) => n + s.rows, 0);
+  for (const row of report.values.overall) {
+    body.push(rowOf(row, rowLabel(row), row.control.length ? controlRows(row.control) : report.params.n_rows, "overall"));
   }
-  for (const row of report.values.by_group.filter((r) => r.control.length === 0)) {
-    body.push(rowOf(row, groupLabel(row.group), sizes.get(JSON.stringify(row.group)), "group"));
+  for (const row of report.values.by_group) {
+    body.push(rowOf(row, rowLabel(row), sizes.get(JSON.stringify([row.control, row.group])), "group"));
   }
   const caption = el("caption", {}, `Metrics by ${report.sensitive.map((f) => f.name).join(" × ")}`
     + (report.params.threshold !== null ? ` at threshold ${fmt(report.params.threshold)}` : ""));
@@ -199,24 +211,27 @@ function fmtQ(q) {
 }
 
 function renderChart(box, report, metric) {
-  const rows = report.values.by_group.filter((r) => r.control.length === 0);
+  const rows = report.values.by_group;
   const ci = bounds(report);
   const errorBars = ci ? rows.map((r) => {
-    const lo = find(ci.lo.by_group, r.group)?.values[metric];
-    const hi = find(ci.hi.by_group, r.group)?.values[metric];
+    const lo = find(ci.lo.by_group, r.group, r.control)?.values[metric];
+    const hi = find(ci.hi.by_group, r.group, r.control)?.values[metric];
     return lo === undefined || hi === undefined ? null : [lo, hi];
   }) : null;
   const overall = report.values.overall.find((r) => r.control.length === 0)?.values[metric] ?? null;
   drawChart(box, {
     type: "bar",
     data: {
-      labels: rows.map((r) => groupLabel(r.group)),
+      labels: rows.map(rowLabel),
       datasets: [
         { label: metric, data: rows.map((r) => r.values[metric]), backgroundColor: colour(0), errorBars },
-        { type: "line", label: `overall ${fmt(overall)}`, data: rows.map(() => overall), borderColor: colour(1), borderDash: [6, 4], pointRadius: 0 },
       ],
     },
-    options: { responsive: true, maintainAspectRatio: false, plugins: { title: { display: true, text: `${metric} by group${ci ? " (bars: bootstrap interval)" : ""}` } } },
+    options: { responsive: true, maintainAspectRatio: false, plugins: {
+      legend: { display: false },
+      title: { display: true, text: `${metric} by group${ci ? " (whiskers: bootstrap interval)" : ""}${overall !== null ? `; dashed: overall ${fmt(overall)}` : ""}` },
+      aequaReference: { value: overall, colour: colour(1) },
+    } },
   }, `Bar chart of ${metric} by group`);
 }
 
@@ -239,8 +254,8 @@ function thresholdControl(prepared, state, onChange) {
   const step = lo === 0 && hi === 1 ? 0.001 : (hi - lo) / 1000 || 1;
   const start = state.threshold ?? (lo + hi) / 2;
   state.threshold = start;
-  const range = el("input", { type: "range", id: "threshold", min: String(lo), max: String(hi), step: "any", value: String(start) });
-  const number = el("input", { type: "number", id: "threshold-value", min: String(lo), max: String(hi), step: String(step), value: String(start) });
+  const range = el("input", { type: "range", id: "threshold", min: String(lo), max: String(hi), step: String(step), value: String(start) });
+  const number = el("input", { type: "number", id: "threshold-value", ariaLabel: "Threshold value", min: String(lo), max: String(hi), step: String(step), value: String(start) });
   range.setAttribute("aria-describedby", "threshold-status");
   const status = el("span", { id: "threshold-status", className: "status", role: "status" },
     `Exported at threshold ${fmt(prepared.threshold)}.`);
@@ -252,10 +267,15 @@ function thresholdControl(prepared, state, onChange) {
     onChange();
   };
   range.addEventListener("input", () => set(Number(range.value), range));
-  number.addEventListener("change", () => set(Number(number.value), number));
+  // "input" as well as "change": a notebook may swallow the Enter that commits a number.
+  const typed = () => {
+    if (number.value.trim() !== "" && Number(number.value) !== state.threshold) set(Number(number.value), number);
+  };
+  number.addEventListener("input", typed);
+  number.addEventListener("change", typed);
   const node = el("div", { className: "threshold" },
-    el("label", { htmlFor: "threshold" }, "Decision threshold (score ≥ t is positive) "), range,
-    el("label", { htmlFor: "threshold-value", className: "sr-only" }, "Threshold value"), number, status);
+    el("label", {}, "Decision threshold (score ≥ t is positive) ", range),
+    number, status);
   return {
     node,
     timing(ms, n) {
