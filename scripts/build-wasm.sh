@@ -2,7 +2,7 @@
 # Build the WASM module and its JS glue: wasm/pkg (browsers, ES module) and wasm/pkg-node
 # (Node, CommonJS, used by the tests). Installs the wasm-bindgen CLI matching Cargo.lock into
 # $HOME/.cache/aequa-tools when it is missing or of another version. The module is built with
-# the `wasm-release` profile (opt-level "s", fat LTO) and shrunk with wasm-opt from npm's
+# the `wasm-release` profile (engine at opt-level 3, the rest "z", fat LTO) and shrunk with wasm-opt from npm's
 # binaryen (`npm ci`; never Debian's binaryen, see TOOLCHAIN.md). AEQUA_WASM_OPT picks the
 # wasm-opt level (default -Oz; "none" skips wasm-opt, for quick local iterations).
 set -euo pipefail
