@@ -12,6 +12,7 @@ pub mod masker;
 pub mod partial_dependence;
 pub mod permutation;
 pub mod permutation_importance;
+mod permutation_trees;
 pub mod scoring;
 
 pub use counting::CountingModel;

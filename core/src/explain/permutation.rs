@@ -25,7 +25,8 @@ use crate::error::{Error, Result};
 use crate::explain::masker::{
     check_inputs, mean_rows, push_masked, varying_count, MaskerOptions, RowDiff, Setup,
 };
-use crate::model::Model;
+use crate::explain::permutation_trees;
+use crate::model::{Model, TreeEnsemble};
 use crate::report::ExplanationReport;
 use crate::rng;
 
@@ -97,8 +98,20 @@ pub fn permutation_shapley<M: Model + ?Sized>(
         .enumerate()
         .map(|(i, m)| n_permutations(options, i, *m) * 2 * m.saturating_sub(1) * n_bg)
         .collect();
-    let chunks = setup.chunks(&costs);
-    let values = setup.map_chunks(&chunks, |rows| explain_rows(&setup, rows, options))?;
+    let values = match model
+        .tree_ensemble()
+        .filter(|e| permutation_trees::walkable(e))
+    {
+        // A native tree ensemble: walk its trees, one row per chunk (no model calls).
+        Some(trees) => {
+            let chunks: Vec<Range<usize>> = (0..x.nrows()).map(|i| i..i + 1).collect();
+            setup.map_chunks(&chunks, |rows| walk_rows(&setup, trees, rows, options))?
+        }
+        None => {
+            let chunks = setup.chunks(&costs);
+            setup.map_chunks(&chunks, |rows| explain_rows(&setup, rows, options))?
+        }
+    };
     let counts: Vec<usize> = counts
         .iter()
         .enumerate()
@@ -205,6 +218,29 @@ fn explain_rows<M: Model + ?Sized>(
             Ok(())
         },
     )?;
+    Ok(values)
+}
+
+/// Permutation values of `rows` of a tree ensemble, by walking its trees
+/// ([`permutation_trees`]); the same estimator as [`explain_rows`].
+fn walk_rows<M: Model + ?Sized>(
+    setup: &Setup<'_, M>,
+    trees: &TreeEnsemble,
+    rows: Range<usize>,
+    options: &PermutationOptions,
+) -> Result<Vec<f64>> {
+    let (x, bg) = (setup.x, setup.background.view());
+    let mut values = Vec::with_capacity(rows.len() * setup.n_features() * setup.n_outputs());
+    for i in rows {
+        let plan = plan_row(i, RowDiff::new(x.row(i), bg), options);
+        let input = permutation_trees::RowInput {
+            x: x.row(i),
+            background: bg,
+            f_x: setup.f_x.row(i),
+            base: setup.base.view(),
+        };
+        values.extend(permutation_trees::row_values(trees, &input, &plan.perms));
+    }
     Ok(values)
 }
 

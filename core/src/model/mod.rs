@@ -28,6 +28,11 @@ pub trait Model: Sync {
     fn n_outputs(&self) -> usize;
     /// Predict a batch: `x` is rows × features, the result rows × outputs.
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>>;
+    /// The tree ensemble this model is, if it is one: explainers may then walk its trees
+    /// instead of calling it (same values, no masked rows built).
+    fn tree_ensemble(&self) -> Option<&TreeEnsemble> {
+        None
+    }
 }
 
 /// Check a batch's width against the model before calling it.

@@ -1,0 +1,476 @@
+//! Permutation Shapley values of a native tree ensemble, computed by walking its trees instead
+//! of evaluating masked rows: the same estimator as [`super::permutation`] (same permutations,
+//! same value function, values equal up to rounding), no model calls.
+//!
+//! For a row `x`, a background row `b` and one tree, a node splitting on feature `j` sends `x`
+//! and `b` the same way (then the coalition does not matter there) or apart (then the masked
+//! row follows `x` if `j` is in the coalition, `b` otherwise). Those disagreeing nodes, kept
+//! once per (background row, tree) as a small decision diagram, decide the leaf of every masked
+//! row `z(S)`. Along one pass of a permutation the coalition changes one feature at a time, and
+//! the leaf changes only when a feature tested on the current diagram path flips: each pass
+//! walks the diagram once, then once more per leaf change, and records each change's value
+//! difference at its step. Summing the changes of every tree gives each background row's raw
+//! output after every step; the link turns them into the model's outputs, and their mean over
+//! the background is `v(prefix)`, from which the pass credits each feature as the row-by-row
+//! method does (`v(∅)` and `v(all) = f(x)` are the model's own outputs).
+//!
+//! Only ensembles that sum their trees in f64 are walked; XGBoost's float32 sum is left to
+//! model calls so the values keep its rounding.
+
+use ndarray::{Array2, ArrayView1, ArrayView2};
+
+use crate::math::apply_link;
+use crate::model::{Accumulate, Comparison, Tree, TreeEnsemble};
+
+/// Can [`row_values`] explain this ensemble (its trees are summed in f64)?
+pub(crate) fn walkable(e: &TreeEnsemble) -> bool {
+    e.accumulate != Accumulate::Float32
+}
+
+/// Marks a diagram reference as a leaf (the rest is the tree's node index).
+const LEAF: u32 = 1 << 31;
+
+/// A node where `x` and the background row go different ways.
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    feature: u32,
+    /// Where the masked row goes with the feature in the coalition (`x`'s side) and without.
+    on: u32,
+    off: u32,
+}
+
+/// The first node at or below `node` where `x` and `b` part, or the leaf they share.
+enum Step {
+    Leaf(usize),
+    Part { feature: u32, on: usize, off: usize },
+}
+
+/// Routing settings of the ensemble.
+#[derive(Clone, Copy)]
+struct Route {
+    comparison: Comparison,
+    float32: bool,
+}
+
+fn child(c: i32) -> Option<usize> {
+    usize::try_from(c).ok()
+}
+
+fn descend(tree: &Tree, mut node: usize, x: &[f64], b: &[f64], route: Route) -> Step {
+    // A checked tree reaches a leaf in fewer than n_nodes steps.
+    for _ in 0..tree.n_nodes() {
+        if tree.is_leaf(node) {
+            return Step::Leaf(node);
+        }
+        let f = tree.feature.get(node).copied().unwrap_or(0);
+        let (xv, bv) = (
+            x.get(f as usize).copied().unwrap_or(f64::NAN),
+            b.get(f as usize).copied().unwrap_or(f64::NAN),
+        );
+        let cx = tree.next_node(node, xv, route.comparison, route.float32);
+        let cb = if xv == bv {
+            cx
+        } else {
+            tree.next_node(node, bv, route.comparison, route.float32)
+        };
+        match (child(cx), child(cb)) {
+            (Some(on), Some(off)) if on != off => {
+                return Step::Part {
+                    feature: f,
+                    on,
+                    off,
+                }
+            }
+            (Some(next), _) => node = next,
+            _ => return Step::Leaf(node),
+        }
+    }
+    Step::Leaf(node)
+}
+
+/// Build the decision diagram of `tree` for the pair (`x`, `b`) into `nodes`; returns the root
+/// reference (a leaf when the coalition never matters).
+#[allow(clippy::cast_possible_truncation)]
+fn build(
+    tree: &Tree,
+    x: &[f64],
+    b: &[f64],
+    route: Route,
+    nodes: &mut Vec<Split>,
+    stack: &mut Vec<(usize, bool, usize)>,
+) -> u32 {
+    nodes.clear();
+    stack.clear();
+    let place =
+        |node: usize, nodes: &mut Vec<Split>, stack: &mut Vec<(usize, bool, usize)>| match descend(
+            tree, node, x, b, route,
+        ) {
+            Step::Leaf(l) => LEAF | l as u32,
+            Step::Part { feature, on, off } => {
+                let id = nodes.len();
+                nodes.push(Split {
+                    feature,
+                    on: 0,
+                    off: 0,
+                });
+                stack.push((id, true, on));
+                stack.push((id, false, off));
+                id as u32
+            }
+        };
+    let root = place(0, nodes, stack);
+    while let Some((slot, on, node)) = stack.pop() {
+        let r = place(node, nodes, stack);
+        if let Some(s) = nodes.get_mut(slot) {
+            if on {
+                s.on = r;
+            } else {
+                s.off = r;
+            }
+        }
+    }
+    root
+}
+
+/// The leaf of the masked row at step `t` of a pass (`forward`: features at positions `< t`
+/// are in the coalition; reverse: those at positions `>= t`), and the next step at which a
+/// feature on this path flips (`u32::MAX`: none).
+#[inline]
+fn walk(nodes: &[Split], root: u32, pos: &[u32], t: u32, forward: bool) -> (u32, u32) {
+    let (mut cur, mut next) = (root, u32::MAX);
+    // Children are created after their parent, so every step goes deeper.
+    while cur & LEAF == 0 {
+        let Some(s) = nodes.get(cur as usize) else {
+            break;
+        };
+        let p = pos.get(s.feature as usize).copied().unwrap_or(u32::MAX);
+        if p >= t {
+            next = next.min(p.saturating_add(1));
+        }
+        cur = if (p < t) == forward { s.on } else { s.off };
+    }
+    (cur & !LEAF, next)
+}
+
+/// The leaf with every feature in the coalition (`on`) or none.
+fn extreme(nodes: &[Split], root: u32, on: bool) -> u32 {
+    let mut cur = root;
+    while cur & LEAF == 0 {
+        let Some(s) = nodes.get(cur as usize) else {
+            break;
+        };
+        cur = if on { s.on } else { s.off };
+    }
+    cur & !LEAF
+}
+
+/// The explained row and its background, borrowed.
+#[derive(Debug)]
+pub(crate) struct RowInput<'a> {
+    /// The row, its features.
+    pub x: ArrayView1<'a, f64>,
+    /// Background rows.
+    pub background: ArrayView2<'a, f64>,
+    /// `f(x)`.
+    pub f_x: ArrayView1<'a, f64>,
+    /// `v(∅)`.
+    pub base: ArrayView1<'a, f64>,
+}
+
+/// Permutation Shapley values of one row (features × outputs, row-major, averaged over both
+/// passes of every permutation in `perms`, which order the row's varying features).
+#[allow(clippy::cast_possible_truncation)]
+pub(crate) fn row_values(e: &TreeEnsemble, input: &RowInput<'_>, perms: &[Vec<usize>]) -> Vec<f64> {
+    let (m_all, k) = (input.x.len(), input.f_x.len());
+    let mut values = vec![0.0; m_all * k];
+    let Some(m) = perms.first().map(Vec::len).filter(|m| *m > 0) else {
+        return values;
+    };
+    let kr = e.n_raw_outputs;
+    let halves = 2 * perms.len();
+    // Positions of each feature in each permutation (both passes of a permutation share it).
+    let mut pos = vec![u32::MAX; perms.len() * m_all];
+    for (q, perm) in perms.iter().enumerate() {
+        for (t, j) in perm.iter().enumerate() {
+            if let Some(p) = pos.get_mut(q * m_all + j) {
+                *p = t as u32;
+            }
+        }
+    }
+    let x: Vec<f64> = input.x.iter().copied().collect();
+    let route = Route {
+        comparison: e.comparison,
+        float32: e.float32_features,
+    };
+    let per_tree = e.values_per_tree();
+    let steps = m - 1; // steps 1..m-1 are evaluated; step m is f(x)
+    let scale = match e.accumulate {
+        Accumulate::Mean => 1.0 / e.mean_divisor(),
+        _ => e.tree_weight,
+    };
+    // Sum over background rows of the outputs after each step: halves × steps × k.
+    let mut v_sum = vec![0.0; halves * steps * k];
+    // One background row's raw-output changes per step: halves × steps × kr.
+    let mut delta = vec![0.0; halves * steps * kr];
+    let (mut nodes, mut stack) = (Vec::new(), Vec::new());
+    for b in input.background.rows() {
+        let b: Vec<f64> = b.iter().copied().collect();
+        delta.iter_mut().for_each(|d| *d = 0.0);
+        // Raw outputs of b (all off) and x (all on): plain tree sums, and the sequential sum.
+        let mut sums = [vec![0.0; kr], vec![0.0; kr]];
+        let mut seq = [e.base_score.clone(), e.base_score.clone()];
+        for (ti, tree) in e.trees.iter().enumerate() {
+            let root = build(tree, &x, &b, route, &mut nodes, &mut stack);
+            let target = e.tree_output.as_ref().and_then(|o| o.get(ti)).copied();
+            let add = |acc: &mut [f64], leaf: u32, factor: f64| {
+                let vals = tree.node_values(leaf as usize, per_tree);
+                match target {
+                    Some(o) => {
+                        if let (Some(a), Some(v)) = (acc.get_mut(o as usize), vals.first()) {
+                            *a += factor * v;
+                        }
+                    }
+                    None => acc.iter_mut().zip(vals).for_each(|(a, v)| *a += factor * v),
+                }
+            };
+            for (on, (sum, sq)) in sums.iter_mut().zip(seq.iter_mut()).enumerate() {
+                let leaf = extreme(&nodes, root, on == 1);
+                add(sum, leaf, 1.0);
+                add(sq, leaf, e.tree_weight);
+            }
+            if root & LEAF != 0 {
+                continue; // the coalition never matters in this tree
+            }
+            for h in 0..halves {
+                let (q, forward) = (h / 2, h % 2 == 0);
+                let p = pos.get(q * m_all..(q + 1) * m_all).unwrap_or(&[]);
+                let (mut leaf, mut next) = walk(&nodes, root, p, 0, forward);
+                while (next as usize) < m {
+                    let (l, n) = walk(&nodes, root, p, next, forward);
+                    if l != leaf {
+                        let at = (h * steps + next as usize - 1) * kr;
+                        if let Some(d) = delta.get_mut(at..at + kr) {
+                            add(d, l, 1.0);
+                            add(d, leaf, -1.0);
+                        }
+                    }
+                    (leaf, next) = (l, n);
+                }
+            }
+        }
+        if steps == 0 {
+            continue;
+        }
+        let raw_end = |on: usize| -> Vec<f64> {
+            let (sum, sq) = (sums.get(on), seq.get(on));
+            (0..kr)
+                .map(|o| {
+                    let base = e.base_score.get(o).copied().unwrap_or(0.0);
+                    let s = sum.and_then(|s| s.get(o)).copied().unwrap_or(0.0);
+                    match e.accumulate {
+                        Accumulate::Sequential => sq.and_then(|s| s.get(o)).copied().unwrap_or(0.0),
+                        Accumulate::Mean => base + s / e.mean_divisor(),
+                        _ => base + e.tree_weight * s,
+                    }
+                })
+                .collect()
+        };
+        let (raw_b, raw_x) = (raw_end(0), raw_end(1));
+        // Each pass's raw outputs after steps 1..m-1, then the link, summed over background rows.
+        let mut traj = Vec::with_capacity(halves * steps * kr);
+        for (h, d) in delta.chunks(steps * kr).enumerate() {
+            let mut cum = if h % 2 == 0 {
+                raw_b.clone()
+            } else {
+                raw_x.clone()
+            };
+            for d in d.chunks(kr) {
+                cum.iter_mut().zip(d).for_each(|(c, d)| *c += scale * d);
+                traj.extend_from_slice(&cum);
+            }
+        }
+        if let Ok(raw) = Array2::from_shape_vec((halves * steps, kr), traj) {
+            let out = apply_link(e.link, raw);
+            v_sum.iter_mut().zip(out.iter()).for_each(|(s, o)| *s += o);
+        }
+    }
+    // Credit each feature as the row-by-row method does.
+    let n_bg = input.background.nrows().max(1) as f64;
+    let mut acc = vec![0.0; m_all * k];
+    for (h, perm) in (0..halves).map(|h| (h, perms.get(h / 2))) {
+        let Some(perm) = perm else { continue };
+        let forward = h % 2 == 0;
+        let (start, end) = if forward {
+            (input.base, input.f_x)
+        } else {
+            (input.f_x, input.base)
+        };
+        let sign = if forward { 1.0 } else { -1.0 };
+        let mut prev: Vec<f64> = start.to_vec();
+        for (t, j) in perm.iter().enumerate() {
+            let cur: Vec<f64> = if t + 1 == m {
+                end.to_vec()
+            } else {
+                let at = (h * steps + t) * k;
+                v_sum
+                    .get(at..at + k)
+                    .map(|s| s.iter().map(|v| v / n_bg).collect())
+                    .unwrap_or_default()
+            };
+            if let Some(a) = acc.get_mut(j * k..j * k + k) {
+                for ((a, c), p) in a.iter_mut().zip(&cur).zip(&prev) {
+                    *a += sign * (c - p);
+                }
+            }
+            prev = cur;
+        }
+    }
+    let denom = halves as f64;
+    values
+        .iter_mut()
+        .zip(&acc)
+        .for_each(|(v, a)| *v = a / denom);
+    values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explain::permutation::{permutation_shapley, PermutationOptions};
+    use crate::model::{Link, Model};
+    use crate::rng;
+    use rand::Rng;
+
+    /// The same ensemble, seen only through `predict` (so the explainer builds masked rows).
+    struct Opaque<'a>(&'a TreeEnsemble);
+
+    impl Model for Opaque<'_> {
+        fn n_features(&self) -> Option<usize> {
+            self.0.n_features()
+        }
+        fn n_outputs(&self) -> usize {
+            self.0.n_outputs()
+        }
+        fn predict(&self, x: ArrayView2<'_, f64>) -> crate::Result<Array2<f64>> {
+            self.0.predict(x)
+        }
+    }
+
+    /// Values on a coarse grid, so rows tie with each other and with thresholds.
+    fn grid(r: &mut impl Rng) -> f64 {
+        rng::below(r, 6) as f64 * 0.25
+    }
+
+    /// A full random tree of `depth` over `m` features with `nv` values per node.
+    fn tree(r: &mut impl Rng, m: usize, depth: u32, nv: usize) -> Tree {
+        let n = (1usize << (depth + 1)) - 1;
+        let internal = (1usize << depth) - 1;
+        let child = |i: usize, d: usize| if i < internal { (2 * i + d) as i32 } else { -1 };
+        Tree {
+            children_left: (0..n).map(|i| child(i, 1)).collect(),
+            children_right: (0..n).map(|i| child(i, 2)).collect(),
+            children_default: (0..n).map(|i| child(i, 1)).collect(),
+            feature: (0..n).map(|_| rng::below(r, m as u64) as u32).collect(),
+            threshold: (0..n).map(|_| grid(r) + 0.1).collect(),
+            value: (0..n * nv).map(|_| grid(r) * 4.0 - 2.0).collect(),
+            cover: vec![1.0; n],
+            missing_zero: vec![],
+        }
+    }
+
+    fn ensemble(
+        seed: u32,
+        outputs: usize,
+        boosted: bool,
+        link: Link,
+        acc: Accumulate,
+    ) -> TreeEnsemble {
+        let mut r = rng::seeded(seed, 0);
+        let (m, n_trees) = (5, 12);
+        let nv = if boosted { 1 } else { outputs };
+        let e = TreeEnsemble {
+            n_features: m,
+            n_raw_outputs: outputs,
+            trees: (0..n_trees)
+                .map(|t| tree(&mut r, m, 2 + t as u32 % 4, nv))
+                .collect(),
+            tree_output: boosted.then(|| (0..n_trees).map(|t| (t % outputs) as u32).collect()),
+            comparison: if seed % 2 == 0 {
+                Comparison::Less
+            } else {
+                Comparison::LessEqual
+            },
+            float32_features: seed % 3 == 0,
+            tree_weight: if acc == Accumulate::Mean {
+                1.0 / n_trees as f64
+            } else {
+                0.3
+            },
+            base_score: (0..outputs).map(|k| 0.5 * k as f64 - 0.2).collect(),
+            link,
+            source: "test".into(),
+            accumulate: acc,
+        };
+        e.check().unwrap();
+        e
+    }
+
+    fn rows(seed: u32, n: usize) -> Array2<f64> {
+        let mut r = rng::seeded(seed, 1);
+        let mut a = Array2::from_shape_fn((n, 5), |_| grid(&mut r));
+        a.column_mut(4).fill(0.5); // a feature no row varies on
+        a
+    }
+
+    #[test]
+    fn walking_the_trees_equals_evaluating_masked_rows() {
+        let cases = [
+            (1, false, Link::Identity, Accumulate::Sum),
+            (3, false, Link::Identity, Accumulate::Mean),
+            (2, true, Link::Identity, Accumulate::Sequential),
+            (1, false, Link::Logistic, Accumulate::Sequential),
+            (3, true, Link::Softmax, Accumulate::Sum),
+            (3, false, Link::Softmax, Accumulate::Mean),
+        ];
+        for (seed, (outputs, boosted, link, acc)) in cases.into_iter().enumerate() {
+            let e = ensemble(seed as u32, outputs, boosted, link, acc);
+            let (x, bg) = (rows(seed as u32, 7), rows(100 + seed as u32, 9));
+            let seeded = PermutationOptions {
+                max_evals: 60,
+                random_state: 5,
+                ..PermutationOptions::default()
+            };
+            let given = PermutationOptions {
+                permutations: Some(vec![vec![vec![4, 2, 0, 1, 3], vec![1, 3, 4, 0, 2]]]),
+                ..PermutationOptions::default()
+            };
+            for opts in [seeded, given] {
+                let walked = permutation_shapley(&e, x.view(), bg.view(), &opts).unwrap();
+                let called = permutation_shapley(&Opaque(&e), x.view(), bg.view(), &opts).unwrap();
+                assert_eq!(walked.model_calls, 1, "only f(background) and f(X)");
+                assert!(called.model_calls > 1);
+                assert_eq!(walked.shape, called.shape);
+                assert_eq!(walked.params, called.params);
+                for (a, b) in walked.values.iter().zip(&called.values) {
+                    assert!((a.0 - b.0).abs() < 1e-12, "case {seed}: {} vs {}", a.0, b.0);
+                }
+                assert!(
+                    walked.values.iter().any(|v| v.0.abs() > 1e-3),
+                    "case {seed}"
+                );
+                for r in &walked.additivity_residual {
+                    assert!(r.0.abs() < 1e-12);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn float32_sums_are_left_to_model_calls() {
+        let e = ensemble(1, 1, false, Link::Identity, Accumulate::Float32);
+        assert!(!walkable(&e));
+        let (x, bg) = (rows(1, 3), rows(2, 4));
+        let r = permutation_shapley(&e, x.view(), bg.view(), &PermutationOptions::default());
+        assert!(r.unwrap().model_calls > 1);
+    }
+}
