@@ -98,10 +98,9 @@ pub fn permutation_shapley<M: Model + ?Sized>(
         .enumerate()
         .map(|(i, m)| n_permutations(options, i, *m) * 2 * m.saturating_sub(1) * n_bg)
         .collect();
-    let values = match model
-        .tree_ensemble()
-        .filter(|e| permutation_trees::walkable(e))
-    {
+    let max_varying = counts.iter().copied().max().unwrap_or(0);
+    let walkable = |e: &&TreeEnsemble| permutation_trees::walkable(e, max_varying);
+    let values = match model.tree_ensemble().filter(walkable) {
         // A native tree ensemble: walk its trees, one row per chunk (no model calls).
         Some(trees) => {
             let chunks: Vec<Range<usize>> = (0..x.nrows()).map(|i| i..i + 1).collect();

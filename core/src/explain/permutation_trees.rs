@@ -4,12 +4,16 @@
 //!
 //! For a row `x`, a background row `b` and one tree, a node splitting on feature `j` sends `x`
 //! and `b` the same way (then the coalition does not matter there) or apart (then the masked
-//! row follows `x` if `j` is in the coalition, `b` otherwise). Those disagreeing nodes, kept
-//! once per (background row, tree) as a small decision diagram, decide the leaf of every masked
-//! row `z(S)`. Along one pass of a permutation the coalition changes one feature at a time, and
-//! the leaf changes only when a feature tested on the current diagram path flips: each pass
-//! walks the diagram once, then once more per leaf change, and records each change's value
-//! difference at its step. Summing the changes of every tree gives each background row's raw
+//! row follows `x` if `j` is in the coalition, `b` otherwise). Walking the tree once and
+//! branching only at those parting nodes reaches every leaf some masked row `z(S)` can reach;
+//! a leaf is reached exactly when the features of its `x`-side parting nodes (`A`) are in the
+//! coalition and those of its `b`-side ones (`B`) are not. Along the forward pass of a
+//! permutation (positions `pos`, the first `t` features in after step `t`) that holds for the
+//! steps `max_A(pos+1) <= t < min_B(pos+1)`; along the reverse pass (the first `t` removed) for
+//! `max_B(pos+1) <= t < min_A(pos+1)`. So one walk per (background row, tree) finds, for
+//! every permutation at once (32 per lane block, one byte each), the step at which each leaf
+//! enters and leaves the pass; its value is added to that step's change and subtracted at
+//! the step it leaves. Summing the changes of every tree gives each background row's raw
 //! output after every step; the link turns them into the model's outputs, and their mean over
 //! the background is `v(prefix)`, from which the pass credits each feature as the row-by-row
 //! method does (`v(∅)` and `v(all) = f(x)` are the model's own outputs).
@@ -22,21 +26,76 @@ use ndarray::{Array2, ArrayView1, ArrayView2};
 use crate::math::apply_link;
 use crate::model::{Accumulate, Comparison, Tree, TreeEnsemble};
 
-/// Can [`row_values`] explain this ensemble (its trees are summed in f64)?
-pub(crate) fn walkable(e: &TreeEnsemble) -> bool {
-    e.accumulate != Accumulate::Float32
+/// Can [`row_values`] explain this ensemble (its trees are summed in f64) for rows with at
+/// most `max_varying` varying features (positions must fit a lane byte)?
+pub(crate) fn walkable(e: &TreeEnsemble, max_varying: usize) -> bool {
+    e.accumulate != Accumulate::Float32 && max_varying < usize::from(NEVER)
 }
 
-/// Marks a diagram reference as a leaf (the rest is the tree's node index).
-const LEAF: u32 = 1 << 31;
+/// Permutations walked together, one byte lane each.
+const LANES: usize = 32;
 
-/// A node where `x` and the background row go different ways.
+/// A position `pos + 1` per lane; `NEVER` stands for "no such feature on the path".
+type Lane = [u8; LANES];
+const NEVER: u8 = u8::MAX;
+
+/// What the path so far demands, per permutation: the largest and smallest `pos + 1` of the
+/// features taken on `x`'s side (`A`) and on `b`'s side (`B`).
 #[derive(Debug, Clone, Copy)]
-struct Split {
-    feature: u32,
-    /// Where the masked row goes with the feature in the coalition (`x`'s side) and without.
-    on: u32,
-    off: u32,
+struct Demand {
+    hi_a: Lane,
+    lo_a: Lane,
+    hi_b: Lane,
+    lo_b: Lane,
+    /// Some `x`-side / `b`-side step taken: a leaf with neither of one kind is `b`'s / `x`'s.
+    took_on: bool,
+    took_off: bool,
+}
+
+impl Demand {
+    const START: Demand = Demand {
+        hi_a: [0; LANES],
+        lo_a: [NEVER; LANES],
+        hi_b: [0; LANES],
+        lo_b: [NEVER; LANES],
+        took_on: false,
+        took_off: false,
+    };
+
+    /// Take the `x` side (`on`) or the `b` side at a node whose feature has positions `p`.
+    #[inline]
+    fn take(&self, p: &Lane, on: bool) -> Demand {
+        let mut d = *self;
+        let (hi, lo) = if on {
+            d.took_on = true;
+            (&mut d.hi_a, &mut d.lo_a)
+        } else {
+            d.took_off = true;
+            (&mut d.hi_b, &mut d.lo_b)
+        };
+        for ((h, l), v) in hi.iter_mut().zip(lo.iter_mut()).zip(p) {
+            *h = (*h).max(*v);
+            *l = (*l).min(*v);
+        }
+        d
+    }
+
+    /// Lanes whose forward / reverse pass reaches a leaf with this demand (bit per lane).
+    #[inline]
+    fn active(&self) -> (u32, u32) {
+        let (mut fwd, mut rev) = (0u32, 0u32);
+        for i in 0..LANES {
+            let (ha, la, hb, lb) = (
+                self.hi_a.get(i).copied().unwrap_or(0),
+                self.lo_a.get(i).copied().unwrap_or(0),
+                self.hi_b.get(i).copied().unwrap_or(0),
+                self.lo_b.get(i).copied().unwrap_or(0),
+            );
+            fwd |= u32::from(ha < lb) << i;
+            rev |= u32::from(hb < la) << i;
+        }
+        (fwd, rev)
+    }
 }
 
 /// The first node at or below `node` where `x` and `b` part, or the leaf they share.
@@ -88,82 +147,6 @@ fn descend(tree: &Tree, mut node: usize, x: &[f64], b: &[f64], route: Route) -> 
     Step::Leaf(node)
 }
 
-/// Build the decision diagram of `tree` for the pair (`x`, `b`) into `nodes`; returns the root
-/// reference (a leaf when the coalition never matters).
-#[allow(clippy::cast_possible_truncation)]
-fn build(
-    tree: &Tree,
-    x: &[f64],
-    b: &[f64],
-    route: Route,
-    nodes: &mut Vec<Split>,
-    stack: &mut Vec<(usize, bool, usize)>,
-) -> u32 {
-    nodes.clear();
-    stack.clear();
-    let place =
-        |node: usize, nodes: &mut Vec<Split>, stack: &mut Vec<(usize, bool, usize)>| match descend(
-            tree, node, x, b, route,
-        ) {
-            Step::Leaf(l) => LEAF | l as u32,
-            Step::Part { feature, on, off } => {
-                let id = nodes.len();
-                nodes.push(Split {
-                    feature,
-                    on: 0,
-                    off: 0,
-                });
-                stack.push((id, true, on));
-                stack.push((id, false, off));
-                id as u32
-            }
-        };
-    let root = place(0, nodes, stack);
-    while let Some((slot, on, node)) = stack.pop() {
-        let r = place(node, nodes, stack);
-        if let Some(s) = nodes.get_mut(slot) {
-            if on {
-                s.on = r;
-            } else {
-                s.off = r;
-            }
-        }
-    }
-    root
-}
-
-/// The leaf of the masked row at step `t` of a pass (`forward`: features at positions `< t`
-/// are in the coalition; reverse: those at positions `>= t`), and the next step at which a
-/// feature on this path flips (`u32::MAX`: none).
-#[inline]
-fn walk(nodes: &[Split], root: u32, pos: &[u32], t: u32, forward: bool) -> (u32, u32) {
-    let (mut cur, mut next) = (root, u32::MAX);
-    // Children are created after their parent, so every step goes deeper.
-    while cur & LEAF == 0 {
-        let Some(s) = nodes.get(cur as usize) else {
-            break;
-        };
-        let p = pos.get(s.feature as usize).copied().unwrap_or(u32::MAX);
-        if p >= t {
-            next = next.min(p.saturating_add(1));
-        }
-        cur = if (p < t) == forward { s.on } else { s.off };
-    }
-    (cur & !LEAF, next)
-}
-
-/// The leaf with every feature in the coalition (`on`) or none.
-fn extreme(nodes: &[Split], root: u32, on: bool) -> u32 {
-    let mut cur = root;
-    while cur & LEAF == 0 {
-        let Some(s) = nodes.get(cur as usize) else {
-            break;
-        };
-        cur = if on { s.on } else { s.off };
-    }
-    cur & !LEAF
-}
-
 /// The explained row and its background, borrowed.
 #[derive(Debug)]
 pub(crate) struct RowInput<'a> {
@@ -188,22 +171,28 @@ pub(crate) fn row_values(e: &TreeEnsemble, input: &RowInput<'_>, perms: &[Vec<us
     };
     let kr = e.n_raw_outputs;
     let halves = 2 * perms.len();
-    // Positions of each feature in each permutation (both passes of a permutation share it).
-    let mut pos = vec![u32::MAX; perms.len() * m_all];
-    for (q, perm) in perms.iter().enumerate() {
-        for (t, j) in perm.iter().enumerate() {
-            if let Some(p) = pos.get_mut(q * m_all + j) {
-                *p = t as u32;
+    let steps = m - 1; // steps 1..m-1 are walked; step m is f(x)
+                       // Per block of LANES permutations: `pos + 1` of each feature in each permutation.
+    let blocks: Vec<(Vec<Lane>, usize)> = perms
+        .chunks(LANES)
+        .map(|block| {
+            let mut lanes = vec![[0u8; LANES]; m_all];
+            for (i, perm) in block.iter().enumerate() {
+                for (t, j) in perm.iter().enumerate() {
+                    if let Some(v) = lanes.get_mut(*j).and_then(|l| l.get_mut(i)) {
+                        *v = u8::try_from(t + 1).unwrap_or(NEVER);
+                    }
+                }
             }
-        }
-    }
+            (lanes, block.len())
+        })
+        .collect();
     let x: Vec<f64> = input.x.iter().copied().collect();
     let route = Route {
         comparison: e.comparison,
         float32: e.float32_features,
     };
     let per_tree = e.values_per_tree();
-    let steps = m - 1; // steps 1..m-1 are evaluated; step m is f(x)
     let scale = match e.accumulate {
         Accumulate::Mean => 1.0 / e.mean_divisor(),
         _ => e.tree_weight,
@@ -212,18 +201,20 @@ pub(crate) fn row_values(e: &TreeEnsemble, input: &RowInput<'_>, perms: &[Vec<us
     let mut v_sum = vec![0.0; halves * steps * k];
     // One background row's raw-output changes per step: halves × steps × kr.
     let mut delta = vec![0.0; halves * steps * kr];
-    let (mut nodes, mut stack) = (Vec::new(), Vec::new());
+    let mut stack: Vec<(usize, Demand, u32, u32)> = Vec::new();
     for b in input.background.rows() {
+        if steps == 0 {
+            break; // one varying feature: its value is f(x) - v(∅), no step in between
+        }
         let b: Vec<f64> = b.iter().copied().collect();
         delta.iter_mut().for_each(|d| *d = 0.0);
         // Raw outputs of b (all off) and x (all on): plain tree sums, and the sequential sum.
         let mut sums = [vec![0.0; kr], vec![0.0; kr]];
         let mut seq = [e.base_score.clone(), e.base_score.clone()];
         for (ti, tree) in e.trees.iter().enumerate() {
-            let root = build(tree, &x, &b, route, &mut nodes, &mut stack);
             let target = e.tree_output.as_ref().and_then(|o| o.get(ti)).copied();
-            let add = |acc: &mut [f64], leaf: u32, factor: f64| {
-                let vals = tree.node_values(leaf as usize, per_tree);
+            let add = |acc: &mut [f64], leaf: usize, factor: f64| {
+                let vals = tree.node_values(leaf, per_tree);
                 match target {
                     Some(o) => {
                         if let (Some(a), Some(v)) = (acc.get_mut(o as usize), vals.first()) {
@@ -233,33 +224,73 @@ pub(crate) fn row_values(e: &TreeEnsemble, input: &RowInput<'_>, perms: &[Vec<us
                     None => acc.iter_mut().zip(vals).for_each(|(a, v)| *a += factor * v),
                 }
             };
-            for (on, (sum, sq)) in sums.iter_mut().zip(seq.iter_mut()).enumerate() {
-                let leaf = extreme(&nodes, root, on == 1);
-                add(sum, leaf, 1.0);
-                add(sq, leaf, e.tree_weight);
-            }
-            if root & LEAF != 0 {
-                continue; // the coalition never matters in this tree
-            }
-            for h in 0..halves {
-                let (q, forward) = (h / 2, h % 2 == 0);
-                let p = pos.get(q * m_all..(q + 1) * m_all).unwrap_or(&[]);
-                let (mut leaf, mut next) = walk(&nodes, root, p, 0, forward);
-                while (next as usize) < m {
-                    let (l, n) = walk(&nodes, root, p, next, forward);
-                    if l != leaf {
-                        let at = (h * steps + next as usize - 1) * kr;
-                        if let Some(d) = delta.get_mut(at..at + kr) {
-                            add(d, l, 1.0);
-                            add(d, leaf, -1.0);
+            for (block, (lanes, count)) in blocks.iter().enumerate() {
+                let mask = u32::MAX >> (LANES - count).min(31);
+                stack.clear();
+                stack.push((0, Demand::START, mask, mask));
+                while let Some((node, d, fwd, rev)) = stack.pop() {
+                    match descend(tree, node, &x, &b, route) {
+                        Step::Leaf(leaf) => {
+                            if block == 0 {
+                                for (on, took) in [(0, d.took_on), (1, d.took_off)] {
+                                    if let (false, Some(s), Some(q)) =
+                                        (took, sums.get_mut(on), seq.get_mut(on))
+                                    {
+                                        add(s, leaf, 1.0);
+                                        add(q, leaf, e.tree_weight);
+                                    }
+                                }
+                            }
+                            // The leaf's value lands in one raw output (`slot`) or in all.
+                            let vals = tree.node_values(leaf, per_tree);
+                            let (slot, single) = match (target, vals) {
+                                (Some(o), [v]) => (o as usize, *v),
+                                (None, [v]) if kr == 1 => (0, *v),
+                                _ => (usize::MAX, 0.0),
+                            };
+                            let passes = [(fwd, &d.hi_a, &d.lo_b, 0), (rev, &d.hi_b, &d.lo_a, 1)];
+                            for (mut bits, enter, leave, half) in passes {
+                                while bits != 0 {
+                                    let i = bits.trailing_zeros() as usize;
+                                    bits &= bits - 1;
+                                    let row = (2 * (block * LANES + i) + half) * steps;
+                                    let events = [
+                                        (enter.get(i).copied().unwrap_or(0), 1.0),
+                                        (leave.get(i).copied().unwrap_or(NEVER), -1.0),
+                                    ];
+                                    for (step, sign) in events {
+                                        let step = usize::from(step);
+                                        if step == 0 || step >= m {
+                                            continue; // the pass's start or end: known outputs
+                                        }
+                                        let at = (row + step - 1) * kr;
+                                        if slot != usize::MAX {
+                                            if let Some(d) = delta.get_mut(at + slot) {
+                                                *d += sign * single;
+                                            }
+                                        } else if let Some(d) = delta.get_mut(at..at + kr) {
+                                            add(d, leaf, sign);
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        Step::Part { feature, on, off } => {
+                            let Some(p) = lanes.get(feature as usize) else {
+                                continue;
+                            };
+                            for (child, side) in [(off, false), (on, true)] {
+                                let next = d.take(p, side);
+                                let (f, r) = next.active();
+                                let (f, r) = (f & mask, r & mask);
+                                if f | r != 0 {
+                                    stack.push((child, next, f, r));
+                                }
+                            }
                         }
                     }
-                    (leaf, next) = (l, n);
                 }
             }
-        }
-        if steps == 0 {
-            continue;
         }
         let raw_end = |on: usize| -> Vec<f64> {
             let (sum, sq) = (sums.get(on), seq.get(on));
@@ -435,8 +466,9 @@ mod tests {
         for (seed, (outputs, boosted, link, acc)) in cases.into_iter().enumerate() {
             let e = ensemble(seed as u32, outputs, boosted, link, acc);
             let (x, bg) = (rows(seed as u32, 7), rows(100 + seed as u32, 9));
+            // 44 permutations: two lane blocks.
             let seeded = PermutationOptions {
-                max_evals: 60,
+                max_evals: 9 * 44,
                 random_state: 5,
                 ..PermutationOptions::default()
             };
@@ -468,7 +500,11 @@ mod tests {
     #[test]
     fn float32_sums_are_left_to_model_calls() {
         let e = ensemble(1, 1, false, Link::Identity, Accumulate::Float32);
-        assert!(!walkable(&e));
+        assert!(!walkable(&e, 5));
+        assert!(!walkable(
+            &ensemble(1, 1, false, Link::Identity, Accumulate::Sum),
+            255
+        ));
         let (x, bg) = (rows(1, 3), rows(2, 4));
         let r = permutation_shapley(&e, x.view(), bg.view(), &PermutationOptions::default());
         assert!(r.unwrap().model_calls > 1);
