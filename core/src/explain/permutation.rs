@@ -104,7 +104,9 @@ pub fn permutation_shapley<M: Model + ?Sized>(
         // A native tree ensemble: walk its trees, one row per chunk (no model calls).
         Some(trees) => {
             let chunks: Vec<Range<usize>> = (0..x.nrows()).map(|i| i..i + 1).collect();
-            setup.map_chunks(&chunks, |rows| walk_rows(&setup, trees, rows, options))?
+            let routes = permutation_trees::Routes::new(trees, setup.background.view());
+            let walk = |rows| walk_rows(&setup, trees, &routes, rows, options);
+            setup.map_chunks(&chunks, walk)?
         }
         None => {
             let chunks = setup.chunks(&costs);
@@ -225,6 +227,7 @@ fn explain_rows<M: Model + ?Sized>(
 fn walk_rows<M: Model + ?Sized>(
     setup: &Setup<'_, M>,
     trees: &TreeEnsemble,
+    routes: &permutation_trees::Routes,
     rows: Range<usize>,
     options: &PermutationOptions,
 ) -> Result<Vec<f64>> {
@@ -237,6 +240,7 @@ fn walk_rows<M: Model + ?Sized>(
             background: bg,
             f_x: setup.f_x.row(i),
             base: setup.base.view(),
+            background_routes: routes,
         };
         values.extend(permutation_trees::row_values(trees, &input, &plan.perms));
     }

@@ -24,7 +24,7 @@
 use ndarray::{Array2, ArrayView1, ArrayView2};
 
 use crate::math::apply_link;
-use crate::model::{Accumulate, Comparison, Tree, TreeEnsemble};
+use crate::model::{Accumulate, Tree, TreeEnsemble};
 
 /// Can [`row_values`] explain this ensemble (its trees are summed in f64) for rows with at
 /// most `max_varying` varying features (positions must fit a lane byte)?
@@ -104,44 +104,88 @@ enum Step {
     Part { feature: u32, on: usize, off: usize },
 }
 
-/// Routing settings of the ensemble.
-#[derive(Clone, Copy)]
-struct Route {
-    comparison: Comparison,
-    float32: bool,
+/// Which child each row takes at every internal node of the ensemble, as bits (set: the left
+/// child), routed exactly as `predict` routes (float32 rounding, missing values, comparison).
+#[derive(Debug)]
+pub(crate) struct Routes {
+    /// First bit of each tree.
+    offsets: Vec<usize>,
+    /// Words per row.
+    words: usize,
+    bits: Vec<u64>,
 }
 
-fn child(c: i32) -> Option<usize> {
-    usize::try_from(c).ok()
-}
-
-fn descend(tree: &Tree, mut node: usize, x: &[f64], b: &[f64], route: Route) -> Step {
-    // A checked tree reaches a leaf in fewer than n_nodes steps.
-    for _ in 0..tree.n_nodes() {
-        if tree.is_leaf(node) {
-            return Step::Leaf(node);
+impl Routes {
+    /// Route every row of `rows` through every tree of `e`.
+    pub(crate) fn new(e: &TreeEnsemble, rows: ArrayView2<'_, f64>) -> Self {
+        let mut offsets = Vec::with_capacity(e.trees.len());
+        let mut total = 0;
+        for t in &e.trees {
+            offsets.push(total);
+            total += t.n_nodes();
         }
-        let f = tree.feature.get(node).copied().unwrap_or(0);
-        let (xv, bv) = (
-            x.get(f as usize).copied().unwrap_or(f64::NAN),
-            b.get(f as usize).copied().unwrap_or(f64::NAN),
-        );
-        let cx = tree.next_node(node, xv, route.comparison, route.float32);
-        let cb = if xv == bv {
-            cx
-        } else {
-            tree.next_node(node, bv, route.comparison, route.float32)
-        };
-        match (child(cx), child(cb)) {
-            (Some(on), Some(off)) if on != off => {
-                return Step::Part {
-                    feature: f,
-                    on,
-                    off,
+        let words = total.div_ceil(64).max(1);
+        let mut bits = vec![0u64; rows.nrows() * words];
+        for (row, out) in rows.rows().into_iter().zip(bits.chunks_mut(words)) {
+            for (tree, base) in e.trees.iter().zip(&offsets) {
+                for node in 0..tree.n_nodes() {
+                    let left = tree.children_left.get(node).copied().unwrap_or(-1);
+                    if left < 0 {
+                        continue;
+                    }
+                    let f = tree.feature.get(node).copied().unwrap_or(0) as usize;
+                    let v = row.get(f).copied().unwrap_or(f64::NAN);
+                    if tree.next_node(node, v, e.comparison, e.float32_features) == left {
+                        let i = base + node;
+                        if let Some(w) = out.get_mut(i / 64) {
+                            *w |= 1 << (i % 64);
+                        }
+                    }
                 }
             }
-            (Some(next), _) => node = next,
-            _ => return Step::Leaf(node),
+        }
+        Routes {
+            offsets,
+            words,
+            bits,
+        }
+    }
+
+    /// The bits of row `r`.
+    fn row(&self, r: usize) -> &[u64] {
+        self.bits
+            .get(r * self.words..(r + 1) * self.words)
+            .unwrap_or(&[])
+    }
+}
+
+#[inline]
+fn goes_left(bits: &[u64], i: usize) -> bool {
+    bits.get(i / 64).is_some_and(|w| (w >> (i % 64)) & 1 == 1)
+}
+
+/// Descend from `node` of `tree` (its first bit at `base`) while `x` and `b` agree.
+#[inline]
+fn descend(tree: &Tree, mut node: usize, base: usize, x: &[u64], b: &[u64]) -> Step {
+    // A checked tree reaches a leaf in fewer than n_nodes steps.
+    for _ in 0..tree.n_nodes() {
+        let (Some(left), Some(right)) = (
+            tree.children_left
+                .get(node)
+                .and_then(|c| usize::try_from(*c).ok()),
+            tree.children_right
+                .get(node)
+                .and_then(|c| usize::try_from(*c).ok()),
+        ) else {
+            return Step::Leaf(node);
+        };
+        let (gx, gb) = (goes_left(x, base + node), goes_left(b, base + node));
+        let (on, off) = if gx { (left, right) } else { (right, left) };
+        if gx == gb {
+            node = on;
+        } else {
+            let feature = tree.feature.get(node).copied().unwrap_or(0);
+            return Step::Part { feature, on, off };
         }
     }
     Step::Leaf(node)
@@ -158,6 +202,8 @@ pub(crate) struct RowInput<'a> {
     pub f_x: ArrayView1<'a, f64>,
     /// `v(∅)`.
     pub base: ArrayView1<'a, f64>,
+    /// The background rows' routes.
+    pub background_routes: &'a Routes,
 }
 
 /// Permutation Shapley values of one row (features × outputs, row-major, averaged over both
@@ -187,11 +233,8 @@ pub(crate) fn row_values(e: &TreeEnsemble, input: &RowInput<'_>, perms: &[Vec<us
             (lanes, block.len())
         })
         .collect();
-    let x: Vec<f64> = input.x.iter().copied().collect();
-    let route = Route {
-        comparison: e.comparison,
-        float32: e.float32_features,
-    };
+    let x_routes = Routes::new(e, input.x.insert_axis(ndarray::Axis(0)));
+    let x = x_routes.row(0);
     let per_tree = e.values_per_tree();
     let scale = match e.accumulate {
         Accumulate::Mean => 1.0 / e.mean_divisor(),
@@ -202,16 +245,16 @@ pub(crate) fn row_values(e: &TreeEnsemble, input: &RowInput<'_>, perms: &[Vec<us
     // One background row's raw-output changes per step: halves × steps × kr.
     let mut delta = vec![0.0; halves * steps * kr];
     let mut stack: Vec<(usize, Demand, u32, u32)> = Vec::new();
-    for b in input.background.rows() {
+    for r in 0..input.background.nrows() {
         if steps == 0 {
             break; // one varying feature: its value is f(x) - v(∅), no step in between
         }
-        let b: Vec<f64> = b.iter().copied().collect();
+        let b = input.background_routes.row(r);
         delta.iter_mut().for_each(|d| *d = 0.0);
         // Raw outputs of b (all off) and x (all on): plain tree sums, and the sequential sum.
         let mut sums = [vec![0.0; kr], vec![0.0; kr]];
         let mut seq = [e.base_score.clone(), e.base_score.clone()];
-        for (ti, tree) in e.trees.iter().enumerate() {
+        for ((ti, tree), base) in e.trees.iter().enumerate().zip(&x_routes.offsets) {
             let target = e.tree_output.as_ref().and_then(|o| o.get(ti)).copied();
             let add = |acc: &mut [f64], leaf: usize, factor: f64| {
                 let vals = tree.node_values(leaf, per_tree);
@@ -229,7 +272,7 @@ pub(crate) fn row_values(e: &TreeEnsemble, input: &RowInput<'_>, perms: &[Vec<us
                 stack.clear();
                 stack.push((0, Demand::START, mask, mask));
                 while let Some((node, d, fwd, rev)) = stack.pop() {
-                    match descend(tree, node, &x, &b, route) {
+                    match descend(tree, node, *base, x, b) {
                         Step::Leaf(leaf) => {
                             if block == 0 {
                                 for (on, took) in [(0, d.took_on), (1, d.took_off)] {
@@ -368,7 +411,7 @@ pub(crate) fn row_values(e: &TreeEnsemble, input: &RowInput<'_>, perms: &[Vec<us
 mod tests {
     use super::*;
     use crate::explain::permutation::{permutation_shapley, PermutationOptions};
-    use crate::model::{Link, Model};
+    use crate::model::{Comparison, Link, Model};
     use crate::rng;
     use rand::Rng;
 
