@@ -408,7 +408,7 @@ pub(crate) fn row_values(e: &TreeEnsemble, input: &RowInput<'_>, perms: &[Vec<us
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::explain::permutation::{permutation_shapley, PermutationOptions};
     use crate::model::{Comparison, Link, Model};
@@ -416,7 +416,7 @@ mod tests {
     use rand::Rng;
 
     /// The same ensemble, seen only through `predict` (so the explainer builds masked rows).
-    struct Opaque<'a>(&'a TreeEnsemble);
+    pub(crate) struct Opaque<'a>(pub(crate) &'a TreeEnsemble);
 
     impl Model for Opaque<'_> {
         fn n_features(&self) -> Option<usize> {
@@ -452,7 +452,7 @@ mod tests {
         }
     }
 
-    fn ensemble(
+    pub(crate) fn ensemble(
         seed: u32,
         outputs: usize,
         boosted: bool,
@@ -489,7 +489,7 @@ mod tests {
         e
     }
 
-    fn rows(seed: u32, n: usize) -> Array2<f64> {
+    pub(crate) fn rows(seed: u32, n: usize) -> Array2<f64> {
         let mut r = rng::seeded(seed, 1);
         let mut a = Array2::from_shape_fn((n, 5), |_| grid(&mut r));
         a.column_mut(4).fill(0.5); // a feature no row varies on

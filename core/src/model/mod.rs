@@ -8,7 +8,7 @@ pub mod linear;
 pub mod native;
 pub mod output;
 pub mod tree;
-mod tree_eval;
+pub(crate) mod tree_eval;
 pub mod xgboost;
 
 use ndarray::{Array2, ArrayView2};
