@@ -8,6 +8,9 @@ Same data, same model, same ``n_repeats=5``, one run. Prints wall times, the rat
 (target: aequa ≥ 10x faster), model calls, and — to show both compute the same thing — the
 largest difference of the importances when aequa is handed scikit-learn's own permutations.
 
+Results go to ``benchmarks/results/inspection_vs_sklearn.json`` (wall and CPU seconds: the
+machine may be shared).
+
 Models: a linear regression (aequa: a ``NativeModel`` from its coefficients), a logistic
 regression scored by ROC AUC, and a 100-tree random forest (aequa: the native twin from
 ``aequa.explain._models.to_native`` when available, else the same trees exported here to the
@@ -17,9 +20,12 @@ core's tree-ensemble JSON; plus the forest through Python, batched).
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
+import platform
 import time
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -30,14 +36,21 @@ from sklearn.inspection import permutation_importance as sk_permutation_importan
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 N_REPEATS = 5
+OUT = Path(__file__).resolve().parent / "results" / "inspection_vs_sklearn.json"
+CPU: list[float] = []
+RESULTS: dict[str, Any] = {}
 
 
 def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
-    best, out = float("inf"), None
+    """Best wall time of ``repeat`` runs (its CPU time is appended to ``CPU``)."""
+    best, out, cpu = float("inf"), None, float("nan")
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = fn()
-        best = min(best, time.perf_counter() - t0)
+        t = time.perf_counter() - t0
+        if t < best:
+            best, cpu = t, time.process_time() - c0
+    CPU.append(cpu)
     return best, out
 
 
@@ -106,11 +119,23 @@ def forest_native(forest: RandomForestRegressor) -> tuple[_core.NativeModel, str
 
 
 def row(label: str, t_sk: float, t_aq: float, calls_sk: int, calls_aq: int, diff: float) -> None:
+    cpu_sk, cpu_aq = CPU[-2], CPU[-1]
     print(
         f"{label:<44} sklearn {t_sk * 1e3:9.1f} ms  aequa {t_aq * 1e3:8.1f} ms  "
-        f"ratio {t_sk / t_aq:6.1f}x  calls {calls_sk:>3} vs {calls_aq:>2}  "
-        f"max|Δ| {diff:.1e}"
+        f"ratio {t_sk / t_aq:6.1f}x  CPU {cpu_sk * 1e3:8.1f} vs {cpu_aq * 1e3:7.1f} ms "
+        f"({cpu_sk / cpu_aq:5.1f}x)  calls {calls_sk:>3} vs {calls_aq:>2}  max|Δ| {diff:.1e}"
     )
+    RESULTS[label] = {
+        "sklearn_s": t_sk,
+        "aequa_s": t_aq,
+        "ratio": t_sk / t_aq,
+        "sklearn_cpu_s": cpu_sk,
+        "aequa_cpu_s": cpu_aq,
+        "cpu_ratio": cpu_sk / cpu_aq,
+        "sklearn_calls": calls_sk,
+        "aequa_calls": calls_aq,
+        "max_abs_diff_same_permutations": diff,
+    }
 
 
 def main() -> None:
@@ -173,6 +198,7 @@ def main() -> None:
         res.model_calls,
         diff,
     )
+    CPU.append(CPU[-2])  # the same scikit-learn run is the anchor of the next row
     t_py, res = timed(
         lambda: permutation_importance(forest.predict, X, y, **kw)  # Python in the loop
     )
@@ -184,6 +210,19 @@ def main() -> None:
         res.model_calls,
         float("nan"),
     )
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"(load average {load:.1f} on {os.cpu_count()} cores: the machine may be shared)")
+    doc = {
+        "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load": load},
+        "rows": n,
+        "features": p,
+        "n_repeats": N_REPEATS,
+        "trees": args.trees,
+        "results": RESULTS,
+    }
+    OUT.write_text(json.dumps(doc, indent=1) + "\n")
+    print(f"wrote {OUT.relative_to(OUT.parents[2])}")
 
 
 if __name__ == "__main__":

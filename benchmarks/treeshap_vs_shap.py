@@ -5,13 +5,17 @@ rows x 20 features. The values are checked equal (to 1e-9) before any time is pr
 runs in subprocesses with ``RAYON_NUM_THREADS`` set, so the thread count is really fixed.
 
 Run: ``.venv/bin/python benchmarks/treeshap_vs_shap.py`` (``--rows``/``--trees`` to change).
+Results go to ``benchmarks/results/treeshap_vs_shap.json`` (wall and CPU seconds: the machine
+may be shared, and CPU time is what a busy machine does not inflate).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -136,6 +140,31 @@ def main() -> None:
         f"\naequa scaling 1 -> 2 threads: {one / two:.2f}x; model calls: "
         f"aequa {results[1][0]['model_calls']} (walks the trees), shap 0"
     )
+    doc = {
+        "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load": load},
+        "versions": {"shap": shap.__version__, "sklearn": sklearn.__version__},
+        "rows": args.rows,
+        "features": args.features,
+        "trees": args.trees,
+        "max_depth": args.depth,
+        "leaves": int(n_leaves),
+        "shap_s": shap_seconds,
+        "shap_cpu_s": shap_cpu,
+        "aequa": {
+            f"{t}_threads": {
+                "seconds": info["seconds"],
+                "cpu_s": info["cpu"],
+                "ratio": shap_seconds / info["seconds"],
+                "cpu_ratio": shap_cpu / info["cpu"],
+            }
+            for t, (info, _) in results.items()
+        },
+        "scaling_1_to_2_threads": one / two,
+    }
+    out = REPO / "benchmarks" / "results" / "treeshap_vs_shap.json"
+    out.write_text(json.dumps(doc, indent=1) + "\n")
+    print(f"wrote {out.relative_to(REPO)}")
 
 
 if __name__ == "__main__":

@@ -6,12 +6,14 @@ pub mod ale;
 pub mod batches;
 pub mod counting;
 pub mod exact;
+mod importance_trees;
 pub mod kernel;
 pub mod linear_shap;
 pub mod masker;
 pub mod partial_dependence;
 pub mod permutation;
 pub mod permutation_importance;
+mod permutation_trees;
 pub mod scoring;
 
 pub use counting::CountingModel;

@@ -25,7 +25,8 @@ use crate::error::{Error, Result};
 use crate::explain::masker::{
     check_inputs, mean_rows, push_masked, varying_count, MaskerOptions, RowDiff, Setup,
 };
-use crate::model::Model;
+use crate::explain::permutation_trees;
+use crate::model::{Model, TreeEnsemble};
 use crate::report::ExplanationReport;
 use crate::rng;
 
@@ -97,8 +98,21 @@ pub fn permutation_shapley<M: Model + ?Sized>(
         .enumerate()
         .map(|(i, m)| n_permutations(options, i, *m) * 2 * m.saturating_sub(1) * n_bg)
         .collect();
-    let chunks = setup.chunks(&costs);
-    let values = setup.map_chunks(&chunks, |rows| explain_rows(&setup, rows, options))?;
+    let max_varying = counts.iter().copied().max().unwrap_or(0);
+    let walkable = |e: &&TreeEnsemble| permutation_trees::walkable(e, max_varying);
+    let values = match model.tree_ensemble().filter(walkable) {
+        // A native tree ensemble: walk its trees, one row per chunk (no model calls).
+        Some(trees) => {
+            let chunks: Vec<Range<usize>> = (0..x.nrows()).map(|i| i..i + 1).collect();
+            let routes = permutation_trees::Routes::new(trees, setup.background.view());
+            let walk = |rows| walk_rows(&setup, trees, &routes, rows, options);
+            setup.map_chunks(&chunks, walk)?
+        }
+        None => {
+            let chunks = setup.chunks(&costs);
+            setup.map_chunks(&chunks, |rows| explain_rows(&setup, rows, options))?
+        }
+    };
     let counts: Vec<usize> = counts
         .iter()
         .enumerate()
@@ -205,6 +219,31 @@ fn explain_rows<M: Model + ?Sized>(
             Ok(())
         },
     )?;
+    Ok(values)
+}
+
+/// Permutation values of `rows` of a tree ensemble, by walking its trees
+/// ([`permutation_trees`]); the same estimator as [`explain_rows`].
+fn walk_rows<M: Model + ?Sized>(
+    setup: &Setup<'_, M>,
+    trees: &TreeEnsemble,
+    routes: &permutation_trees::Routes,
+    rows: Range<usize>,
+    options: &PermutationOptions,
+) -> Result<Vec<f64>> {
+    let (x, bg) = (setup.x, setup.background.view());
+    let mut values = Vec::with_capacity(rows.len() * setup.n_features() * setup.n_outputs());
+    for i in rows {
+        let plan = plan_row(i, RowDiff::new(x.row(i), bg), options);
+        let input = permutation_trees::RowInput {
+            x: x.row(i),
+            background: bg,
+            f_x: setup.f_x.row(i),
+            base: setup.base.view(),
+            background_routes: routes,
+        };
+        values.extend(permutation_trees::row_values(trees, &input, &plan.perms));
+    }
     Ok(values)
 }
 

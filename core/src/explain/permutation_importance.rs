@@ -25,6 +25,7 @@ use crate::data::groups::Feature;
 use crate::error::{Error, Result};
 use crate::explain::batches;
 use crate::explain::counting::CountingModel;
+use crate::explain::importance_trees;
 use crate::explain::scoring::{PreparedScorer, ScorerSpec, Target};
 use crate::model::{check_features, Model};
 use crate::report::importance::{ImportanceParams, ImportanceReport};
@@ -353,6 +354,7 @@ pub fn permutation_importance<M: Model + ?Sized>(
         return Err(Error::invalid("n_repeats", "expected at least 1, found 0"));
     }
     let (groups, names) = groups_of(options, x.ncols())?;
+    let trees = model.tree_ensemble();
     let model = CountingModel::new(model);
     let full = PreparedScorer::new(&options.scorer, input.target.clone(), model.n_outputs())?;
     let rows = subsample(input, options)?;
@@ -410,25 +412,44 @@ pub fn permutation_importance<M: Model + ?Sized>(
             }
         }
     };
-    let results = batches::run(
-        &batch_list,
-        || tiled(xs, per_batch.min(blocks.len())),
-        |data, batch| {
-            for (b, (g, r)) in batch.iter().enumerate() {
-                write(data, b, *g, perms.get(*r));
-            }
-            let out = model.predict(data.slice(s![..batch.len() * m, ..]))?;
-            let scores = (0..batch.len())
-                .map(|b| scorer.score(out.slice(s![b * m..(b + 1) * m, ..])))
-                .collect::<Result<Vec<f64>>>()?;
-            for (b, (g, _)) in batch.iter().enumerate() {
-                write(data, b, *g, None);
-            }
-            Ok(scores)
-        },
-    )?;
+    // A native tree ensemble: re-walk only the (row, tree) pairs a permutation can move.
+    let cache = trees
+        .filter(|e| importance_trees::usable(e, p))
+        .map(|e| importance_trees::Cached::new(e, xs));
+    let results: Vec<f64> = match &cache {
+        Some(cache) => batches::run(
+            &blocks,
+            || (),
+            |_, (g, r)| {
+                let (Some(group), Some(perm)) = (groups.get(*g), perms.get(*r)) else {
+                    return Ok(f64::NAN);
+                };
+                scorer.score(cache.permuted(group, perm).view())
+            },
+        )?,
+        None => batches::run(
+            &batch_list,
+            || tiled(xs, per_batch.min(blocks.len())),
+            |data, batch| {
+                for (b, (g, r)) in batch.iter().enumerate() {
+                    write(data, b, *g, perms.get(*r));
+                }
+                let out = model.predict(data.slice(s![..batch.len() * m, ..]))?;
+                let scores = (0..batch.len())
+                    .map(|b| scorer.score(out.slice(s![b * m..(b + 1) * m, ..])))
+                    .collect::<Result<Vec<f64>>>()?;
+                for (b, (g, _)) in batch.iter().enumerate() {
+                    write(data, b, *g, None);
+                }
+                Ok(scores)
+            },
+        )?
+        .into_iter()
+        .flatten()
+        .collect(),
+    };
     let mut scores = vec![vec![f64::NAN; perms.len()]; groups.len()];
-    for ((g, r), score) in blocks.iter().zip(results.into_iter().flatten()) {
+    for ((g, r), score) in blocks.iter().zip(results) {
         if let Some(slot) = scores.get_mut(*g).and_then(|row| row.get_mut(*r)) {
             *slot = score;
         }

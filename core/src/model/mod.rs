@@ -8,10 +8,10 @@ pub mod linear;
 pub mod native;
 pub mod output;
 pub mod tree;
-mod tree_eval;
 // Training with smartcore (issue 5: the browser's "no model at hand" path).
 #[cfg(feature = "train")]
 pub mod train;
+pub(crate) mod tree_eval;
 pub mod xgboost;
 
 use ndarray::{Array2, ArrayView2};
@@ -31,6 +31,11 @@ pub trait Model: Sync {
     fn n_outputs(&self) -> usize;
     /// Predict a batch: `x` is rows × features, the result rows × outputs.
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>>;
+    /// The tree ensemble this model is, if it is one: explainers may then walk its trees
+    /// instead of calling it (same values, no masked rows built).
+    fn tree_ensemble(&self) -> Option<&TreeEnsemble> {
+        None
+    }
 }
 
 /// Check a batch's width against the model before calling it.

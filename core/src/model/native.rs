@@ -53,4 +53,11 @@ impl Model for NativeModel {
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         self.inner().predict(x)
     }
+
+    fn tree_ensemble(&self) -> Option<&TreeEnsemble> {
+        match self {
+            NativeModel::Trees(t) => Some(t),
+            NativeModel::Linear(_) => None,
+        }
+    }
 }

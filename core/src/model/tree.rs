@@ -369,6 +369,10 @@ impl Model for TreeEnsemble {
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         Ok(apply_link(self.link, self.predict_raw(x)))
     }
+
+    fn tree_ensemble(&self) -> Option<&TreeEnsemble> {
+        Some(self)
+    }
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ const MAX_BLOCK: usize = 8192;
 /// One node, packed. Leaves have `leaf == true`; children are indices into the flat node
 /// array of the whole ensemble.
 #[derive(Debug, Clone, Copy)]
-struct Packed {
+pub(crate) struct Packed {
     threshold: f64,
     feature: u32,
     left: u32,
@@ -32,12 +32,12 @@ struct Packed {
 
 /// The ensemble's nodes, flat, with each tree's root and value offset.
 #[derive(Debug)]
-struct Flat {
-    nodes: Vec<Packed>,
-    roots: Vec<usize>,
+pub(crate) struct Flat {
+    pub(crate) nodes: Vec<Packed>,
+    pub(crate) roots: Vec<usize>,
 }
 
-fn flatten(trees: &[Tree]) -> Flat {
+pub(crate) fn flatten(trees: &[Tree]) -> Flat {
     let total = trees.iter().map(Tree::n_nodes).sum();
     let mut nodes = Vec::with_capacity(total);
     let mut roots = Vec::with_capacity(trees.len());
@@ -71,12 +71,12 @@ fn flatten(trees: &[Tree]) -> Flat {
 }
 
 /// Rows walked through a tree together: their cache misses and branches overlap.
-const LANES: usize = 8;
+pub(crate) const LANES: usize = 8;
 
 /// Walk one tree for `count <= LANES` rows (`rows`: their features, row-major, `p` each) in
 /// lockstep until every row sits on a leaf; writes each row's leaf (index within the tree).
 #[inline(always)]
-fn walk<const LESS: bool>(
+pub(crate) fn walk<const LESS: bool>(
     nodes: &[Packed],
     root: usize,
     rows: &[f64],
