@@ -22,7 +22,8 @@ DEFAULT_METRICS = [
 
 _HELP = """Compute metrics overall and per sensitive group for a CSV or Parquet file of labels and
 predictions (or scores, or a native model's scores), and write the dashboard bundle (JSON, with
-lineage) and the single-file HTML dashboard. Files larger than the memory cap are streamed."""
+lineage), the single-file HTML dashboard and PNG plots (--plots DIR; under DIR/plots/ with --out
+when matplotlib is installed). Files larger than the memory cap are streamed."""
 
 
 def comma_list(text: str) -> list[str]:
@@ -95,6 +96,16 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="write DIR/audit.json and DIR/audit.html")
     p.add_argument("--json", metavar="OUT.json", help="write the bundle JSON here")
     p.add_argument("--html", metavar="OUT.html", help="write the single-file HTML dashboard here")
+    plots = p.add_mutually_exclusive_group()
+    plots.add_argument(
+        "--plots",
+        metavar="DIR",
+        help="write PNG plots here: metric_<m>.png (bars per group with intervals) per metric "
+        "and, with --score or --model, threshold_<m>.png (trade-off curves); needs matplotlib "
+        "(pip install 'aequa[plot]'). Default with --out: DIR/plots/ when matplotlib is "
+        "installed",
+    )
+    plots.add_argument("--no-plots", action="store_true", help="write no PNG plots")
     p.add_argument(
         "--embed-rows",
         type=int,
@@ -122,10 +133,16 @@ def parse_pos_label(text: str | None) -> Any:
 def run(args: argparse.Namespace) -> int:
     """Run ``aequa audit``; returns the exit code (raises ``CliError`` for exit code 2)."""
     from aequa.audit import Audit, lineage
+    from aequa.cli import _plots
     from aequa.cli._data import DataSpec, compute
     from aequa.cli._io import Table, memory_cap_mb
 
     json_path, html_path = args.json, args.html
+    plots_dir = args.plots
+    if plots_dir is not None:
+        _plots.require("--plots")
+    elif args.out and not args.no_plots and _plots.available():
+        plots_dir = os.path.join(args.out, "plots")
     if args.out:
         os.makedirs(args.out, exist_ok=True)
         json_path = json_path or os.path.join(args.out, "audit.json")
@@ -185,6 +202,10 @@ def run(args: argparse.Namespace) -> int:
             _write(html_path, audit.save_html)
         except FileNotFoundError as e:
             raise CliError(f"--html: {e}") from None
+    if plots_dir is not None:
+        _plots.make_dir(plots_dir, "--plots")
+        written = _plots.audit_plots(frame, spec, list(args.metrics), plots_dir)
+        sys.stderr.write(f"aequa audit: {len(written)} plots written to {plots_dir}\n")
     summary = audit.to_pandas()
     echo(summary.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     for w in frame.metric_frame.warnings[:5]:

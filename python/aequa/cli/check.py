@@ -28,6 +28,13 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--policy", required=True, metavar="aequa.toml", help="the policy file")
     p.add_argument("--junit", metavar="OUT.xml", help="write JUnit XML (one testcase per check)")
     p.add_argument("--json", metavar="OUT.json", help="write the results as JSON (for aequa diff)")
+    p.add_argument(
+        "--plots",
+        metavar="DIR",
+        help="write one PNG per check: check_<id>.png (group values as bars, the bound as a "
+        "line), drift_<id>.png, robustness_<id>.png; needs matplotlib (pip install "
+        "'aequa[plot]')",
+    )
     add_data_options(p)
     return p
 
@@ -40,6 +47,10 @@ def run(args: argparse.Namespace) -> int:
     from aequa.cli._io import Table, memory_cap_mb
 
     started = time.perf_counter()
+    if args.plots is not None:
+        from aequa.cli import _plots
+
+        _plots.require("--plots")
     policy = _policy.load(args.policy)
     cap = memory_cap_mb(args.memory_cap)
     if args.chunk_rows is not None and args.chunk_rows < 1:
@@ -113,6 +124,10 @@ def run(args: argparse.Namespace) -> int:
             )
         except OSError as e:
             raise CliError(f"{args.junit}: cannot write ({e.strerror or e})") from None
+    if args.plots is not None:
+        _plots.make_dir(args.plots, "--plots")
+        written = _plots.check_plots(results, frame, spec, args.plots)
+        sys.stderr.write(f"aequa check: {len(written)} plots written to {args.plots}\n")
     for r in results:
         mark = "PASS" if r["passed"] else "FAIL"
         echo(f"{mark}  {r['id']}: {r['message']}")
