@@ -261,7 +261,7 @@ def test_audit_bad_input(data: Path, capsys) -> None:
             "sex",
         ]
     )
-    assert code == 2 and "--out, --json, --html: say where" in capsys.readouterr().err
+    assert code == 2 and "--out, --json, --html, --plots: say where" in capsys.readouterr().err
 
 
 def test_version_and_entry_point() -> None:

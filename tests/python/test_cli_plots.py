@@ -121,6 +121,15 @@ def test_audit_out_writes_plots_by_default_and_no_plots_turns_them_off(data: Pat
     assert (out2 / "audit.json").exists() and not (out2 / "plots").exists()
 
 
+def test_audit_plots_alone_is_an_output(data: Path, capsys) -> None:
+    plots = data / "only"
+    assert main(audit_args(data, "--prediction", "y_hat", "--plots", str(plots))) == 0
+    assert len(list(plots.iterdir())) == len(METRICS)
+    assert main(audit_args(data, "--prediction", "y_hat")) == 2
+    err = capsys.readouterr().err
+    assert "--out, --json, --html, --plots: say where to write the report" in err
+
+
 def test_audit_streamed_file_has_metric_plots_only(data: Path) -> None:
     plots = data / "p"
     args = ["--score", "score", "--chunk-rows", "500", "--json", str(data / "a.json")]
@@ -152,6 +161,15 @@ def test_check_plots_one_png_per_check_drift_and_robustness(data: Path, capsys) 
         assert_png(p)
     printed = capsys.readouterr()
     assert printed.out.rstrip().endswith("1 passed, 6 failed")  # the summary stays last
+    # Drift and robustness figures from the JSON results: what they show is the result's.
+    drift = next(r for r in doc["checks"] if r["table"] == "drift")
+    ax = _plots.drift_figure(drift).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["x1 (wasserstein)", "x2 (wasserstein)"]
+    assert ax.get_title().startswith("FAIL drift shifted.csv: drift share 0.5 (max 0.3)")
+    robust = next(r for r in doc["checks"] if r["table"] == "robustness")
+    ax = _plots.robustness_figure(robust).axes[0]
+    assert [p.get_height() for p in ax.patches] == [robust["value"]]
+    assert [line.get_ydata()[0] for line in ax.lines] == [0.05]
 
 
 def _cli_results(data: Path) -> tuple[list[dict], object, object]:

@@ -251,36 +251,60 @@ def check_figure(result: dict[str, Any], mf: Any) -> Any:
     bound = ", ".join(
         f"{b} {result[b]:g}" for b in ("min", "max") if result.get(b) is not None
     )  # fmt: skip
-    mark = "PASS" if result["passed"] else "FAIL"
-    ax.set_title(f"{mark} {result['id']}: {shown} ({bound})", fontsize="medium")
+    ax.set_title(f"{_mark(result)} {result['id']}: {shown} ({bound})", fontsize="medium")
     if k > 1:
         ax.legend(loc="best", fontsize="small")
     ax.axhline(0.0, color="#555555", lw=0.5)
     return fig
 
 
+def _mark(result: dict[str, Any]) -> str:
+    return "PASS" if result["passed"] else "FAIL"
+
+
 def drift_figure(result: dict[str, Any]) -> Any:
-    """A ``[[drift]]`` result: the drift report's per-column view."""
+    """A ``[[drift]]`` result: the drift report's per-column view (``DriftReport.plot``),
+    titled with the drift share against ``max_drift_share``."""
     from aequa.drift import DriftReport
 
     report = DriftReport(result["details"]["report"])
-    fig = figure(6.4, 1.4 + 0.35 * len(report.columns))
-    report.plot(ax=fig.add_subplot())
+    fig = figure(6.4, 1.6 + 0.35 * len(report.columns))
+    ax = report.plot(ax=fig.add_subplot())
+    head = f"{_mark(result)} {result['id']}: drift share {report.drift_share:.3g}"
+    if result.get("max") is not None:
+        head += f" (max {result['max']:g})"
+    ax.set_title(f"{head}\n{ax.get_title()}", fontsize="medium")
     return fig
 
 
 def robustness_figure(result: dict[str, Any]) -> Any:
-    """A ``[[robustness]]`` result: flip rate at the budget, with ``max_flip_rate``."""
+    """A ``[[robustness]]`` result (one noise budget): the flip rate as a bar, one more bar per
+    sensitive group when the report has groups, and ``max_flip_rate`` as a dashed line."""
     from aequa.robust import NoiseStabilityReport
 
     report = NoiseStabilityReport(result["details"]["report"])
-    fig = figure()
+    names, values = ["overall"], [float(report.flip_rate[0])]
+    if report.by_group is not None:
+        g = report.by_group
+        g = g[g["budget"] == report.budgets[0]]
+        keys = [
+            c for c in g.columns if c not in ("budget", "rows", "flip_rate", "mean_output_change")
+        ]
+        for _, row in g.iterrows():
+            names.append(",".join(f"{k}={row[k]}" for k in keys))
+            values.append(float(row["flip_rate"]))
+    fig = figure(max(6.4, 1.5 + 0.6 * len(names)), 4.0)
     ax = fig.add_subplot()
-    report.plot(ax=ax)
     limit = result.get("max")
+    colours = [_ALERT if limit is not None and v > limit else _OK for v in values]
+    ax.bar(np.arange(len(names), dtype=float), values, width=0.5, color=colours)
+    ax.set_xlim(-0.75, len(names) - 0.25)
+    ax.set_xticks(np.arange(len(names), dtype=float), names)
     if limit is not None:
         ax.axhline(float(limit), color="black", ls="--", label=f"max_flip_rate {limit:g}")
         ax.legend(loc="best", fontsize="small")
+    ax.set_ylabel(f"flip rate at budget {report.budgets[0]:g}")
+    ax.set_title(f"{_mark(result)} {result['id']}: {values[0]:.4g}", fontsize="medium")
     return fig
 
 

@@ -147,8 +147,10 @@ def run(args: argparse.Namespace) -> int:
         os.makedirs(args.out, exist_ok=True)
         json_path = json_path or os.path.join(args.out, "audit.json")
         html_path = html_path or os.path.join(args.out, "audit.html")
-    if not json_path and not html_path:
-        raise CliError("--out, --json, --html: say where to write the report")
+    if not json_path and not html_path and plots_dir is None:
+        raise CliError("--out, --json, --html, --plots: say where to write the report")
+    if plots_dir is not None:
+        _plots.make_dir(plots_dir, "--plots")
     if args.bootstrap is not None and args.bootstrap < 1:
         raise CliError(f"--bootstrap: expected a positive number, found {args.bootstrap}")
     if args.chunk_rows is not None and args.chunk_rows < 1:
@@ -203,7 +205,6 @@ def run(args: argparse.Namespace) -> int:
         except FileNotFoundError as e:
             raise CliError(f"--html: {e}") from None
     if plots_dir is not None:
-        _plots.make_dir(plots_dir, "--plots")
         written = _plots.audit_plots(frame, spec, list(args.metrics), plots_dir)
         sys.stderr.write(f"aequa audit: {len(written)} plots written to {plots_dir}\n")
     summary = audit.to_pandas()

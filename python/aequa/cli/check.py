@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         from aequa.cli import _plots
 
         _plots.require("--plots")
+        _plots.make_dir(args.plots, "--plots")
     policy = _policy.load(args.policy)
     cap = memory_cap_mb(args.memory_cap)
     if args.chunk_rows is not None and args.chunk_rows < 1:
@@ -125,7 +126,6 @@ def run(args: argparse.Namespace) -> int:
         except OSError as e:
             raise CliError(f"{args.junit}: cannot write ({e.strerror or e})") from None
     if args.plots is not None:
-        _plots.make_dir(args.plots, "--plots")
         written = _plots.check_plots(results, frame, spec, args.plots)
         sys.stderr.write(f"aequa check: {len(written)} plots written to {args.plots}\n")
     for r in results:
