@@ -172,13 +172,13 @@ def test_check_plots_one_png_per_check_drift_and_robustness(data: Path, capsys) 
     assert [line.get_ydata()[0] for line in ax.lines] == [0.05]
 
 
-def _cli_results(data: Path) -> tuple[list[dict], object, object]:
+def _cli_results(data: Path, policy_file: str = "aequa.toml") -> tuple[list[dict], object, object]:
     """The check results, frame and data spec exactly as `aequa check` computes them."""
     from aequa.cli import _evaluate, _policy
     from aequa.cli._data import compute
     from aequa.cli._io import Table
 
-    policy = _policy.load(str(data / "aequa.toml"))
+    policy = _policy.load(str(data / policy_file))
     fr = compute(
         Table(str(data / "preds.csv"), memory_cap_mb=1024),
         policy.data,
@@ -256,6 +256,33 @@ def test_check_figure_bound_lines(data: Path) -> None:
     assert got == pytest.approx([overall - 0.1, overall + 0.1])
     # AIF360's forms compare the privileged group with the pooled others: no line.
     assert hlines("disparate_impact_ratio privileged=a,F") == []
+
+
+def test_check_figure_reds_only_the_judged_group(data: Path) -> None:
+    from matplotlib.colors import to_rgba
+
+    write_policy(
+        data / "one.toml",
+        """
+[data]
+label = "y"
+score = "score"
+sensitive = ["group", "sex"]
+[[check]]
+metric = "true_positive_rate"
+group = ["a", "F"]
+min = 0.95
+""",
+    )
+    results, fr, spec = _cli_results(data, "one.toml")
+    (r,) = results
+    assert not r["passed"]
+    ax = _plots.check_figure(r, _plots.check_metric_frame(r, fr, spec)).axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    red = [lab for lab, p in zip(labels, ax.patches) if p.get_facecolor() == to_rgba("#c0392b")]
+    # Every group is below 0.95, but only the named one is judged.
+    assert max(p.get_height() for p in ax.patches) < 0.95
+    assert red == ["group=a,sex=F"]
 
 
 @pytest.mark.parametrize("command", ["audit", "check"])

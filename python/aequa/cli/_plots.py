@@ -134,6 +134,11 @@ def _group_values(mf: Any, rates: list[str]) -> tuple[list[str], dict[str, list[
     return labels, values
 
 
+def _group_levels(mf: Any) -> list[list[Any]]:
+    """Each group's levels, in the order of :func:`_group_values`."""
+    return [r["group"] for r in mf.report["values"]["by_group"] if not r["control"]]
+
+
 def check_rates(result: dict[str, Any]) -> list[str]:
     """The per-group metrics a ``[[check]]`` result is about."""
     m = result["metric"]
@@ -198,13 +203,23 @@ def _bounds(result: dict[str, Any], mf: Any, rate: str, vals: list[float]) -> li
         if kind == "ratio" and lo is not None:
             out.append((max(finite) * lo, f"highest × min {lo:g}"))
     elif method == "to_overall":
+        import pandas as pd
+
         overall = mf.overall
-        base = float(overall[rate]) if hasattr(overall, "__getitem__") else float(overall)
+        base = float(overall[rate]) if isinstance(overall, pd.Series) else float(overall)
         if kind == "difference" and hi is not None:
             out += [(base - hi, f"overall - max {hi:g}"), (base + hi, f"overall + max {hi:g}")]
         if kind == "ratio" and lo is not None and lo > 0:
             out += [(base * lo, f"overall × min {lo:g}"), (base / lo, f"overall / min {lo:g}")]
     return out
+
+
+def _judged(levels: list[list[Any]], group: Any) -> list[bool]:
+    """Which groups a per-group check judges: all, or the one its ``group`` option names."""
+    if group is None:
+        return [True] * len(levels)
+    want = [str(g) for g in (group if isinstance(group, list) else [group])]
+    return [[str(g) for g in groups] == want for groups in levels]
 
 
 def check_figure(result: dict[str, Any], mf: Any) -> Any:
@@ -233,11 +248,14 @@ def check_figure(result: dict[str, Any], mf: Any) -> Any:
         colours = [f"C{j}"] * n
         if direct:
             lo, hi = o.get("min"), o.get("max")
+            judged = _judged(_group_levels(mf), o.get("group"))
             colours = [
                 _ALERT
-                if math.isfinite(v) and ((lo is not None and v < lo) or (hi is not None and v > hi))
+                if ok
+                and math.isfinite(v)
+                and ((lo is not None and v < lo) or (hi is not None and v > hi))
                 else _OK
-                for v in vals
+                for v, ok in zip(vals, judged)
             ]
         ax.bar(x, vals, width=width * 0.9, color=colours, label=rate if k > 1 else None)
         for y, text in _bounds(result, mf, rate, vals):
