@@ -109,6 +109,30 @@ def test_audit_plots_one_png_per_metric_and_threshold_curves(data: Path, capsys)
     assert f"5 plots written to {plots}" in capsys.readouterr().err
 
 
+def test_audit_threshold_curve_is_the_threshold_table_with_the_cli_threshold(
+    data: Path, monkeypatch
+) -> None:
+    from aequa.plot import threshold_table
+
+    figs = {}
+
+    def keep(fig, path):  # the figures the command saves, by file name
+        figs[Path(path).name] = fig
+        return path
+
+    monkeypatch.setattr(_plots, "save", keep)
+    args = ["--score", "score", "--threshold", "0.6", "--plots", str(data / "p")]
+    assert main(audit_args(data, *args)) == 0
+    ax = figs["threshold_selection_rate.png"].axes[0]
+    df = frame()
+    table = threshold_table(df.y, df.score, sensitive_features=df[["group", "sex"]])
+    curves = [line.get_ydata() for line in ax.lines[:-1]]
+    assert len(curves) == len(table.columns)
+    for got, col in zip(curves, table.columns):
+        np.testing.assert_allclose(got, table[col].to_numpy(), rtol=0, atol=1e-12)
+    assert list(ax.lines[-1].get_xdata()) == [0.6, 0.6]  # the decision threshold
+
+
 def test_audit_out_writes_plots_by_default_and_no_plots_turns_them_off(data: Path) -> None:
     out = data / "out"
     assert main(audit_args(data, "--prediction", "y_hat", "--out", str(out))) == 0

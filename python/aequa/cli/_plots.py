@@ -87,7 +87,8 @@ def make_dir(path: str, option: str) -> None:
 
 def audit_plots(frame: Any, spec: Any, metrics: list[str], out_dir: str) -> list[str]:
     """``metric_<m>.png`` per metric (bars per group with intervals) and, when the decisions
-    come from scores held in memory, ``threshold_<m>.png`` per metric except ``count``."""
+    come from scores held in memory, ``threshold_<m>.png`` per metric except ``count`` (the
+    metric per group as the threshold moves; a dotted line at the decision threshold)."""
     import pandas as pd
 
     written = []
@@ -106,7 +107,7 @@ def audit_plots(frame: Any, spec: Any, metrics: list[str], out_dir: str) -> list
             if m == "count":
                 continue
             fig = figure()
-            threshold_curve(
+            ax = threshold_curve(
                 frame.y_true,
                 np.asarray(frame.y_pred, dtype=np.float64),
                 sensitive_features=sens,
@@ -114,6 +115,10 @@ def audit_plots(frame: Any, spec: Any, metrics: list[str], out_dir: str) -> list
                 pos_label=spec.pos_label,
                 ax=fig.add_subplot(),
             )
+            t = spec.decision_threshold()
+            t = 0.5 if t is None else float(t)
+            ax.axvline(t, color="black", lw=1, ls=":", label=f"threshold {t:g}")
+            ax.legend(loc="best", fontsize="small")
             written.append(save(fig, os.path.join(out_dir, f"threshold_{slug(m)}.png")))
     return written
 
