@@ -16,7 +16,7 @@ import pandas as pd
 
 from aequa import _core, _inputs
 from aequa._core import InvalidArgumentError
-from aequa.explain._inspection import _column_index, _matrix, _resolve, _seed
+from aequa.explain._inspect_common import _column_index, _matrix, _resolve, _seed
 from aequa.report import Report
 
 __all__ = [

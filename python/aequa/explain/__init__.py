@@ -3,6 +3,8 @@ importance, partial dependence / ICE and ALE, under SHAP's and scikit-learn's na
 
 from __future__ import annotations
 
+from aequa.explain._ale import AccumulatedLocalEffects, accumulated_local_effects
+from aequa.explain._dependence import PartialDependenceResult, partial_dependence
 from aequa.explain._explainers import (
     ExactExplainer,
     KernelExplainer,
@@ -10,14 +12,7 @@ from aequa.explain._explainers import (
     PermutationExplainer,
 )
 from aequa.explain._explanation import Explanation
-from aequa.explain._inspection import (
-    AccumulatedLocalEffects,
-    PartialDependenceResult,
-    PermutationImportanceResult,
-    accumulated_local_effects,
-    partial_dependence,
-    permutation_importance,
-)
+from aequa.explain._importance import PermutationImportanceResult, permutation_importance
 from aequa.explain._models import model_callable, to_native
 from aequa.explain._tree import TreeExplainer
 

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from aequa._core import InvalidArgumentError
-from aequa.drift import _frame, drift_report
+from aequa.drift import drift_report
+from aequa.drift._frames import _frame
 from aequa.testing._args import number
 from aequa.testing._errors import DriftAssertionError
 from aequa.testing._result import CheckResult, finish, fmt, table
