@@ -248,6 +248,10 @@ fn section(
             .map_init(Scratch::default, |scratch, c| {
                 column(c, options, rows, scratch)
             })
+            // Every column's outcome first, then the first error in column order: collecting
+            // straight into a `Result` would report whichever failing column a thread reached first.
+            .collect::<Vec<Result<Outcome>>>()
+            .into_iter()
             .collect::<Result<Vec<_>>>()?
     };
     #[cfg(not(feature = "parallel"))]
