@@ -23,8 +23,13 @@ where
             .par_chunks(per_thread)
             .map(|run| {
                 let mut scratch = init();
-                run.iter().map(|b| work(&mut scratch, b)).collect()
+                run.iter()
+                    .map(|b| work(&mut scratch, b))
+                    .collect::<Result<Vec<T>>>()
             })
+            // Every run first, then the first error in batch order (not whichever thread failed first).
+            .collect::<Vec<Result<Vec<T>>>>()
+            .into_iter()
             .collect::<Result<_>>()?;
         Ok(runs.into_iter().flatten().collect())
     }

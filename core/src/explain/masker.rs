@@ -335,6 +335,9 @@ impl<'a, M: Model + ?Sized> Setup<'a, M> {
             let parts = chunks
                 .par_iter()
                 .map(|r| f(r.clone()))
+                // All chunks, then the first error in row order (not whichever thread failed first).
+                .collect::<Vec<Result<Vec<f64>>>>()
+                .into_iter()
                 .collect::<Result<Vec<_>>>()?;
             return Ok(parts.into_iter().flatten().collect());
         }
