@@ -57,6 +57,13 @@ impl Input {
         Ok(Input { value, func: None })
     }
 
+    /// A JS value (not necessarily an object) as [`Input::from_js`] converts it; `argument`
+    /// names it in errors.
+    pub fn value_of(v: &JsValue, argument: &str) -> Result<serde_json::Value, JsError> {
+        TYPED.with(|t| t.borrow_mut().clear());
+        to_value(v, argument, 0)
+    }
+
     /// The typed arguments (unknown keys are errors: the structs deny them).
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, JsError> {
         T::deserialize(&self.value).map_err(|e| arg_error("input", &e))

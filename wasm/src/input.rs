@@ -10,6 +10,8 @@ use aequa_core::{Error, Result};
 use ndarray::{Array2, ArrayView1};
 use serde::Deserialize;
 
+use crate::args::Nums;
+
 /// Keys of the input object, of one feature, of `options` and of `options.bootstrap`. serde
 /// reads only the keys it knows from a JS object, so the binding checks these lists itself
 /// (a misspelt optional key must not pass silently); a test keeps them equal to the structs.
@@ -40,10 +42,10 @@ pub const BOOTSTRAP_KEYS: &[&str] = &["nBoot", "ciQuantiles", "randomState", "st
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FrameArgs {
-    y_true: Vec<f64>,
-    y_pred: Vec<f64>,
+    y_true: Nums,
+    y_pred: Nums,
     #[serde(default)]
-    sample_weight: Option<Vec<f64>>,
+    sample_weight: Option<Nums>,
     sensitive_features: Vec<FeatureArg>,
     #[serde(default)]
     control_features: Option<Vec<FeatureArg>>,
@@ -126,11 +128,12 @@ impl<'de> Deserialize<'de> for Level {
             fn visit_bool<E: serde::de::Error>(self, _: bool) -> std::result::Result<Level, E> {
                 Err(E::custom(EXPECTED))
             }
+            // JSON null is how a JS NaN arrives (the core names the row).
             fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Level, E> {
-                Err(E::custom(EXPECTED))
+                Ok(Level::Number(f64::NAN))
             }
             fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Level, E> {
-                Err(E::custom(EXPECTED))
+                Ok(Level::Number(f64::NAN))
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
                 self,
@@ -183,9 +186,9 @@ impl FrameArgs {
     /// Put a column read separately (a typed array copied in one go) in place.
     pub fn set_column(&mut self, key: &str, values: Vec<f64>) {
         match key {
-            "yTrue" => self.y_true = values,
-            "yPred" => self.y_pred = values,
-            "sampleWeight" => self.sample_weight = Some(values),
+            "yTrue" => self.y_true = Nums(values),
+            "yPred" => self.y_pred = Nums(values),
+            "sampleWeight" => self.sample_weight = Some(Nums(values)),
             _ => {}
         }
     }
@@ -240,9 +243,9 @@ impl FrameArgs {
     /// The core's input, borrowing from `self` and the encoded columns.
     pub fn input<'a>(&'a self, sensitive: &'a [Encoded], control: &'a [Encoded]) -> FrameInput<'a> {
         FrameInput {
-            y_true: self.y_true.as_slice().into(),
-            y_pred: self.y_pred.as_slice().into(),
-            sample_weight: self.sample_weight.as_deref().map(ArrayView1::from),
+            y_true: self.y_true.0.as_slice().into(),
+            y_pred: self.y_pred.0.as_slice().into(),
+            sample_weight: self.sample_weight.as_ref().map(|w| ArrayView1::from(&w.0)),
             sensitive: sensitive.iter().map(Encoded::feature).collect(),
             control: control.iter().map(Encoded::feature).collect(),
         }

@@ -1,8 +1,7 @@
 //! # aequa-wasm
 //!
 //! The JS face of `aequa-core`: camelCase functions that convert a plain JS object (or its
-//! JSON), call the core and hand back its report — as a JS object through `serde_wasm_bindgen`'s
-//! JSON-compatible serializer, or as the exact `serde_json` string the Python wheel produces for
+//! JSON), call the core and hand back its report — as a JS object (the JSON text parsed by the host), or as the exact `serde_json` string the Python wheel produces for
 //! the same inputs and seed. Core errors become JS `Error`s with the core's message.
 
 use aequa_core::fairness::disparity::{disparity as core_disparity, Agg, Disparity, Kind, Method};
@@ -56,9 +55,8 @@ pub fn metric_frame(
 /// for byte what the Python wheel returns.
 #[wasm_bindgen(js_name = metricFrameJson)]
 pub fn metric_frame_json(json: &str) -> Result<String, JsError> {
-    let args: FrameArgs = serde_json::from_str(json).map_err(|e| arg_error("input", &e))?;
-    let report = compute(&args).map_err(core_error)?;
-    serde_json::to_string(&report).map_err(|e| arg_error("report", &e))
+    let args: FrameArgs = args::Input::from_json(json)?.parse()?;
+    args::to_text(&compute(&args).map_err(core_error)?)
 }
 
 /// The canonical name of a metric or alias (`recall_score` → `true_positive_rate`).
@@ -226,15 +224,13 @@ fn arg_error(argument: &str, e: &dyn std::fmt::Display) -> JsError {
 }
 
 fn from_js<T: DeserializeOwned>(argument: &str, value: JsValue) -> Result<T, JsError> {
-    // serde_wasm_bindgen's message is a JS error's `toString()`: drop its "Error: " prefix.
-    serde_wasm_bindgen::from_value(value).map_err(|e| {
-        let text = e.to_string();
-        arg_error(argument, &text.trim_start_matches("Error: "))
-    })
+    // Through the JSON value every other export reads (one deserializer in the module).
+    let value = args::Input::value_of(&value, argument)?;
+    T::deserialize(&value).map_err(|e| arg_error(argument, &e))
 }
 
 fn from_name<T: DeserializeOwned>(argument: &str, name: &str) -> Result<T, JsError> {
-    serde_json::from_value(serde_json::Value::String(name.to_string()))
+    T::deserialize(&serde_json::Value::String(name.to_string()))
         .map_err(|e| arg_error(argument, &e))
 }
 
