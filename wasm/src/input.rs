@@ -152,10 +152,11 @@ impl<'de> Deserialize<'de> for Level {
     }
 }
 
-/// The options; anything left out takes the core's default.
+/// The options (of `metricFrame` and `metricFrameColumns`); anything left out takes the core's
+/// default.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct OptionsArg {
+pub struct OptionsArg {
     metrics: Option<Vec<String>>,
     pos_label: Option<f64>,
     threshold: Option<f64>,
@@ -172,6 +173,31 @@ struct BootstrapArg {
     random_state: u32,
     #[serde(default)]
     stratified: bool,
+}
+
+impl OptionsArg {
+    /// The core's options (its defaults when there are none).
+    pub fn core(options: Option<&OptionsArg>) -> FrameOptions {
+        let none = OptionsArg::default();
+        let o = options.unwrap_or(&none);
+        let d = FrameOptions::default();
+        FrameOptions {
+            metrics: o.metrics.clone().unwrap_or(d.metrics),
+            spec: LabelSpec {
+                pos_label: o.pos_label,
+                threshold: o.threshold,
+                one_vs_rest: false,
+            },
+            compat: o.compat.unwrap_or(d.compat),
+            min_group_size: o.min_group_size.unwrap_or(d.min_group_size),
+            bootstrap: o.bootstrap.as_ref().map(|b| BootstrapOptions {
+                n_boot: b.n_boot,
+                ci_quantiles: b.ci_quantiles.clone(),
+                random_state: b.random_state,
+                stratified: b.stratified,
+            }),
+        }
+    }
 }
 
 /// Group columns encoded into codes and level labels.
@@ -207,25 +233,7 @@ impl FrameArgs {
 
     /// The core's options.
     pub fn options(&self) -> FrameOptions {
-        let none = OptionsArg::default();
-        let o = self.options.as_ref().unwrap_or(&none);
-        let d = FrameOptions::default();
-        FrameOptions {
-            metrics: o.metrics.clone().unwrap_or(d.metrics),
-            spec: LabelSpec {
-                pos_label: o.pos_label,
-                threshold: o.threshold,
-                one_vs_rest: false,
-            },
-            compat: o.compat.unwrap_or(d.compat),
-            min_group_size: o.min_group_size.unwrap_or(d.min_group_size),
-            bootstrap: o.bootstrap.as_ref().map(|b| BootstrapOptions {
-                n_boot: b.n_boot,
-                ci_quantiles: b.ci_quantiles.clone(),
-                random_state: b.random_state,
-                stratified: b.stratified,
-            }),
-        }
+        OptionsArg::core(self.options.as_ref())
     }
 
     /// Encode the sensitive and control columns.
@@ -336,7 +344,7 @@ pub fn encode_numbers(
     // `+ 0.0` turns -0 into 0, so both land in one group, as they compare equal.
     let values: Vec<f64> = values.iter().map(|v| v + 0.0).collect();
     let mut levels = values.clone();
-    levels.sort_by(f64::total_cmp);
+    aequa_core::math::sort_floats(&mut levels);
     levels.dedup();
     if levels.is_empty() {
         return Err(Error::invalid(
