@@ -228,6 +228,19 @@ impl<'de> Deserialize<'de> for Nums {
     }
 }
 
+/// An `options` object read into the method's options type (`None` or `null`: its defaults).
+/// The argument structs keep `options` as a JSON value and call this, so they are not generic
+/// over the options type: one deserializer per argument struct in the module, not one per
+/// method.
+pub fn options_of<O: DeserializeOwned + Default>(
+    options: Option<serde_json::Value>,
+) -> Result<O, JsError> {
+    options.map_or_else(
+        || Ok(O::default()),
+        |v| O::deserialize(&v).map_err(|e| arg_error("input", &e)),
+    )
+}
+
 /// The typed array a placeholder stands for (taken out of the table: each is read once).
 pub fn typed(placeholder: &str) -> Option<Vec<f64>> {
     let index: usize = placeholder.strip_prefix(TYPED_MARK)?.parse().ok()?;
