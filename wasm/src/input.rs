@@ -209,28 +209,6 @@ pub struct Encoded {
 }
 
 impl FrameArgs {
-    /// Put a column read separately (a typed array copied in one go) in place.
-    pub fn set_column(&mut self, key: &str, values: Vec<f64>) {
-        match key {
-            "yTrue" => self.y_true = Nums(values),
-            "yPred" => self.y_pred = Nums(values),
-            "sampleWeight" => self.sample_weight = Some(Nums(values)),
-            _ => {}
-        }
-    }
-
-    /// Put the numeric values of grouping column `index` of `list` (`sensitiveFeatures` or
-    /// `controlFeatures`), read separately, in place.
-    pub fn set_feature_values(&mut self, list: &str, index: usize, values: Vec<f64>) {
-        let features = match list {
-            "sensitiveFeatures" => Some(&mut self.sensitive_features),
-            _ => self.control_features.as_mut(),
-        };
-        if let Some(f) = features.and_then(|f| f.get_mut(index)) {
-            f.values = values.into_iter().map(Level::Number).collect();
-        }
-    }
-
     /// The core's options.
     pub fn options(&self) -> FrameOptions {
         OptionsArg::core(self.options.as_ref())

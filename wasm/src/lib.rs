@@ -143,50 +143,8 @@ fn frame_args(input: JsValue) -> Result<FrameArgs, JsError> {
         "bootstrap",
         input::BOOTSTRAP_KEYS,
     )?;
-    // Float64Array columns are copied in one go; serde would read them element by element.
-    let mut typed = Vec::new();
-    let mut typed_features = Vec::new();
-    let input = if input.is_object() {
-        let copy = js_sys::Object::assign(&js_sys::Object::new(), input.unchecked_ref());
-        for key in ["yTrue", "yPred", "sampleWeight"] {
-            if let Some(a) = get(&copy, key).dyn_ref::<js_sys::Float64Array>() {
-                typed.push((key, a.to_vec()));
-                let _ = js_sys::Reflect::set(&copy, &JsValue::from_str(key), &js_sys::Array::new());
-            }
-        }
-        for list in ["sensitiveFeatures", "controlFeatures"] {
-            let Ok(features) = get(&copy, list).dyn_into::<js_sys::Array>() else {
-                continue;
-            };
-            let copied = js_sys::Array::new();
-            for (i, feature) in features.iter().enumerate() {
-                if let Some(a) = get(&feature, "values").dyn_ref::<js_sys::Float64Array>() {
-                    typed_features.push((list, i, a.to_vec()));
-                    let f = js_sys::Object::assign(&js_sys::Object::new(), feature.unchecked_ref());
-                    let _ = js_sys::Reflect::set(
-                        &f,
-                        &JsValue::from_str("values"),
-                        &js_sys::Array::new(),
-                    );
-                    copied.push(&f);
-                } else {
-                    copied.push(&feature);
-                }
-            }
-            let _ = js_sys::Reflect::set(&copy, &JsValue::from_str(list), &copied);
-        }
-        copy.into()
-    } else {
-        input
-    };
-    let mut args: FrameArgs = from_js("input", input)?;
-    for (key, values) in typed {
-        args.set_column(key, values);
-    }
-    for (list, i, values) in typed_features {
-        args.set_feature_values(list, i, values);
-    }
-    Ok(args)
+    // Float64Array columns are copied in one go (`args::Input::value_of` sets them aside).
+    from_js("input", input)
 }
 
 fn get(object: &JsValue, key: &str) -> JsValue {
