@@ -1,8 +1,10 @@
 //! # aequa-wasm
 //!
 //! The JS face of `aequa-core`: camelCase functions that convert a plain JS object (or its
-//! JSON), call the core and hand back its report — as a JS object (the JSON text parsed by the host), or as the exact `serde_json` string the Python wheel produces for
-//! the same inputs and seed. Core errors become JS `Error`s with the core's message.
+//! JSON) into one `serde_json::Value`, read their arguments from it, call the core and hand
+//! back its report — as a JS object (the report's JSON parsed by the host) or as the exact
+//! `serde_json` string the Python wheel produces for the same inputs and seed. Core errors
+//! become JS `Error`s with the core's message.
 
 use aequa_core::fairness::disparity::{disparity as core_disparity, Agg, Disparity, Kind, Method};
 use aequa_core::fairness::frame::reference_disparities_of;
