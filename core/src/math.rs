@@ -121,6 +121,13 @@ pub fn cos(x: f64) -> f64 {
     libm::cos(x)
 }
 
+/// Sort floats ascending by `f64::total_cmp` (NaN last, -0 before +0). Every float sort goes
+/// through here: one sort instantiated in the WASM module instead of one per call site and
+/// flavour. Unstable is exact here: values equal under `total_cmp` have the same bits.
+pub fn sort_floats(values: &mut [f64]) {
+    values.sort_unstable_by(f64::total_cmp);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -270,6 +270,22 @@ describe("bad input gives a JS Error with the core's message", () => {
     assert.equal(report.values.aggregates[0].difference_between_groups, 1 - 1 / 3);
     assert.match(aequa.version(), /^\d+\.\d+\.\d+/);
   });
+
+  test("long plain number arrays (copied in one call) read as typed arrays and JSON do", () => {
+    const n = 200;
+    const input = {
+      yTrue: Array.from({ length: n }, (_, i) => (i * 7) % 3 === 0 ? 1 : 0),
+      yPred: Array.from({ length: n }, (_, i) => (i * 5) % 4 < 2 ? 1 : 0),
+      sensitiveFeatures: [{ name: "g", values: Array.from({ length: n }, (_, i) => i % 3) }],
+      options: { metrics: ["selection_rate", "accuracy"] },
+    };
+    const plain = aequa.metricFrame(input);
+    assert.deepEqual(plain, aequa.metricFrame(typed(input)));
+    assert.deepEqual(plain, JSON.parse(aequa.metricFrameJson(JSON.stringify(input))));
+    // A NaN (not finite) takes the element-by-element path, to the same clear error.
+    const withNaN = { ...input, yPred: input.yPred.map((v, i) => (i === 150 ? NaN : v)) };
+    throwsClearly(() => aequa.metricFrame(withNaN), /^y_pred: expected finite numbers, found NaN at row 150/);
+  });
 });
 
 // ---------------------------------------------------------------- determinism

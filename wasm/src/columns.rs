@@ -6,49 +6,13 @@
 //! bootstrap intervals too.
 
 use aequa_core::data::groups::{Feature, FeatureLevels};
-use aequa_core::fairness::{
-    metric_frame, BootstrapOptions, Convention, FrameInput, FrameOptions, LabelSpec,
-};
+use aequa_core::fairness::{metric_frame, FrameInput};
 use aequa_core::Error;
 use ndarray::ArrayView1;
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
+use crate::input::{OptionsArg, BOOTSTRAP_KEYS, OPTIONS_KEYS};
 use crate::{check_keys, core_error, from_js, to_js};
-
-/// Keys of `options` (serde skips unknown keys of a JS object, so they are checked first).
-const OPTION_KEYS: &[&str] = &[
-    "metrics",
-    "posLabel",
-    "threshold",
-    "compat",
-    "minGroupSize",
-    "bootstrap",
-];
-/// Keys of `options.bootstrap`.
-const BOOTSTRAP_KEYS: &[&str] = &["nBoot", "ciQuantiles", "randomState", "stratified"];
-
-/// The options (as `metricFrame`'s).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ColumnOptions {
-    metrics: Option<Vec<String>>,
-    pos_label: Option<f64>,
-    threshold: Option<f64>,
-    compat: Option<Convention>,
-    min_group_size: Option<u64>,
-    bootstrap: Option<ColumnBootstrap>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ColumnBootstrap {
-    n_boot: u32,
-    ci_quantiles: Vec<f64>,
-    random_state: u32,
-    #[serde(default)]
-    stratified: bool,
-}
 
 /// A MetricFrame of `yTrue` and `yPred` grouped by coded sensitive features: `features[f]`
 /// names feature `f` and its levels, its row codes are `codes[f * n .. (f + 1) * n]`.
@@ -61,14 +25,14 @@ pub fn metric_frame_columns(
     #[wasm_bindgen(unchecked_param_type = "ColumnOptionsInput")] options: JsValue,
 ) -> Result<JsValue, JsError> {
     let features: Vec<FeatureLevels> = from_js("features", features)?;
-    let options: ColumnOptions = if options.is_undefined() || options.is_null() {
-        ColumnOptions::default()
+    let options: Option<OptionsArg> = if options.is_undefined() || options.is_null() {
+        None
     } else {
-        check_keys(&options, "options", OPTION_KEYS)?;
+        check_keys(&options, "options", OPTIONS_KEYS)?;
         let boot = js_sys::Reflect::get(&options, &JsValue::from_str("bootstrap"))
             .unwrap_or(JsValue::UNDEFINED);
         check_keys(&boot, "bootstrap", BOOTSTRAP_KEYS)?;
-        from_js("options", options)?
+        Some(from_js("options", options)?)
     };
     let n = y_true.len();
     check_codes(codes, n, &features).map_err(core_error)?;
@@ -88,23 +52,7 @@ pub fn metric_frame_columns(
         sensitive,
         control: Vec::new(),
     };
-    let d = FrameOptions::default();
-    let core_options = FrameOptions {
-        metrics: options.metrics.unwrap_or(d.metrics),
-        spec: LabelSpec {
-            pos_label: options.pos_label,
-            threshold: options.threshold,
-            one_vs_rest: false,
-        },
-        compat: options.compat.unwrap_or(d.compat),
-        min_group_size: options.min_group_size.unwrap_or(d.min_group_size),
-        bootstrap: options.bootstrap.map(|b| BootstrapOptions {
-            n_boot: b.n_boot,
-            ci_quantiles: b.ci_quantiles,
-            random_state: b.random_state,
-            stratified: b.stratified,
-        }),
-    };
+    let core_options = OptionsArg::core(options.as_ref());
     to_js(&metric_frame(&input, &core_options, None).map_err(core_error)?)
 }
 

@@ -459,7 +459,7 @@ fn binned(input: &Input, test: &str) -> Result<BinnedOut, JsError> {
         _ => {}
     }
     let options: DriftOptions =
-        serde_json::from_value(options).map_err(|e| arg_error("input", &e))?;
+        Deserialize::deserialize(&options).map_err(|e| arg_error("input", &e))?;
     let args = ReportArgs {
         columns: vec![ColumnArg {
             name: "x".into(),

@@ -25,7 +25,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::args::{core_error, export, floats, Input, Matrix, Nums};
+use crate::args::{core_error, export, floats, options_of, Input, Matrix, Nums};
 use crate::input::{encode, FeatureArg};
 use crate::model::{native, ModelArg};
 
@@ -43,18 +43,18 @@ type ShapleyFn<O> = fn(
 /// `{model, x, background?, options?}`: the input of the Shapley methods.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ShapArgs<O> {
+struct ShapArgs {
     #[serde(default)]
     model: Option<serde_json::Value>,
     x: Matrix,
     #[serde(default)]
     background: Option<Matrix>,
-    #[serde(default = "Option::default")]
-    options: Option<O>,
+    #[serde(default)]
+    options: Option<serde_json::Value>,
 }
 
-impl<O: DeserializeOwned + Default> ShapArgs<O> {
-    fn read(input: &Input) -> Result<Read<Self, O>, JsError> {
+impl ShapArgs {
+    fn read<O: DeserializeOwned + Default>(input: &Input) -> Result<Read<Self, O>, JsError> {
         let mut args: Self = input.parse()?;
         let x = args.x.array("x")?;
         let bg = args
@@ -62,7 +62,7 @@ impl<O: DeserializeOwned + Default> ShapArgs<O> {
             .as_ref()
             .map(|b| b.array("background"))
             .transpose()?;
-        let options = args.options.take().unwrap_or_default();
+        let options = options_of(args.options.take())?;
         Ok((args, x, bg, options))
     }
 }
@@ -80,7 +80,7 @@ fn shapley<O: DeserializeOwned + Default>(
     input: &Input,
     run: ShapleyFn<O>,
 ) -> Result<ExplanationReport, JsError> {
-    let (args, x, bg, options) = ShapArgs::<O>::read(input)?;
+    let (args, x, bg, options) = ShapArgs::read::<O>(input)?;
     let bg = need_background(bg)?;
     let probe = if x.nrows() > 0 { x.view() } else { bg.view() };
     let model = ModelArg::resolve(input, args.model.as_ref(), probe)?;
@@ -100,7 +100,7 @@ fn compute_kernel(input: &Input) -> Result<ExplanationReport, JsError> {
 }
 
 fn compute_linear(input: &Input) -> Result<ExplanationReport, JsError> {
-    let (args, x, bg, options) = ShapArgs::<LinearShapOptions>::read(input)?;
+    let (args, x, bg, options) = ShapArgs::read::<LinearShapOptions>(input)?;
     let bg = need_background(bg)?;
     match native(args.model.as_ref())? {
         NativeModel::Linear(lm) => {
@@ -114,7 +114,7 @@ fn compute_linear(input: &Input) -> Result<ExplanationReport, JsError> {
 }
 
 fn compute_tree(input: &Input) -> Result<ExplanationReport, JsError> {
-    let (args, x, bg, params) = ShapArgs::<TreeShapParams>::read(input)?;
+    let (args, x, bg, params) = ShapArgs::read::<TreeShapParams>(input)?;
     let model = native(args.model.as_ref())?;
     let trees = trees_of(&model).map_err(core_error)?;
     core_tree_shap(trees, x.view(), bg.as_ref().map(|b| b.view()), &params).map_err(core_error)
@@ -128,7 +128,7 @@ struct Interactions {
 }
 
 fn compute_interactions(input: &Input) -> Result<Interactions, JsError> {
-    let (args, x, bg, params) = ShapArgs::<TreeShapParams>::read(input)?;
+    let (args, x, bg, params) = ShapArgs::read::<TreeShapParams>(input)?;
     let model = native(args.model.as_ref())?;
     let trees = trees_of(&model).map_err(core_error)?;
     let v = tree_shap_interaction_values(trees, x.view(), bg.as_ref().map(|b| b.view()), &params)
@@ -242,23 +242,23 @@ fn compute_importance(input: &Input) -> Result<aequa_core::report::ImportanceRep
 /// `{model, x, sampleWeight?, options?}`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct DependenceArgs<O> {
+struct DependenceArgs {
     #[serde(default)]
     model: Option<serde_json::Value>,
     x: Matrix,
     #[serde(default)]
     sample_weight: Option<Nums>,
-    #[serde(default = "Option::default")]
-    options: Option<O>,
+    #[serde(default)]
+    options: Option<serde_json::Value>,
 }
 
 fn compute_pd(input: &Input) -> Result<aequa_core::report::DependenceReport, JsError> {
-    let args: DependenceArgs<DependenceOptions> = input.parse()?;
+    let args: DependenceArgs = input.parse()?;
     let x = args.x.array("x")?;
     check_x(x.view(), x.nrows()).map_err(core_error)?;
     let model = ModelArg::resolve(input, args.model.as_ref(), x.view())?;
     let w = args.sample_weight.as_ref().map(|w| Array1::from(floats(w)));
-    let options = args.options.unwrap_or_default();
+    let options: DependenceOptions = options_of(args.options)?;
     core_pd(
         model.as_model(),
         x.view(),
@@ -269,7 +269,7 @@ fn compute_pd(input: &Input) -> Result<aequa_core::report::DependenceReport, JsE
 }
 
 fn compute_ale(input: &Input) -> Result<aequa_core::report::AleReport, JsError> {
-    let args: DependenceArgs<AleOptions> = input.parse()?;
+    let args: DependenceArgs = input.parse()?;
     if args.sample_weight.is_some() {
         return Err(JsError::new(
             "sampleWeight: accumulated local effects take no sample weights; leave it out",
@@ -278,7 +278,7 @@ fn compute_ale(input: &Input) -> Result<aequa_core::report::AleReport, JsError> 
     let x = args.x.array("x")?;
     check_x(x.view(), x.nrows()).map_err(core_error)?;
     let model = ModelArg::resolve(input, args.model.as_ref(), x.view())?;
-    let options = args.options.unwrap_or_default();
+    let options: AleOptions = options_of(args.options)?;
     accumulated_local_effects(model.as_model(), x.view(), &options).map_err(core_error)
 }
 

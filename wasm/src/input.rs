@@ -10,6 +10,8 @@ use aequa_core::{Error, Result};
 use ndarray::{Array2, ArrayView1};
 use serde::Deserialize;
 
+use crate::args::Nums;
+
 /// Keys of the input object, of one feature, of `options` and of `options.bootstrap`. serde
 /// reads only the keys it knows from a JS object, so the binding checks these lists itself
 /// (a misspelt optional key must not pass silently); a test keeps them equal to the structs.
@@ -40,10 +42,10 @@ pub const BOOTSTRAP_KEYS: &[&str] = &["nBoot", "ciQuantiles", "randomState", "st
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FrameArgs {
-    y_true: Vec<f64>,
-    y_pred: Vec<f64>,
+    y_true: Nums,
+    y_pred: Nums,
     #[serde(default)]
-    sample_weight: Option<Vec<f64>>,
+    sample_weight: Option<Nums>,
     sensitive_features: Vec<FeatureArg>,
     #[serde(default)]
     control_features: Option<Vec<FeatureArg>>,
@@ -126,11 +128,12 @@ impl<'de> Deserialize<'de> for Level {
             fn visit_bool<E: serde::de::Error>(self, _: bool) -> std::result::Result<Level, E> {
                 Err(E::custom(EXPECTED))
             }
+            // JSON null is how a JS NaN arrives (the core names the row).
             fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Level, E> {
-                Err(E::custom(EXPECTED))
+                Ok(Level::Number(f64::NAN))
             }
             fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Level, E> {
-                Err(E::custom(EXPECTED))
+                Ok(Level::Number(f64::NAN))
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
                 self,
@@ -149,10 +152,11 @@ impl<'de> Deserialize<'de> for Level {
     }
 }
 
-/// The options; anything left out takes the core's default.
+/// The options (of `metricFrame` and `metricFrameColumns`); anything left out takes the core's
+/// default.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct OptionsArg {
+pub struct OptionsArg {
     metrics: Option<Vec<String>>,
     pos_label: Option<f64>,
     threshold: Option<f64>,
@@ -171,41 +175,11 @@ struct BootstrapArg {
     stratified: bool,
 }
 
-/// Group columns encoded into codes and level labels.
-#[derive(Debug)]
-pub struct Encoded {
-    name: String,
-    codes: Vec<u32>,
-    levels: Vec<String>,
-}
-
-impl FrameArgs {
-    /// Put a column read separately (a typed array copied in one go) in place.
-    pub fn set_column(&mut self, key: &str, values: Vec<f64>) {
-        match key {
-            "yTrue" => self.y_true = values,
-            "yPred" => self.y_pred = values,
-            "sampleWeight" => self.sample_weight = Some(values),
-            _ => {}
-        }
-    }
-
-    /// Put the numeric values of grouping column `index` of `list` (`sensitiveFeatures` or
-    /// `controlFeatures`), read separately, in place.
-    pub fn set_feature_values(&mut self, list: &str, index: usize, values: Vec<f64>) {
-        let features = match list {
-            "sensitiveFeatures" => Some(&mut self.sensitive_features),
-            _ => self.control_features.as_mut(),
-        };
-        if let Some(f) = features.and_then(|f| f.get_mut(index)) {
-            f.values = values.into_iter().map(Level::Number).collect();
-        }
-    }
-
-    /// The core's options.
-    pub fn options(&self) -> FrameOptions {
+impl OptionsArg {
+    /// The core's options (its defaults when there are none).
+    pub fn core(options: Option<&OptionsArg>) -> FrameOptions {
         let none = OptionsArg::default();
-        let o = self.options.as_ref().unwrap_or(&none);
+        let o = options.unwrap_or(&none);
         let d = FrameOptions::default();
         FrameOptions {
             metrics: o.metrics.clone().unwrap_or(d.metrics),
@@ -224,6 +198,21 @@ impl FrameArgs {
             }),
         }
     }
+}
+
+/// Group columns encoded into codes and level labels.
+#[derive(Debug)]
+pub struct Encoded {
+    name: String,
+    codes: Vec<u32>,
+    levels: Vec<String>,
+}
+
+impl FrameArgs {
+    /// The core's options.
+    pub fn options(&self) -> FrameOptions {
+        OptionsArg::core(self.options.as_ref())
+    }
 
     /// Encode the sensitive and control columns.
     pub fn encode(&self) -> Result<(Vec<Encoded>, Vec<Encoded>)> {
@@ -240,9 +229,9 @@ impl FrameArgs {
     /// The core's input, borrowing from `self` and the encoded columns.
     pub fn input<'a>(&'a self, sensitive: &'a [Encoded], control: &'a [Encoded]) -> FrameInput<'a> {
         FrameInput {
-            y_true: self.y_true.as_slice().into(),
-            y_pred: self.y_pred.as_slice().into(),
-            sample_weight: self.sample_weight.as_deref().map(ArrayView1::from),
+            y_true: self.y_true.0.as_slice().into(),
+            y_pred: self.y_pred.0.as_slice().into(),
+            sample_weight: self.sample_weight.as_ref().map(|w| ArrayView1::from(&w.0)),
             sensitive: sensitive.iter().map(Encoded::feature).collect(),
             control: control.iter().map(Encoded::feature).collect(),
         }
@@ -333,7 +322,7 @@ pub fn encode_numbers(
     // `+ 0.0` turns -0 into 0, so both land in one group, as they compare equal.
     let values: Vec<f64> = values.iter().map(|v| v + 0.0).collect();
     let mut levels = values.clone();
-    levels.sort_by(f64::total_cmp);
+    aequa_core::math::sort_floats(&mut levels);
     levels.dedup();
     if levels.is_empty() {
         return Err(Error::invalid(

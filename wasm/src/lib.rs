@@ -1,9 +1,10 @@
 //! # aequa-wasm
 //!
 //! The JS face of `aequa-core`: camelCase functions that convert a plain JS object (or its
-//! JSON), call the core and hand back its report — as a JS object through `serde_wasm_bindgen`'s
-//! JSON-compatible serializer, or as the exact `serde_json` string the Python wheel produces for
-//! the same inputs and seed. Core errors become JS `Error`s with the core's message.
+//! JSON) into one `serde_json::Value`, read their arguments from it, call the core and hand
+//! back its report — as a JS object (the report's JSON parsed by the host) or as the exact
+//! `serde_json` string the Python wheel produces for the same inputs and seed. Core errors
+//! become JS `Error`s with the core's message.
 
 use aequa_core::fairness::disparity::{disparity as core_disparity, Agg, Disparity, Kind, Method};
 use aequa_core::fairness::frame::reference_disparities_of;
@@ -56,9 +57,8 @@ pub fn metric_frame(
 /// for byte what the Python wheel returns.
 #[wasm_bindgen(js_name = metricFrameJson)]
 pub fn metric_frame_json(json: &str) -> Result<String, JsError> {
-    let args: FrameArgs = serde_json::from_str(json).map_err(|e| arg_error("input", &e))?;
-    let report = compute(&args).map_err(core_error)?;
-    serde_json::to_string(&report).map_err(|e| arg_error("report", &e))
+    let args: FrameArgs = args::Input::from_json(json)?.parse()?;
+    args::to_text(&compute(&args).map_err(core_error)?)
 }
 
 /// The canonical name of a metric or alias (`recall_score` → `true_positive_rate`).
@@ -145,50 +145,8 @@ fn frame_args(input: JsValue) -> Result<FrameArgs, JsError> {
         "bootstrap",
         input::BOOTSTRAP_KEYS,
     )?;
-    // Float64Array columns are copied in one go; serde would read them element by element.
-    let mut typed = Vec::new();
-    let mut typed_features = Vec::new();
-    let input = if input.is_object() {
-        let copy = js_sys::Object::assign(&js_sys::Object::new(), input.unchecked_ref());
-        for key in ["yTrue", "yPred", "sampleWeight"] {
-            if let Some(a) = get(&copy, key).dyn_ref::<js_sys::Float64Array>() {
-                typed.push((key, a.to_vec()));
-                let _ = js_sys::Reflect::set(&copy, &JsValue::from_str(key), &js_sys::Array::new());
-            }
-        }
-        for list in ["sensitiveFeatures", "controlFeatures"] {
-            let Ok(features) = get(&copy, list).dyn_into::<js_sys::Array>() else {
-                continue;
-            };
-            let copied = js_sys::Array::new();
-            for (i, feature) in features.iter().enumerate() {
-                if let Some(a) = get(&feature, "values").dyn_ref::<js_sys::Float64Array>() {
-                    typed_features.push((list, i, a.to_vec()));
-                    let f = js_sys::Object::assign(&js_sys::Object::new(), feature.unchecked_ref());
-                    let _ = js_sys::Reflect::set(
-                        &f,
-                        &JsValue::from_str("values"),
-                        &js_sys::Array::new(),
-                    );
-                    copied.push(&f);
-                } else {
-                    copied.push(&feature);
-                }
-            }
-            let _ = js_sys::Reflect::set(&copy, &JsValue::from_str(list), &copied);
-        }
-        copy.into()
-    } else {
-        input
-    };
-    let mut args: FrameArgs = from_js("input", input)?;
-    for (key, values) in typed {
-        args.set_column(key, values);
-    }
-    for (list, i, values) in typed_features {
-        args.set_feature_values(list, i, values);
-    }
-    Ok(args)
+    // Float64Array columns are copied in one go (`args::Input::value_of` sets them aside).
+    from_js("input", input)
 }
 
 fn get(object: &JsValue, key: &str) -> JsValue {
@@ -226,15 +184,13 @@ fn arg_error(argument: &str, e: &dyn std::fmt::Display) -> JsError {
 }
 
 fn from_js<T: DeserializeOwned>(argument: &str, value: JsValue) -> Result<T, JsError> {
-    // serde_wasm_bindgen's message is a JS error's `toString()`: drop its "Error: " prefix.
-    serde_wasm_bindgen::from_value(value).map_err(|e| {
-        let text = e.to_string();
-        arg_error(argument, &text.trim_start_matches("Error: "))
-    })
+    // Through the JSON value every other export reads (one deserializer in the module).
+    let value = args::Input::value_of(&value, argument)?;
+    T::deserialize(&value).map_err(|e| arg_error(argument, &e))
 }
 
 fn from_name<T: DeserializeOwned>(argument: &str, name: &str) -> Result<T, JsError> {
-    serde_json::from_value(serde_json::Value::String(name.to_string()))
+    T::deserialize(&serde_json::Value::String(name.to_string()))
         .map_err(|e| arg_error(argument, &e))
 }
 

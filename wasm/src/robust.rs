@@ -28,7 +28,7 @@ fn since(start: f64) -> Option<f64> {
 /// `{model, x, y?, sensitive?, options?}`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ProbeArgs<O> {
+struct ProbeArgs {
     #[serde(default)]
     model: Option<serde_json::Value>,
     x: Matrix,
@@ -36,22 +36,22 @@ struct ProbeArgs<O> {
     y: Option<Nums>,
     #[serde(default)]
     sensitive: Vec<FeatureArg>,
-    #[serde(default = "Option::default")]
-    options: Option<O>,
+    #[serde(default)]
+    options: Option<serde_json::Value>,
 }
 
 /// Parsed arguments, `x`, `y` (if any) and the options.
-type Read<O> = (ProbeArgs<O>, Array2<f64>, Option<Array1<f64>>, O);
+type Read<O> = (ProbeArgs, Array2<f64>, Option<Array1<f64>>, O);
 
 fn read<O: serde::de::DeserializeOwned + Default>(input: &Input) -> Result<Read<O>, JsError> {
-    let mut args: ProbeArgs<O> = input.parse()?;
+    let mut args: ProbeArgs = input.parse()?;
     let x = args.x.array("x")?;
     let y = args.y.as_ref().map(|y| Array1::from(floats(y)));
-    let options = args.options.take().unwrap_or_default();
+    let options = crate::args::options_of(args.options.take())?;
     Ok((args, x, y, options))
 }
 
-fn no_y<O>(args: &ProbeArgs<O>, what: &str) -> Result<(), JsError> {
+fn no_y(args: &ProbeArgs, what: &str) -> Result<(), JsError> {
     if args.y.is_some() {
         return Err(JsError::new(&format!(
             "y: {what} compares the model with itself and takes no labels; leave y out"
@@ -60,7 +60,7 @@ fn no_y<O>(args: &ProbeArgs<O>, what: &str) -> Result<(), JsError> {
     Ok(())
 }
 
-fn no_sensitive<O>(args: &ProbeArgs<O>, what: &str) -> Result<(), JsError> {
+fn no_sensitive(args: &ProbeArgs, what: &str) -> Result<(), JsError> {
     if !args.sensitive.is_empty() {
         return Err(JsError::new(&format!(
             "sensitive: {what} takes no grouping columns; leave sensitive out"

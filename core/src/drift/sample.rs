@@ -81,7 +81,7 @@ impl Sorted {
         }
         let values = if keys.len() < SMALL {
             let mut values: Vec<f64> = keys.iter().map(|k| from_key(*k)).collect();
-            values.sort_unstable_by(f64::total_cmp);
+            crate::math::sort_floats(&mut values);
             scratch.give(keys);
             values
         } else {
@@ -247,7 +247,7 @@ fn lsd_bytes(keys: &mut [u64], scratch: &mut [u64], bytes: usize) -> bool {
 /// small inputs use the standard sort.
 pub fn radix_sort(values: &mut [f64]) {
     if values.len() < SMALL {
-        values.sort_unstable_by(f64::total_cmp);
+        crate::math::sort_floats(values);
         return;
     }
     let mut top = vec![0_usize; TOP_BUCKETS];
@@ -306,7 +306,7 @@ mod tests {
             .collect();
         v.extend([0.0, -0.0, f64::MIN_POSITIVE, -1e300, 1e300]);
         let mut expected = v.clone();
-        expected.sort_by(f64::total_cmp);
+        crate::math::sort_floats(&mut expected);
         radix_sort(&mut v);
         assert_eq!(
             v.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),

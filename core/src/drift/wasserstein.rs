@@ -217,7 +217,7 @@ mod tests {
                         }
                     })
                     .collect();
-                v.sort_by(f64::total_cmp);
+                crate::math::sort_floats(&mut v);
                 v
             };
             let (a, b) = (draw(n), draw(m));
@@ -228,7 +228,7 @@ mod tests {
                 "{w} vs {expected}"
             );
             let mut all: Vec<f64> = a.iter().chain(&b).copied().collect();
-            all.sort_by(f64::total_cmp);
+            crate::math::sort_floats(&mut all);
             all.dedup();
             assert_eq!(d, all.len());
         }

@@ -200,7 +200,7 @@ pub fn grid_axis(
     categorical: bool,
 ) -> Result<Vec<f64>> {
     let mut sorted = column.to_vec();
-    sorted.sort_by(f64::total_cmp);
+    crate::math::sort_floats(&mut sorted);
     let mut uniques = sorted.clone();
     uniques.dedup();
     if categorical || uniques.len() < grid_resolution {

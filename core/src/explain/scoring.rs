@@ -239,7 +239,7 @@ fn weight(w: Option<ArrayView1<'_, f64>>, i: usize) -> f64 {
 
 fn sorted_unique(values: impl Iterator<Item = f64>) -> Vec<f64> {
     let mut v: Vec<f64> = values.collect();
-    v.sort_by(f64::total_cmp);
+    crate::math::sort_floats(&mut v);
     v.dedup();
     v
 }

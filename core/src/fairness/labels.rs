@@ -17,7 +17,7 @@ impl DistinctValues {
     pub fn see(&mut self, v: f64) {
         if self.values.len() < 3 && !self.values.contains(&v) {
             self.values.push(v);
-            self.values.sort_by(f64::total_cmp);
+            crate::math::sort_floats(&mut self.values);
         }
     }
 

@@ -74,7 +74,7 @@ pub fn one_vs_rest(
             value: *v,
         });
     }
-    classes.sort_by(f64::total_cmp);
+    crate::math::sort_floats(&mut classes);
     classes.dedup();
     if classes.len() > MAX_CLASSES {
         return Err(Error::invalid(

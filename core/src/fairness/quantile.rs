@@ -4,7 +4,7 @@
 /// The `q`-quantiles of `values`, NaNs ignored; NaN when no value is defined.
 pub fn nanquantiles(values: &mut Vec<f64>, qs: &[f64]) -> Vec<f64> {
     values.retain(|v| !v.is_nan());
-    values.sort_by(f64::total_cmp);
+    crate::math::sort_floats(values);
     qs.iter().map(|q| quantile_sorted(values, *q)).collect()
 }
 

@@ -136,7 +136,7 @@ fn encode(y: ArrayView1<'_, f64>) -> Result<(Array1<u32>, Vec<f64>)> {
         ));
     }
     let mut labels: Vec<f64> = y.to_vec();
-    labels.sort_by(f64::total_cmp);
+    crate::math::sort_floats(&mut labels);
     labels.dedup();
     if labels.len() < 2 {
         return Err(Error::invalid(

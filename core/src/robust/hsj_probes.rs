@@ -246,7 +246,7 @@ mod tests {
         assert!(mean.abs() < 0.01 && (var - 1.0).abs() < 0.01 && (kurt - 3.0).abs() < 0.05);
         // Kolmogorov-Smirnov distance to the normal CDF.
         let mut sorted = draws;
-        sorted.sort_by(f64::total_cmp);
+        crate::math::sort_floats(&mut sorted);
         let ks = sorted
             .iter()
             .enumerate()

@@ -216,7 +216,7 @@ fn median(mut v: Vec<f64>) -> Num {
     if v.is_empty() {
         return Num(f64::NAN);
     }
-    v.sort_by(f64::total_cmp);
+    crate::math::sort_floats(&mut v);
     let m = v.len() / 2;
     let at = |i: usize| v.get(i).copied().unwrap_or(f64::NAN);
     Num(if v.len() % 2 == 1 {

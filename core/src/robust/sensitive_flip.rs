@@ -58,7 +58,7 @@ fn label(v: f64) -> String {
 /// Sorted distinct values of a column.
 fn distinct(col: impl Iterator<Item = f64>) -> Vec<f64> {
     let mut v: Vec<f64> = col.collect();
-    v.sort_by(f64::total_cmp);
+    crate::math::sort_floats(&mut v);
     v.dedup();
     v
 }
