@@ -361,3 +361,21 @@ def test_categorical_summary_and_checked_json() -> None:
         drift.DriftSummary.from_json(s.to_json().replace('"current":[1,2,1]', '"current":[1]'))
     with pytest.raises(aequa.AequaError, match="different bins"):
         s.merge(drift.DriftSummary.categorical(4))
+
+
+def test_a_category_unseen_in_the_reference_is_infinite_drift_with_a_reason() -> None:
+    ref = pd.DataFrame({"c": ["a", "b"] * 50})
+    cur = pd.DataFrame({"c": ["a", "b", "z"] * 40})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scipy warns of the division by a zero expectation
+        # scipy's own answer for these counts: an infinite statistic and p = 0.
+        expected = st.chisquare([40, 40, 40], [60.0, 60.0, 0.0])
+        r = drift.drift_report(ref, cur)
+    assert math.isinf(expected.statistic) and expected.pvalue == 0.0
+    col = r.report["overall"]["columns"][0]
+    assert col["statistic"] is None and col["p_value"] == 0.0 and col["drifted"] is True
+    assert col["details"]["unseen_in_reference"] == ["z"]
+    assert r.report["warnings"] == [
+        "column 'c': the current data has values the reference never saw ([\"z\"]); the "
+        "chisquare statistic is infinite (null in JSON) and the column counts as drifted"
+    ]

@@ -176,9 +176,27 @@ pub(crate) fn numeric_column(
             let (bins, rc, kc) = numeric_bins(rv, kv, options);
             d.bins = Some(bins);
             binned_statistic(&mut d, test, &rc, &kc, options)?;
+            warnings.extend(infinite_statistic(name, &d));
         }
     }
     Ok(Outcome { drift: d, warnings })
+}
+
+/// Chi-square is infinite when the current data has bins or categories the reference never
+/// saw; JSON has no infinity, so the statistic is `null` there and this warning says why.
+fn infinite_statistic(name: &str, d: &ColumnDrift) -> Option<String> {
+    if !d.statistic.0.is_infinite() {
+        return None;
+    }
+    let unseen = d
+        .details
+        .get("unseen_in_reference")
+        .map_or_else(String::new, |v| format!(" ({v})"));
+    Some(format!(
+        "column '{name}': the current data has values the reference never saw{unseen}; the \
+         {} statistic is infinite (null in JSON) and the column counts as drifted",
+        d.test.name()
+    ))
 }
 
 /// Bins of a numeric column and the counts of both samples in them.
@@ -305,8 +323,6 @@ pub(crate) fn categorical_column(
         ));
     }
     binned_statistic(&mut d, test, &r, &k, options)?;
-    Ok(Outcome {
-        drift: d,
-        warnings: Vec::new(),
-    })
+    let warnings = infinite_statistic(name, &d).into_iter().collect();
+    Ok(Outcome { drift: d, warnings })
 }
