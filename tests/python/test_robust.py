@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from _tabular import CONSTRAINTS, assert_attack_respects_constraints, mixed_tabular
 from aequa import InvalidArgumentError, robust
 from sklearn.linear_model import LogisticRegression
 
@@ -188,23 +189,10 @@ def test_attack_bad_input(data, logreg):
 def tabular():
     from sklearn.ensemble import RandomForestClassifier
 
-    rng = np.random.default_rng(5)
-    n = 300
-    cont = np.clip(rng.normal(size=n), -3, 3)
-    count = rng.integers(0, 6, size=n).astype(float)
-    cat = rng.integers(0, 3, size=n)
-    onehot = np.eye(3)[cat]
-    age = rng.integers(20, 60, size=n).astype(float)
-    X = np.column_stack([cont, count, onehot, age])
-    y = ((cont + 0.4 * count + onehot[:, 1] - 0.02 * age) > 0.8).astype(int)
+    X, score = mixed_tabular(5, 300)
+    y = (score > 0.8).astype(int)
     model = RandomForestClassifier(30, max_depth=5, random_state=0).fit(X, y)
-    cons = {
-        "immutable": [5],
-        "bounds": {0: (-3.0, 3.0), 1: (0, 5)},
-        "integer": [1],
-        "one_hot": [[2, 3, 4]],
-    }
-    return X, y, model, cons
+    return X, y, model, CONSTRAINTS
 
 
 @pytest.mark.parametrize("norm", [2, "inf"])
@@ -220,15 +208,7 @@ def test_hop_skip_jump_examples_change_prediction_and_respect_constraints(tabula
     assert np.array_equal(r.attacked, pred == y[:60])
     assert np.all(adv_pred[r.success] != pred[r.success])
     assert np.array_equal(r.success, r.attacked & (adv_pred != y[:60]))
-    xa = r.x_adv
-    assert np.array_equal(xa[:, 5], X[:, 5])
-    assert np.all((xa[:, 0] >= -3) & (xa[:, 0] <= 3))
-    assert np.all((xa[:, 1] >= 0) & (xa[:, 1] <= 5)) and np.all(xa[:, 1] == np.round(xa[:, 1]))
-    oh = xa[:, 2:5]
-    assert np.all(np.isin(oh, [0.0, 1.0])) and np.all(oh.sum(axis=1) == 1)
-    d = xa - X
-    size = np.linalg.norm(d, axis=1) if norm == 2 else np.abs(d).max(axis=1)
-    assert np.allclose(size[r.success], r.perturbation_norm[r.success])
+    assert_attack_respects_constraints(X, r, norm)
     assert r.queries <= 5000 * 60 + 60
 
 
