@@ -2,12 +2,18 @@
 
 See the bundle contract in ``ARCHITECTURE.md``. :func:`make_bundle` builds it,
 :func:`bundle_json` serialises it safely for an HTML ``<script>`` element.
+
+An entry of ``reports`` is ``{"kind", "title", "report"}``; an ``explanation`` entry may also
+carry ``"data"``, the explained rows (SHAP's ``Explanation.data``, see :func:`explained_rows`),
+which the dashboard's beeswarm colours its points by. Bundles without it still load (grey
+points).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -56,7 +62,9 @@ def make_bundle(
         kind = getattr(r, "_kind", "")
         if kind not in KINDS:
             raise TypeError(f"{type(r).__name__} has no dashboard kind (expected one of {KINDS})")
-        entries.append({"kind": kind, "title": TITLES[kind], "report": r.report})
+        entries.append(
+            {"kind": kind, "title": TITLES[kind], "report": r.report, **r._bundle_extra()}
+        )
     if title is None:
         title = entries[0]["title"] if len(entries) == 1 else "aequa audit"
     now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
@@ -103,6 +111,67 @@ def frame_data(
         "sensitive": names,
         "columns": columns,
     }
+
+
+def explained_rows(data: Any, feature_names: Sequence[str], rows: int) -> dict[str, Any]:
+    """An Explanation's explained rows as its bundle entry's ``data``.
+
+    ``{"values": [[x, ...], ...], "non_numeric": [name, ...]}``: one list per row holding one
+    JSON number per feature, ``null`` where the value is missing (NaN, None, ±inf) or where its
+    feature is not numeric (text, categories of text, dates); ``non_numeric`` names those
+    features. Booleans count as numbers (0 and 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> explained_rows(np.array([[1.5, "a"], [np.nan, "b"]], dtype=object), ["x", "g"], 2)
+    {'values': [[1.5, None], [None, None]], 'non_numeric': ['g']}
+    """
+    features = len(feature_names)
+    if hasattr(data, "iloc") and getattr(data, "ndim", 0) == 2:  # a pandas DataFrame
+        shape = tuple(data.shape)
+        columns = [data.iloc[:, j].to_numpy() for j in range(shape[1])]
+    else:
+        arr = np.asarray(data)
+        shape = arr.shape
+        columns = [arr[:, j] for j in range(shape[1])] if arr.ndim == 2 else []
+    if shape != (rows, features):
+        from aequa._core import InvalidArgumentError
+
+        raise InvalidArgumentError(
+            f"data: expected the explained rows, shape ({rows}, {features}) like the "
+            f"explanation's values, found shape {shape}; set Explanation.data to the rows "
+            "that were explained (or to None)"
+        )
+    matrix = np.full((rows, features), np.nan)
+    non_numeric = []
+    for j, column in enumerate(columns):
+        numbers = _numeric(column)
+        if numbers is None:
+            non_numeric.append(str(feature_names[j]))
+        else:
+            matrix[:, j] = numbers
+    values = [[v if math.isfinite(v) else None for v in row] for row in matrix.tolist()]
+    return {"values": values, "non_numeric": non_numeric}
+
+
+def _numeric(column: np.ndarray) -> np.ndarray | None:
+    """The column as float64 (missing values NaN), or None when it holds non-numbers."""
+    if column.dtype.kind in "biuf":
+        return column.astype(np.float64)
+    if column.dtype.kind != "O":  # text, dates, durations, complex numbers
+        return None
+    import pandas as pd
+
+    out = np.empty(len(column))
+    for i, v in enumerate(column):
+        if isinstance(v, (bool, int, float, np.bool_, np.integer, np.floating)):
+            out[i] = float(v)
+        elif v is None or v is pd.NA or v is pd.NaT:
+            out[i] = np.nan
+        else:
+            return None
+    return out
 
 
 def bundle_json(bundle: dict[str, Any]) -> str:

@@ -334,9 +334,9 @@ class Audit(Report):
                     f"reports: expected aequa reports, found {type(rep).__name__}"
                 )
             kind = _kind_of(rep)
-            entries.append(
-                {"kind": kind, "title": str(name or type(rep).__name__), "report": rep.report}
-            )
+            title = str(name or type(rep).__name__)
+            entries.append({"kind": kind, "title": title, "report": rep.report})
+            entries[-1].update(rep._bundle_extra())  # e.g. an Explanation's explained rows
         self._entries = entries
         self._title = str(title)
         self._lineage = dict(lineage) if lineage is not None else None

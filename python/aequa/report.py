@@ -50,6 +50,11 @@ class Report:
     def _bundle_data(self) -> dict[str, Any] | None:
         return None
 
+    def _bundle_extra(self) -> dict[str, Any]:
+        """Keys this report adds to its entry of a bundle's ``reports`` (besides ``kind``,
+        ``title`` and ``report``); an Explanation adds its explained rows as ``data``."""
+        return {}
+
     def save_html(self, path: str | Path) -> Path:
         """Write the dashboard for this report as ONE self-contained HTML file.
 

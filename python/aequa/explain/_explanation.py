@@ -97,6 +97,14 @@ class Explanation(Report):
                     records.append(rec)
         return pd.DataFrame(records)
 
+    def _bundle_extra(self) -> dict[str, Any]:
+        """The explained rows (``data``) for the dashboard's beeswarm colours."""
+        if self.data is None:
+            return {}
+        from aequa._bundle import explained_rows
+
+        return {"data": explained_rows(self.data, self.feature_names, len(self))}
+
     def plot(self, ax: Any = None, *, kind: str = "bar", **kw: Any) -> Any:
         """Global importance bars (``kind="bar"``) or a beeswarm summary (``"beeswarm"``);
         needs matplotlib. See :func:`aequa.plot.explanation_bar` and
