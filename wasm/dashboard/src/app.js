@@ -72,7 +72,9 @@ export async function mountDashboard(root, { bundle = null, loaders = true } = {
       const view = VIEWS[entry.kind] ?? genericView;
       const title = entry.title || titleOf(entry.kind);
       try {
-        view(section, { report: entry.report, data: entry.kind === "metric_frame" ? checked.data : null, wasm, title, notify });
+        // A MetricFrame's view gets the bundle's slider columns; an explanation its explained rows.
+        const data = { metric_frame: checked.data, explanation: entry.data ?? null }[entry.kind] ?? null;
+        view(section, { report: entry.report, data, dataProblem: entry.dataProblem, wasm, title, notify });
       } catch (e) {
         section.replaceChildren(el("h2", {}, title), el("p", { className: "message error", role: "alert" }, `This ${entry.kind} report could not be shown: ${errorText(e)}`));
       }

@@ -65,6 +65,15 @@ function checkBundle(doc, source) {
       throw new Error(`${source}: reports[${i}] says kind "${entry.kind}" but holds a "${entry.report.kind}" report`);
     }
     checkReport(entry.report, `${source}: reports[${i}]`);
+    if (entry.kind === "explanation" && entry.data !== undefined && entry.data !== null) {
+      // Bad explained rows grey the beeswarm's points; the report still shows.
+      try {
+        checkExplainedRows(entry.data, entry.report.shape);
+      } catch (e) {
+        entry.dataProblem = e.message;
+        entry.data = null;
+      }
+    }
   });
   if (doc.data) {
     // Bad data columns turn the slider off; the reports still show.
@@ -104,6 +113,23 @@ function checkReport(report, where) {
     if (report.values.length !== n * f * o) {
       throw new Error(`${where}: explanation values hold ${report.values.length} numbers, shape ${JSON.stringify(report.shape)} needs ${n * f * o}`);
     }
+  }
+}
+
+/** An explanation entry's `data`: the explained rows, one list of numbers (or null) per row. */
+export function checkExplainedRows(data, [rows, features]) {
+  if (!Array.isArray(data.values) || data.values.length !== rows) {
+    throw new Error(`its "data" must hold the ${rows} explained rows, found ${Array.isArray(data.values) ? data.values.length : typeof data.values}`);
+  }
+  data.values.forEach((row, i) => {
+    if (!Array.isArray(row) || row.length !== features) {
+      throw new Error(`its "data" row ${i} must hold ${features} values, found ${Array.isArray(row) ? row.length : typeof row}`);
+    }
+    const bad = row.findIndex((v) => v !== null && (typeof v !== "number" || !Number.isFinite(v)));
+    if (bad >= 0) throw new Error(`its "data" row ${i} holds ${JSON.stringify(row[bad])}; expected numbers or null`);
+  });
+  if (data.non_numeric !== undefined && !Array.isArray(data.non_numeric)) {
+    throw new Error(`its "data".non_numeric must be a list of feature names`);
   }
 }
 

@@ -76,7 +76,10 @@ export function drawChart(container, config, label) {
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", label);
   container.replaceChildren(canvas);
-  return new Chart(canvas, config);
+  const chart = new Chart(canvas, config);
+  // The chart behind a canvas, for the browser tests and pages that embed the dashboard.
+  Object.defineProperty(canvas, "aequaChart", { value: chart, configurable: true });
+  return chart;
 }
 
 export { Chart };

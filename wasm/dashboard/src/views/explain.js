@@ -1,13 +1,15 @@
 // Explanations: global importance (mean |SHAP value|), a beeswarm-style summary (one dot per
-// row and feature, jittered) and one row's waterfall, from an `explanation` report; and the
-// importance bars (± one standard deviation) of a `permutation_importance` report.
+// row and feature, jittered, coloured by the feature's value when the bundle carries the
+// explained rows) and one row's waterfall, from an `explanation` report; and the importance
+// bars (± one standard deviation) of a `permutation_importance` report.
 import { drawChart } from "../charts.js";
 import { el, fmt, numberCell } from "../format.js";
-import { colour, NEGATIVE, POSITIVE } from "../palette.js";
+import { colour, GREY, NEGATIVE, POSITIVE, SEQUENTIAL_GRADIENT, sequential } from "../palette.js";
 
 const MAX_DOTS = 1000;
 
-export function explanationView(root, { report, title }) {
+/** `data`: the bundle entry's explained rows ({values, non_numeric}) or null (grey points). */
+export function explanationView(root, { report, title, data = null, dataProblem = null }) {
   const [n, f, o] = report.shape;
   const names = report.feature_names;
   const value = (row, feature, output) => report.values[(row * f + feature) * o + output];
@@ -18,14 +20,26 @@ export function explanationView(root, { report, title }) {
   const rowPick = el("input", { type: "number", id: "row-pick", min: "0", max: String(n - 1), step: "1", value: "0" });
   const importanceBox = el("div", { className: "chart", id: "importance-chart" });
   const swarmBox = el("div", { className: "chart tall", id: "beeswarm-chart" });
-  const swarmNote = el("p", { className: "hint" });
+  const swarmNote = el("p", { className: "hint", id: "beeswarm-note" });
+  const featureValue = (row, feature) => (data ? data.values[row][feature] : null);
+  // Each feature's values as positions on the colour scale, 0 (low) to 1 (high).
+  const positions = names.map((_, j) => scalePositions(Array.from({ length: n }, (_, i) => featureValue(i, j))));
+  const legend = el("p", { className: "scale-legend", id: "beeswarm-legend" },
+    el("span", {}, "feature value: low"),
+    el("span", { className: "ramp", "aria-hidden": "true", style: `background: ${SEQUENTIAL_GRADIENT}` }),
+    el("span", { className: "sr-only" }, " → "),
+    el("span", {}, "high"),
+    el("span", { className: "no-value" },
+      el("span", { className: "swatch", "aria-hidden": "true", style: `background: ${GREY}` }), " no numeric value"));
+  legend.hidden = data === null;
+  legend.querySelector(".no-value").hidden = !positions.some((column) => column.includes(null));
   const waterfallBox = el("div", { className: "chart", id: "waterfall-chart" });
   const tableBox = el("div", { className: "table-wrap", id: "waterfall-table" });
   root.append(el("h2", {}, title),
     el("p", { className: "hint" }, `${report.method} on ${n} rows × ${f} features.`),
     el("div", { className: "controls" }, el("label", {}, "Output ", outputPick)),
     el("h3", {}, "Global importance (mean |SHAP value|)"), importanceBox,
-    el("h3", {}, "Summary (each dot is one row)"), swarmNote, swarmBox,
+    el("h3", {}, "Summary (each dot is one row)"), legend, swarmNote, swarmBox,
     el("h3", {}, "One row's waterfall"),
     el("div", { className: "controls" }, el("label", {}, `Row (0–${n - 1}) `, rowPick)),
     waterfallBox, tableBox);
@@ -46,16 +60,25 @@ export function explanationView(root, { report, title }) {
     importanceBox.dataset.values = JSON.stringify(Object.fromEntries(names.map((name, j) => [name, meanAbs[j]])));
     // At most MAX_DOTS rows in the summary (every k-th row) keeps the chart responsive.
     const stride = Math.ceil(n / MAX_DOTS);
-    swarmNote.textContent = stride > 1 ? `Every ${stride}th row: ${Math.ceil(n / stride)} of ${n} rows.` : "";
+    swarmNote.textContent = [stride > 1 ? `Every ${stride}th row: ${Math.ceil(n / stride)} of ${n} rows.` : "", colourNote(data, dataProblem)].filter(Boolean).join(" ");
     const points = [];
+    const colours = [];
     order.forEach((j, rank) => {
-      for (let i = 0; i < n; i += stride) points.push({ x: value(i, j, out), y: rank + jitter(i, j) });
+      for (let i = 0; i < n; i += stride) {
+        points.push({ x: value(i, j, out), y: rank + jitter(i, j), row: i, feature: names[j], value: featureValue(i, j) });
+        const t = positions[j][i];
+        colours.push(t === null ? GREY : sequential(t));
+      }
     });
-    drawChart(swarmBox, {
+    const swarm = drawChart(swarmBox, {
       type: "scatter",
-      data: { datasets: [{ label: "SHAP value", data: points, pointRadius: 2, backgroundColor: points.map((p) => (p.x >= 0 ? POSITIVE : NEGATIVE)) }] },
+      data: { datasets: [{ label: "SHAP value", data: points, pointRadius: 2.5, backgroundColor: colours, borderColor: "rgba(0, 0, 0, 0.35)", borderWidth: 0.5 }] },
       options: {
-        maintainAspectRatio: false, plugins: { legend: { display: false } },
+        maintainAspectRatio: false,
+        plugins: {
+          legend: { display: false },
+          tooltip: { callbacks: { label: (c) => `${c.raw.feature} = ${c.raw.value === null ? "—" : fmt(c.raw.value)} (row ${c.raw.row}): SHAP value ${fmt(c.raw.x)}` } },
+        },
         scales: {
           y: {
             reverse: true, min: -0.5, max: f - 0.5,
@@ -64,13 +87,16 @@ export function explanationView(root, { report, title }) {
           },
           x: { title: { display: true, text: "SHAP value (impact on the output)" } } },
       },
-    }, "Beeswarm summary of SHAP values per feature");
+    }, data ? "Beeswarm summary of SHAP values per feature, each dot coloured by the feature's value (viridis: dark purple low, yellow high; grey none)" : "Beeswarm summary of SHAP values per feature");
+    swarm.canvas.setAttribute("aria-describedby", "beeswarm-legend beeswarm-note");
     renderWaterfall(out);
   }
 
   function renderWaterfall(out) {
     const row = Math.min(n - 1, Math.max(0, Math.trunc(Number(rowPick.value)) || 0));
-    const contributions = names.map((name, j) => ({ name, v: value(row, j, out) }))
+    // Labelled "feature = value" (as SHAP's waterfall) when the bundle carries the rows.
+    const label = (name, j) => (featureValue(row, j) === null ? name : `${name} = ${fmt(featureValue(row, j))}`);
+    const contributions = names.map((name, j) => ({ name, label: label(name, j), v: value(row, j, out) }))
       .sort((a, b) => Math.abs(b.v) - Math.abs(a.v));
     let at = base(row, out);
     const bars = [];
@@ -78,7 +104,7 @@ export function explanationView(root, { report, title }) {
     drawChart(waterfallBox, {
       type: "bar",
       data: {
-        labels: contributions.map((c) => c.name),
+        labels: contributions.map((c) => c.label),
         datasets: [{
           label: `row ${row}`,
           data: bars,
@@ -94,12 +120,45 @@ export function explanationView(root, { report, title }) {
       el("caption", {}, `Row ${row}: base value ${fmt(base(row, out))}, output ${fmt(at)}`),
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Feature"), el("th", { scope: "col" }, "SHAP value"))),
       el("tbody", {}, el("tr", {}, el("th", { scope: "row" }, "base value"), numberCell(base(row, out), { feature: "__base__" })),
-        ...contributions.map((c) => el("tr", {}, el("th", { scope: "row" }, c.name), numberCell(c.v, { feature: c.name }))))));
+        ...contributions.map((c) => el("tr", {}, el("th", { scope: "row" }, c.label), numberCell(c.v, { feature: c.name }))))));
   }
 
   outputPick.addEventListener("change", render);
   rowPick.addEventListener("change", () => renderWaterfall(Number(outputPick.value)));
   render();
+}
+
+/**
+ * Where each value sits on the colour scale: 0 (low) to 1 (high), null for no value. As SHAP's
+ * beeswarm, the scale spans the 5th to 95th percentile (values beyond take the end colours) so
+ * a few outliers do not wash out the rest; the full range when those percentiles coincide.
+ */
+export function scalePositions(column) {
+  const sorted = column.filter((v) => v !== null).sort((a, b) => a - b);
+  if (sorted.length === 0) return column.map(() => null);
+  let lo = quantile(sorted, 0.05);
+  let hi = quantile(sorted, 0.95);
+  if (!(hi > lo)) [lo, hi] = [sorted[0], sorted[sorted.length - 1]];
+  return column.map((v) => {
+    if (v === null) return null;
+    return hi > lo ? Math.min(1, Math.max(0, (v - lo) / (hi - lo))) : 0.5;
+  });
+}
+
+/** The q-quantile of sorted numbers, linear between order statistics (numpy's default). */
+function quantile(sorted, q) {
+  const at = (sorted.length - 1) * q;
+  const i = Math.floor(at);
+  return i + 1 < sorted.length ? sorted[i] + (sorted[i + 1] - sorted[i]) * (at - i) : sorted[i];
+}
+
+/** What the grey points mean, for the note above the beeswarm. */
+function colourNote(data, problem) {
+  if (problem) return `The bundle's explained rows are not usable (${problem}); the points are grey.`;
+  if (!data) return "This bundle carries no feature values (an explanation without its rows, or a bundle from an older aequa): the points are grey.";
+  const text = data.non_numeric ?? [];
+  const noun = text.length === 1 ? "feature has" : "features have";
+  return text.length ? `Grey points: ${text.join(", ")} (this ${noun} no numeric values) and missing values.` : "";
 }
 
 /** A fixed pseudo-random offset in [-0.35, 0.35] per (row, feature): the same picture every time. */
