@@ -5,63 +5,19 @@ output with Python's numbers, and the threshold keys reach the dashboard, not Ju
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-import nbformat
 import pytest
-from conftest import Page, free_port
+from conftest import Page
 from expected import compare, frame_cells
-
-CELL = """import warnings
-warnings.simplefilter("ignore")
-import aequa
-from aequa.widget import Dashboard
-mf = aequa.MetricFrame(metrics=["selection_rate", "true_positive_rate"],
-                       y_true=[1, 0, 1, 0, 1, 1, 0, 0],
-                       y_pred=[0.9, 0.2, 0.4, 0.7, 0.6, 0.3, 0.8, 0.1], threshold=0.5,
-                       sensitive_features=["a", "a", "b", "b", "a", "b", "a", "b"])
-print(mf.to_json())
-Dashboard(mf)"""
+from jupyter_app import jupyter
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("lab")
-    nb = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_code_cell(CELL)],
-        metadata={
-            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
-        },
-    )
-    nbformat.write(nb, root / "widget.ipynb")
-    port = free_port()
-    log = open(root / "server.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
-         "--allow-root", f"--ServerApp.root_dir={root}"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(url + "lab", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.25)
-        else:
-            pytest.fail(f"JupyterLab did not answer: {(root / 'server.log').read_text()[-2000:]}")
+    with jupyter("jupyterlab", tmp_path_factory.mktemp("lab"), "lab") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
 
 
 def test_widget_in_jupyterlab(browser, lab: str):
