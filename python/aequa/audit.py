@@ -334,8 +334,8 @@ class Audit(Report):
                     f"reports: expected aequa reports, found {type(rep).__name__}"
                 )
             kind = _kind_of(rep)
-            title = str(name or type(rep).__name__)
-            entries.append({"kind": kind, "title": title, "report": rep.report})
+            heading = str(name or type(rep).__name__)
+            entries.append({"kind": kind, "title": heading, "report": rep.report})
             entries[-1].update(rep._bundle_extra())  # e.g. an Explanation's explained rows
         self._entries = entries
         self._title = str(title)

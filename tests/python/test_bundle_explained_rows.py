@@ -42,8 +42,10 @@ def test_bundle_carries_the_explanations_data(explanation: Explanation):
 
 
 def test_audit_and_widget_carry_it_too(explanation: Explanation):
-    audit = Audit([("Why", explanation)], title="t")
+    audit = Audit([("Why", explanation)], title="An audit")
+    assert audit.title == "An audit"
     entry = audit._bundle()["reports"][0]
+    assert entry["title"] == "Why"
     np.testing.assert_array_equal(as_matrix(entry["data"]), explanation.data)
     again = Audit.from_json(audit.to_json()).entries[0]
     np.testing.assert_array_equal(as_matrix(again["data"]), explanation.data)
