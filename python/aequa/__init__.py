@@ -7,8 +7,9 @@ intervals and significance tests.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from aequa import _lazy
 
 if TYPE_CHECKING:
     from aequa import drift as drift
@@ -81,21 +82,7 @@ _EXPORTS = {
                       "true_negative_rate", "true_positive_rate"),
 }  # fmt: skip
 _ORIGIN = {name: module for module, names in _EXPORTS.items() for name in names}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        return importlib.import_module(f"aequa.{name}")
-    module = _ORIGIN.get(name)
-    if module is None:
-        raise AttributeError(f"module 'aequa' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_ORIGIN, *_SUBMODULES})
+__getattr__, __dir__ = _lazy.attach(__name__, _EXPORTS, _SUBMODULES)
 
 
 __all__ = [

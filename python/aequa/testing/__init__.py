@@ -9,8 +9,9 @@ adds a ``fairness`` marker, fixtures, a summary at the end of the run and a JSON
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from aequa import _lazy
 
 if TYPE_CHECKING:
     from aequa.testing._drift import assert_no_drift
@@ -38,19 +39,7 @@ _EXPORTS = {
     "aequa.testing._robust": ("assert_robust",),
 }  # fmt: skip
 _ORIGIN = {name: module for module, names in _EXPORTS.items() for name in names}
-
-
-def __getattr__(name: str) -> Any:
-    module = _ORIGIN.get(name)
-    if module is None:
-        raise AttributeError(f"module 'aequa.testing' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_ORIGIN})
+__getattr__, __dir__ = _lazy.attach(__name__, _EXPORTS)
 
 
 __all__ = [
