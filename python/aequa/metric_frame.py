@@ -17,6 +17,15 @@ import pandas as pd
 
 from aequa import _core, _inputs
 from aequa._core import InvalidArgumentError
+from aequa._metric_frame_args import (
+    _check_errors,
+    _check_names,
+    _method,
+    _named_metrics,
+    _sample_params,
+    _weight_groups,
+)
+from aequa._metric_frame_merge import _by_core_name, _custom_metrics, _merge_reports, _rename
 from aequa.metrics import builtin_name
 from aequa.report import Report
 
@@ -475,112 +484,6 @@ def _num(v: Any) -> Any:
     return np.nan if v is None else v
 
 
-def _check_errors(errors: str) -> None:
-    if errors not in ("raise", "coerce"):
-        raise InvalidArgumentError(f"errors: expected 'raise' or 'coerce', found {errors!r}")
-
-
-def _method(method: str) -> str:
-    if method not in ("between_groups", "to_overall"):
-        raise InvalidArgumentError(
-            f"method: expected 'between_groups' or 'to_overall', found {method!r}"
-        )
-    return method
-
-
-def _metric_name(m: Any) -> str:
-    if isinstance(m, str):
-        return m
-    name = getattr(m, "__name__", None)
-    if name is None:
-        raise InvalidArgumentError(f"metrics: {m!r} has no __name__; pass a dict {{name: metric}}")
-    return str(name)
-
-
-def _named_metrics(metrics: Any) -> dict[str, Any]:
-    if isinstance(metrics, Mapping):
-        named = {str(k): v for k, v in metrics.items()}
-    elif isinstance(metrics, (list, tuple)):
-        named = {_metric_name(m): m for m in metrics}
-    else:
-        named = {_metric_name(metrics): metrics}
-    if not named:
-        raise InvalidArgumentError("metrics: expected at least one metric, found none")
-    for name, m in named.items():
-        if not (isinstance(m, str) or callable(m)):
-            raise InvalidArgumentError(
-                f"metrics: '{name}' must be a metric name or a callable, found {type(m).__name__}"
-            )
-    return named
-
-
-def _sample_params(
-    named: dict[str, Any], sample_params: Mapping[str, Any] | None, single: bool
-) -> dict[str, dict[str, Any]]:
-    if sample_params is None:
-        return {k: {} for k in named}
-    if not isinstance(sample_params, Mapping):
-        raise InvalidArgumentError("sample_params: expected a dict")
-    if single:
-        return {next(iter(named)): dict(sample_params)}
-    unknown = set(sample_params) - set(named)
-    if unknown:
-        raise InvalidArgumentError(
-            f"sample_params: keys {sorted(unknown)} are not metric names ({list(named)})"
-        )
-    out = {}
-    for k in named:
-        p = sample_params.get(k, {})
-        if not isinstance(p, Mapping):
-            raise InvalidArgumentError(f"sample_params['{k}']: expected a dict of parameters")
-        out[k] = dict(p)
-    return out
-
-
-def _weight_groups(
-    named: dict[str, Any],
-    params: dict[str, dict[str, Any]],
-    global_w: np.ndarray | None,
-    n: int,
-) -> list[tuple[np.ndarray | None, list[str]]]:
-    """Built-in metrics grouped by the weight array they use (one Rust pass per group)."""
-    groups: list[tuple[np.ndarray | None, list[str]]] = []
-    for name, metric in named.items():
-        core = builtin_name(metric)
-        if core is None:
-            continue
-        extra = set(params[name]) - {"sample_weight"}
-        if extra:
-            raise InvalidArgumentError(
-                f"sample_params['{name}']: built-in metrics take only sample_weight, found "
-                f"{sorted(extra)}; pass pos_label/threshold to MetricFrame itself"
-            )
-        w = params[name].get("sample_weight")
-        w = _inputs.weights(w, n) if w is not None else global_w
-        if core == "count":
-            w = None
-        for existing, members in groups:
-            if existing is w or (
-                existing is not None and w is not None and np.array_equal(existing, w)
-            ):
-                members.append(name)
-                break
-        else:
-            groups.append((w, [name]))
-    if not groups:  # only custom metrics: one pass for sizes and layout
-        groups.append((None, []))
-    return groups
-
-
-def _check_names(sens: list[_inputs.Grouping], ctrl: list[_inputs.Grouping]) -> None:
-    names = [g.name for g in sens + ctrl]
-    dup = {n for n in names if names.count(n) > 1}
-    if dup:
-        raise InvalidArgumentError(
-            f"sensitive_features, control_features: duplicate feature name(s) {sorted(dup)}"
-        )
-
-
 def _bootstrap_plan(
     n_boot: int | None,
     ci_quantiles: Sequence[float] | None,
@@ -649,90 +552,3 @@ def fairlearn_indices(n_boot: int, random_state: int, n: int) -> np.ndarray:
     for b, seed in enumerate(seeds):
         out[b] = np.random.RandomState(int(seed)).randint(0, n, size=n)
     return out
-
-
-def _by_core_name(
-    aliases: dict[str, list[str]], requested: list[str], returned: list[str]
-) -> dict[str, list[str]]:
-    """Key the caller's names by the core's canonical names: the core answers ``"tpr"`` as
-    ``"true_positive_rate"`` (``returned`` is ``requested`` canonicalised, in order)."""
-    out: dict[str, list[str]] = {}
-    for req, canon in zip(requested, returned):
-        for name in aliases.get(req, []):
-            if name not in out.setdefault(canon, []):
-                out[canon].append(name)
-    return out
-
-
-def _rename(report: dict[str, Any], aliases: dict[str, list[str]]) -> None:
-    """Use the caller's metric names (dict keys) instead of the core's names; a core metric
-    asked for under several names is copied to each."""
-
-    def names(core: str) -> list[str]:
-        return aliases.get(core, [core])
-
-    def fix(values: dict[str, Any]) -> None:
-        for row in values["overall"] + values["by_group"]:
-            row["values"] = {n: v for k, v in row["values"].items() for n in names(k)}
-        values["aggregates"] = [
-            dict(agg, metric=n) for agg in values["aggregates"] for n in names(agg["metric"])
-        ]
-
-    fix(report["values"])
-    for q in (report.get("intervals") or {}).get("quantiles", []):
-        fix(q)
-    report["undefined"] = [
-        dict(u, metric=n) for u in report["undefined"] for n in names(u["metric"])
-    ]
-    report["tests"] = [dict(t, metric=n) for t in report["tests"] for n in names(t["metric"])]
-
-
-def _merge_values(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-    for ra, rb in zip(a["overall"] + a["by_group"], b["overall"] + b["by_group"]):
-        ra["values"].update(rb["values"])
-    a["aggregates"] = _interleave(a["aggregates"], b["aggregates"], len(a["overall"]))
-    return a
-
-
-def _interleave(a: list[Any], b: list[Any], strata: int) -> list[Any]:
-    """Aggregates are stratum-major; keep that order when adding metrics."""
-    na, nb = len(a) // strata, len(b) // strata
-    out = []
-    for s in range(strata):
-        out += a[s * na : (s + 1) * na] + b[s * nb : (s + 1) * nb]
-    return out
-
-
-def _merge_reports(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-    _merge_values(a["values"], b["values"])
-    a["undefined"] += b["undefined"]
-    a["tests"] += b["tests"]
-    a["warnings"] += [w for w in b["warnings"] if w not in a["warnings"]]
-    if b["params"]["weighted"] and not a["params"]["weighted"]:
-        a["sizes"] = b["sizes"]  # report the weights that were used
-    a["params"]["weighted"] = a["params"]["weighted"] or b["params"]["weighted"]
-    if a.get("intervals") and b.get("intervals"):
-        for qa, qb in zip(a["intervals"]["quantiles"], b["intervals"]["quantiles"]):
-            _merge_values(qa, qb)
-    return a
-
-
-def _custom_metrics(
-    report: dict[str, Any] | None,
-    custom: list[str],
-    named: dict[str, Any],
-    params: dict[str, dict[str, Any]],
-    y_true: np.ndarray,
-    y_pred: np.ndarray,
-    sens: list[_inputs.Grouping],
-    ctrl: list[_inputs.Grouping],
-    base: dict[str, Any],
-    indices: np.ndarray | None,
-    boot: dict[str, Any] | None,
-) -> dict[str, Any]:
-    """Evaluate Python callables per cell and add them to the report."""
-    from aequa._custom import evaluate_custom
-
-    return evaluate_custom(
-        report, custom, named, params, y_true, y_pred, sens, ctrl, base, indices, boot
-    )

@@ -10,11 +10,12 @@ import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aequa._core import InvalidArgumentError
-from aequa.report import Report
 from aequa.testing._errors import AequaAssertionError
+
+if TYPE_CHECKING:  # the pytest plugin imports this module; the extension and pandas load later
+    from aequa.report import Report
 
 __all__ = ["CheckResult"]
 
@@ -130,6 +131,8 @@ def set_default_seed(seed: int | None) -> None:
 
 def resolve_seed(random_state: Any) -> int:
     """An explicit seed in ``[0, 2**32)``; ``None`` gives the default or a fresh one."""
+    from aequa._core import InvalidArgumentError
+
     if random_state is None:
         default = _default_seed[0]
         return secrets.randbelow(2**32) if default is None else int(default)
