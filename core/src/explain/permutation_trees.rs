@@ -624,6 +624,7 @@ pub(crate) fn row_values(e: &TreeEnsemble, input: &RowInput<'_>, perms: &[Vec<us
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::explain::masker::varying_count;
     use crate::explain::permutation::{permutation_shapley, PermutationOptions};
     use crate::model::{Comparison, Model, Tree};
     use crate::rng;
@@ -750,6 +751,77 @@ pub(crate) mod tests {
                 for r in &walked.additivity_residual {
                     assert!(r.0.abs() < 1e-12);
                 }
+            }
+        }
+    }
+
+    /// A forest- or boosting-like ensemble: `n_trees` trees of depth 3..=6 over `m` features.
+    fn wide(seed: u32, m: usize, n_trees: usize, boosted: bool, link: Link) -> TreeEnsemble {
+        let mut r = rng::seeded(seed, 2);
+        let outputs = if link == Link::Softmax { 3 } else { 1 };
+        let nv = if boosted { 1 } else { outputs };
+        let acc = if boosted {
+            Accumulate::Sequential
+        } else {
+            Accumulate::Mean
+        };
+        let e = TreeEnsemble {
+            n_features: m,
+            n_raw_outputs: outputs,
+            trees: (0..n_trees)
+                .map(|t| tree(&mut r, m, 3 + t as u32 % 4, nv))
+                .collect(),
+            tree_output: boosted.then(|| (0..n_trees).map(|t| (t % outputs) as u32).collect()),
+            comparison: Comparison::LessEqual,
+            float32_features: boosted,
+            tree_weight: if boosted { 0.1 } else { 1.0 / n_trees as f64 },
+            base_score: vec![0.3; outputs],
+            link,
+            source: "test".into(),
+            accumulate: acc,
+        };
+        e.check().unwrap();
+        e
+    }
+
+    fn wide_rows(seed: u32, n: usize, m: usize) -> Array2<f64> {
+        let mut r = rng::seeded(seed, 3);
+        Array2::from_shape_fn((n, m), |_| grid(&mut r))
+    }
+
+    /// Forests (mean of trees) and boosting (sequential sum, float32 features) with more than
+    /// 64 background rows (several bitset words) and both demand tables: 6 varying features
+    /// (indexed directly) and 13 (3^13 is past `DENSE_MAX`: hashed); identity, logistic and
+    /// softmax links (the last two keep one trajectory per background row).
+    #[test]
+    fn forests_and_boosting_walked_equal_masked_rows_with_the_same_seed() {
+        let cases = [
+            (6, false, Link::Identity),
+            (13, false, Link::Identity),
+            (6, true, Link::Logistic),
+            (13, true, Link::Identity),
+            (13, false, Link::Softmax),
+        ];
+        for (case, (m, boosted, link)) in cases.into_iter().enumerate() {
+            let seed = 40 + case as u32;
+            let e = wide(seed, m, 30, boosted, link);
+            let (x, bg) = (wide_rows(seed, 3, m), wide_rows(seed + 100, 130, m));
+            let varying = varying_count(x.row(0), bg.view());
+            assert_eq!(varying, m, "case {case}: every feature varies");
+            assert_eq!(3usize.pow(m as u32) <= DENSE_MAX, m == 6);
+            let opts = PermutationOptions {
+                max_evals: 4 * (2 * m + 1),
+                random_state: 11,
+                ..PermutationOptions::default()
+            };
+            let walked = permutation_shapley(&e, x.view(), bg.view(), &opts).unwrap();
+            let called = permutation_shapley(&Opaque(&e), x.view(), bg.view(), &opts).unwrap();
+            assert_eq!(walked.model_calls, 1, "case {case}");
+            assert_eq!(walked.params, called.params);
+            let scale = called.values.iter().map(|v| v.0.abs()).fold(0.0, f64::max);
+            assert!(scale > 1e-3, "case {case}: values all near zero");
+            for (a, b) in walked.values.iter().zip(&called.values) {
+                assert!((a.0 - b.0).abs() < 1e-12, "case {case}: {} vs {}", a.0, b.0);
             }
         }
     }
