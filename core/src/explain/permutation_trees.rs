@@ -755,7 +755,8 @@ pub(crate) mod tests {
         }
     }
 
-    /// A forest- or boosting-like ensemble: `n_trees` trees of depth 3..=6 over `m` features.
+    /// A forest- or boosting-like ensemble: `n_trees` trees of depth 3..=6 over `m` features
+    /// (the rest as [`ensemble`] sets it).
     fn wide(seed: u32, m: usize, n_trees: usize, boosted: bool, link: Link) -> TreeEnsemble {
         let mut r = rng::seeded(seed, 2);
         let outputs = if link == Link::Softmax { 3 } else { 1 };
@@ -767,18 +768,13 @@ pub(crate) mod tests {
         };
         let e = TreeEnsemble {
             n_features: m,
-            n_raw_outputs: outputs,
             trees: (0..n_trees)
                 .map(|t| tree(&mut r, m, 3 + t as u32 % 4, nv))
                 .collect(),
             tree_output: boosted.then(|| (0..n_trees).map(|t| (t % outputs) as u32).collect()),
-            comparison: Comparison::LessEqual,
             float32_features: boosted,
             tree_weight: if boosted { 0.1 } else { 1.0 / n_trees as f64 },
-            base_score: vec![0.3; outputs],
-            link,
-            source: "test".into(),
-            accumulate: acc,
+            ..ensemble(seed, outputs, boosted, link, acc)
         };
         e.check().unwrap();
         e
