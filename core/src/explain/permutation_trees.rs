@@ -363,6 +363,8 @@ impl<'a> Table<'a> {
             code: 0,
         });
         self.sets.extend_from_slice(&self.routes.all);
+        self.agree.clear();
+        self.agree.resize(words, 0);
         while let Some(mut s) = self.stack.pop() {
             let from = self.sets.len().saturating_sub(words);
             self.cur.clear();
@@ -393,12 +395,11 @@ impl<'a> Table<'a> {
                 let (on, off) = if x_left { (l, r) } else { (r, l) };
                 let goes = self.routes.left(base + node);
                 // Rows on x's side (`agree`), the others kept in `cur`.
-                self.agree.clear();
+                let flip = if x_left { 0 } else { u64::MAX };
                 let mut parted = 0;
-                for (c, g) in self.cur.iter_mut().zip(goes) {
-                    let same = if x_left { *c & g } else { *c & !g };
-                    self.agree.push(same);
-                    *c &= !same;
+                for ((c, g), same) in self.cur.iter_mut().zip(goes).zip(self.agree.iter_mut()) {
+                    *same = *c & (g ^ flip);
+                    *c &= !*same;
                     parted |= *c;
                 }
                 if parted == 0 {
