@@ -16,9 +16,10 @@
 //!
 //! Along the forward pass of a permutation (positions `pos`, the first `t` features in after
 //! step `t`) a demand holds for the steps `max_A(pos+1) <= t < min_B(pos+1)`; along the
-//! reverse pass (the first `t` removed) for `max_B(pos+1) <= t < min_A(pos+1)`. So each distinct demand adds its weight to the raw
-//! output change at the step it enters and subtracts it at the step it leaves, for every
-//! permutation. Summing the changes gives the mean raw output after every step, which for the
+//! reverse pass (the first `t` removed) for `max_B(pos+1) <= t < min_A(pos+1)`. So each
+//! distinct demand adds its weight to the raw output change at the step it enters and
+//! subtracts it at the step it leaves, for every permutation (32 at a time, one byte lane
+//! each). Summing the changes gives the mean raw output after every step, which for the
 //! identity link is `v(prefix)`. Other links are not linear, so there each background row keeps
 //! its own weights and trajectory (`raw(b)` or `raw(x)` plus its changes), the link turns it
 //! into outputs and their mean over the background is `v(prefix)`. From these the pass credits
@@ -37,7 +38,8 @@ use ndarray::{Array2, ArrayView1, ArrayView2};
 use crate::math::apply_link;
 use crate::model::{Accumulate, Link, TreeEnsemble};
 
-/// A set of the row's varying features, one bit each (their order in the permutations).
+/// A set of the row's varying features, one bit each (numbered by their place in the first
+/// permutation).
 type Mask = u128;
 
 /// Most varying features a walked row may have (bits of [`Mask`]).
