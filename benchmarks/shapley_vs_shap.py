@@ -8,9 +8,10 @@ Exact and permutation Shapley values of 100 rows against a 100-row background (d
 2. a Python model in both (the forest's ``predict``): aequa's overhead beyond the model's own
    time (the callable timed by itself) and the model rows each library evaluates.
 
-Prints times (wall and this process's CPU: the machine may be shared), ratios, model calls and
-rows, and checks that aequa's native tree path (which walks the trees instead of calling the
-model) gives the values aequa computes from the same forest as a Python callable. Run:
+Prints times (wall and this process's CPU: the machine may be shared, and then wall time is
+mostly waiting for a core, for both libraries; compare CPU too), ratios, model calls and rows,
+and checks that aequa's native tree path (which walks the trees instead of calling the model)
+gives the values aequa computes from the same forest as a Python callable. Run:
 ``.venv/bin/python benchmarks/shapley_vs_shap.py`` (``--quick`` uses 20 rows; ``--trees`` sets
 the forest size, default 100). Results go to ``benchmarks/results/shapley_vs_shap.json``
 (``--quick``: ``shapley_vs_shap_quick.json``).

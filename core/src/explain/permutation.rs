@@ -104,7 +104,7 @@ pub fn permutation_shapley<M: Model + ?Sized>(
         // A native tree ensemble: walk its trees, one row per chunk (no model calls).
         Some(trees) => {
             let chunks: Vec<Range<usize>> = (0..x.nrows()).map(|i| i..i + 1).collect();
-            let routes = permutation_trees::Routes::new(trees, setup.background.view());
+            let routes = permutation_trees::Background::new(trees, setup.background.view());
             let walk = |rows| walk_rows(&setup, trees, &routes, rows, options);
             setup.map_chunks(&chunks, walk)?
         }
@@ -227,7 +227,7 @@ fn explain_rows<M: Model + ?Sized>(
 fn walk_rows<M: Model + ?Sized>(
     setup: &Setup<'_, M>,
     trees: &TreeEnsemble,
-    routes: &permutation_trees::Routes,
+    routes: &permutation_trees::Background,
     rows: Range<usize>,
     options: &PermutationOptions,
 ) -> Result<Vec<f64>> {
@@ -240,7 +240,7 @@ fn walk_rows<M: Model + ?Sized>(
             background: bg,
             f_x: setup.f_x.row(i),
             base: setup.base.view(),
-            background_routes: routes,
+            routes,
         };
         values.extend(permutation_trees::row_values(trees, &input, &plan.perms));
     }
