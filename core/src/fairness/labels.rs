@@ -43,9 +43,11 @@ impl DistinctValues {
 
 /// Shows `1.0` as `1` so messages read like the user's data.
 pub fn fmt_label(v: f64) -> String {
-    // Display already writes integral values without a fraction (`1`, not `1.0`); a precision
-    // (`{v:.0}`) would link a second float formatter into the WASM module.
-    format!("{v}")
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
 }
 
 /// How outcomes are binarised.
