@@ -94,8 +94,11 @@ pub fn kernel_shapley<M: Model + ?Sized>(
     Ok(setup.report("kernel", values, params))
 }
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
 /// Coalitions planned for a row with `m` varying features (at most; duplicates drawn in the
 /// sampling phase add weight instead).
+#[inline]
 fn planned(m: usize, nsamples: Option<usize>) -> usize {
     let n = nsamples.unwrap_or(2 * m + 2048);
     match m {
@@ -211,6 +214,7 @@ enum Masked {
     Evaluate,
 }
 
+#[inline]
 fn classify(plan: &RowPlan, mask: &[bool], r: usize) -> Masked {
     let m = plan.varying.len();
     let d = plan.differs.get(r * m..r * m + m).unwrap_or(&[]);
@@ -231,6 +235,7 @@ fn classify(plan: &RowPlan, mask: &[bool], r: usize) -> Masked {
     }
 }
 
+#[inline]
 fn plan_row(row: usize, diff: RowDiff, n_bg: usize, options: &KernelOptions) -> RowPlan {
     let m = diff.varying.len();
     let mut differs = vec![false; n_bg * m];
@@ -255,11 +260,13 @@ fn plan_row(row: usize, diff: RowDiff, n_bg: usize, options: &KernelOptions) -> 
     }
 }
 
+#[inline]
 fn binom(n: usize, k: usize) -> f64 {
     (0..k).fold(1.0, |b, i| b * (n - i) as f64 / (i + 1) as f64)
 }
 
 /// SHAP's coalition plan for `m ≥ 2` varying features: (masks, kernel weights).
+#[inline]
 fn sample_coalitions(
     m: usize,
     nsamples: Option<usize>,
@@ -387,6 +394,7 @@ fn sample_coalitions(
 }
 
 /// `on` flags of length `m` for the listed positions.
+#[inline]
 fn mask_of(positions: &[usize], m: usize) -> Vec<bool> {
     let mut mask = vec![false; m];
     for p in positions {
@@ -403,6 +411,7 @@ fn unit_uniform(r: &mut impl Rng) -> f64 {
 }
 
 /// Advance `comb` (ascending indices < n) to the next combination in lexicographic order.
+#[inline]
 fn next_combination(comb: &mut [usize], n: usize) -> bool {
     let k = comb.len();
     for i in (0..k).rev() {
@@ -488,6 +497,7 @@ fn solve<M: Model + ?Sized>(
 
 /// Least squares `min ‖A β − B‖` by Householder QR; `None` if `A` is (numerically) rank
 /// deficient.
+#[inline]
 fn least_squares(mut a: Array2<f64>, mut b: Array2<f64>) -> Option<Array2<f64>> {
     let (rows, cols) = a.dim();
     if rows < cols {

@@ -117,8 +117,11 @@ fn check_finite(argument: &str, a: ArrayView2<'_, f64>) -> Result<()> {
     Ok(())
 }
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
 /// The background actually used: as given, or a seeded subsample of `max_background` rows.
 /// Returns the rows and, when subsampled, the chosen indices (sorted).
+#[inline]
 pub fn select_background(
     background: ArrayView2<'_, f64>,
     options: &MaskerOptions,
