@@ -55,6 +55,7 @@ struct RowPlan {
 }
 
 /// KernelSHAP values of `model` for the rows of `x` against `background`.
+#[inline]
 pub fn kernel_shapley<M: Model + ?Sized>(
     model: &M,
     x: ArrayView2<'_, f64>,
@@ -109,6 +110,7 @@ fn planned(m: usize, nsamples: Option<usize>) -> usize {
 }
 
 /// Kernel values of `rows` (rows × features × outputs, row-major).
+#[inline]
 fn explain_rows<M: Model + ?Sized>(
     setup: &Setup<'_, M>,
     rows: Range<usize>,
@@ -406,6 +408,7 @@ fn mask_of(positions: &[usize], m: usize) -> Vec<bool> {
 }
 
 /// A uniform draw in `[0, 1)` with 53 random bits.
+#[inline]
 fn unit_uniform(r: &mut impl Rng) -> f64 {
     (r.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
@@ -428,6 +431,7 @@ fn next_combination(comb: &mut [usize], n: usize) -> bool {
 }
 
 /// The constrained weighted least squares for one row: φ (m × k).
+#[inline]
 fn solve<M: Model + ?Sized>(
     plan: &RowPlan,
     ey: &Array2<f64>,

@@ -26,8 +26,11 @@ use ndarray::{Array2, ArrayView1, ArrayView2};
 use crate::math::apply_link;
 use crate::model::{Accumulate, Tree, TreeEnsemble};
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
 /// Can [`row_values`] explain this ensemble (its trees are summed in f64) for rows with at
 /// most `max_varying` varying features (positions must fit a lane byte)?
+#[inline]
 pub(crate) fn walkable(e: &TreeEnsemble, max_varying: usize) -> bool {
     e.accumulate != Accumulate::Float32 && max_varying < usize::from(NEVER)
 }
@@ -117,6 +120,7 @@ pub(crate) struct Routes {
 
 impl Routes {
     /// Route every row of `rows` through every tree of `e`.
+    #[inline]
     pub(crate) fn new(e: &TreeEnsemble, rows: ArrayView2<'_, f64>) -> Self {
         let mut offsets = Vec::with_capacity(e.trees.len());
         let mut total = 0;
@@ -152,6 +156,7 @@ impl Routes {
     }
 
     /// The bits of row `r`.
+    #[inline]
     fn row(&self, r: usize) -> &[u64] {
         self.bits
             .get(r * self.words..(r + 1) * self.words)
@@ -209,6 +214,7 @@ pub(crate) struct RowInput<'a> {
 /// Permutation Shapley values of one row (features × outputs, row-major, averaged over both
 /// passes of every permutation in `perms`, which order the row's varying features).
 #[allow(clippy::cast_possible_truncation)]
+#[inline]
 pub(crate) fn row_values(e: &TreeEnsemble, input: &RowInput<'_>, perms: &[Vec<usize>]) -> Vec<f64> {
     let (m_all, k) = (input.x.len(), input.f_x.len());
     let mut values = vec![0.0; m_all * k];

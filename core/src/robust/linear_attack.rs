@@ -31,6 +31,7 @@ pub enum Norm {
 
 impl Norm {
     /// Norm of a vector.
+    #[inline]
     pub fn of(self, v: impl Iterator<Item = f64>) -> f64 {
         match self {
             Norm::L2 => v.map(|a| a * a).sum::<f64>().sqrt(),
@@ -39,6 +40,7 @@ impl Norm {
     }
 
     /// Name in reports.
+    #[inline]
     pub fn name(self) -> &'static str {
         match self {
             Norm::L2 => "l2",
@@ -83,6 +85,7 @@ impl Default for GradientOptions {
 
 /// The sign of `v`: −1, 0 or 1 (`f64::signum` gives 1 for +0, which would move a column the
 /// gradient or the mask leaves at zero).
+#[inline]
 pub fn sign(v: f64) -> f64 {
     if v > 0.0 {
         1.0
@@ -220,6 +223,7 @@ fn clip_ball(delta: &mut Array1<f64>, eps: f64, norm: Norm) {
     }
 }
 
+#[inline]
 fn median(mut v: Vec<f64>) -> Num {
     if v.is_empty() {
         return Num(f64::NAN);
@@ -236,6 +240,7 @@ fn median(mut v: Vec<f64>) -> Num {
 
 /// Assemble a report from the adversarial rows and their labels.
 #[allow(clippy::too_many_arguments)]
+#[inline]
 pub fn build_report(
     kind: &str,
     norm: Norm,
@@ -561,6 +566,7 @@ fn binary_minimal(
 
 /// The exact minimal distance of each row to the decision boundary (`|s| / ‖w‖_dual`; for
 /// several scores, to the nearest competitor's boundary).
+#[inline]
 pub fn boundary_distance(
     model: &LinearModel,
     x: ArrayView2<'_, f64>,
