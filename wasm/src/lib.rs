@@ -25,6 +25,9 @@ pub mod model;
 pub mod robust;
 pub mod train;
 
+// Size (issue 5): `disparity` reads only the parts of a report it needs.
+mod report_view;
+
 use input::FrameArgs;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -83,7 +86,7 @@ pub fn disparity(
     #[wasm_bindgen(unchecked_param_type = "\"between_groups\" | \"to_overall\"")] method: &str,
     #[wasm_bindgen(unchecked_param_type = "\"worst_case\" | \"mean\"")] agg: &str,
 ) -> Result<f64, JsError> {
-    let report: MetricFrameReport = from_js("report", report)?;
+    let report = from_js::<report_view::ReportView>("report", report)?.into_report();
     let which: Disparity = from_name("which", which)?;
     let kind: Kind = from_name("kind", kind)?;
     let method: Method = from_name("method", method)?;

@@ -215,11 +215,52 @@ pub fn native(value: Option<&serde_json::Value>) -> Result<NativeModel, JsError>
         }
         Some(v) => v,
     };
-    let model = NativeModel::deserialize(value).map_err(|e| malformed(&e))?;
+    let model = tagged(value).map_err(|e| malformed(&e))?;
     if let NativeModel::Trees(t) = &model {
         t.check().map_err(core_error)?;
     }
     Ok(model)
+}
+
+/// `NativeModel`'s `{"kind": ..., ...}` read by hand: the derived reader of an internally
+/// tagged enum buffers the whole model (every tree) before reading it again, and carries a
+/// second copy of every model type's reader in the module. The errors are serde's own, so the
+/// messages equal `NativeModel::from_json`'s; the variants ignore the `kind` key.
+fn tagged(value: &serde_json::Value) -> Result<NativeModel, serde_json::Error> {
+    use serde::de::{Error as _, Unexpected};
+    use serde_json::Value;
+    let Value::Object(map) = value else {
+        let unexpected = match value {
+            Value::Bool(b) => Unexpected::Bool(*b),
+            Value::Number(n) => n
+                .as_f64()
+                .map_or(Unexpected::Other("number"), Unexpected::Float),
+            Value::String(s) => Unexpected::Str(s),
+            Value::Array(_) => Unexpected::Seq,
+            Value::Null | Value::Object(_) => Unexpected::Unit,
+        };
+        return Err(serde_json::Error::invalid_type(
+            unexpected,
+            &"internally tagged enum NativeModel",
+        ));
+    };
+    match map.get("kind") {
+        None => Err(serde_json::Error::missing_field("kind")),
+        Some(Value::String(kind)) if kind == "linear" => {
+            aequa_core::model::LinearModel::deserialize(value).map(NativeModel::Linear)
+        }
+        Some(Value::String(kind)) if kind == "trees" => {
+            aequa_core::model::TreeEnsemble::deserialize(value).map(NativeModel::Trees)
+        }
+        Some(Value::String(kind)) => Err(serde_json::Error::unknown_variant(
+            kind,
+            &["linear", "trees"],
+        )),
+        Some(_) => Err(serde_json::Error::invalid_type(
+            Unexpected::Other("a non-string kind"),
+            &"variant identifier",
+        )),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -63,19 +63,23 @@ impl GroupLayout {
                 }
             }
         }
-        let mut names: Vec<&str> = sensitive
+        let names: Vec<&str> = sensitive
             .iter()
             .chain(&control)
             .map(|f| f.name.as_str())
             .collect();
-        names.sort_unstable();
-        if let Some(w) = names.windows(2).find(|w| w.first() == w.get(1)) {
+        // A handful of names: a quadratic scan, not a sort (one sort fewer in the WASM module);
+        // the first duplicate in sorted order is named, as a sort would find it.
+        let duplicate = names
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| names.get(..*i).is_some_and(|seen| seen.contains(n)))
+            .map(|(_, n)| *n)
+            .min();
+        if let Some(name) = duplicate {
             return Err(Error::invalid(
                 "sensitive_features",
-                format!(
-                    "duplicate feature name '{}'; give every column a distinct name",
-                    w.first().copied().unwrap_or("")
-                ),
+                format!("duplicate feature name '{name}'; give every column a distinct name"),
             ));
         }
         let layout = GroupLayout { sensitive, control };

@@ -65,6 +65,9 @@ impl Default for AleOptions {
     }
 }
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
+#[inline]
 fn edges_of(column: &[f64], bins: &AleBins) -> Result<Vec<f64>> {
     let edges = match bins {
         AleBins::Count(0) => {
@@ -98,6 +101,7 @@ fn edges_of(column: &[f64], bins: &AleBins) -> Result<Vec<f64>> {
 }
 
 /// First-order ALE of `options.feature`.
+#[inline]
 pub fn accumulated_local_effects<M: Model + ?Sized>(
     model: &M,
     x: ArrayView2<'_, f64>,

@@ -51,7 +51,10 @@ struct RowPlan {
     differs: Vec<u64>,
 }
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
 /// Exact Shapley values of `model` for the rows of `x` against `background`.
+#[inline]
 pub fn exact_shapley<M: Model + ?Sized>(
     model: &M,
     x: ArrayView2<'_, f64>,
@@ -92,6 +95,7 @@ pub fn exact_shapley<M: Model + ?Sized>(
 }
 
 /// Exact values of `rows` (rows × features × outputs, row-major).
+#[inline]
 fn explain_rows<M: Model + ?Sized>(setup: &Setup<'_, M>, rows: Range<usize>) -> Result<Vec<f64>> {
     let (x, bg) = (setup.x, setup.background.view());
     let (n_bg, m_all, k) = (bg.nrows(), setup.n_features(), setup.n_outputs());
@@ -174,6 +178,7 @@ fn explain_rows<M: Model + ?Sized>(setup: &Setup<'_, M>, rows: Range<usize>) -> 
     Ok(values)
 }
 
+#[inline]
 fn plan_row(row: usize, x: ArrayView1<'_, f64>, bg: ArrayView2<'_, f64>) -> RowPlan {
     let diff = RowDiff::new(x, bg);
     let mut differs = vec![0u64; bg.nrows()];
@@ -191,6 +196,7 @@ fn plan_row(row: usize, x: ArrayView1<'_, f64>, bg: ArrayView2<'_, f64>) -> RowP
     }
 }
 
+#[inline]
 fn put(table: &mut [f64], k: usize, t: u64, src: ndarray::ArrayView1<'_, f64>) {
     let at = t as usize * k;
     if let Some(dst) = table.get_mut(at..at + k) {
@@ -199,6 +205,7 @@ fn put(table: &mut [f64], k: usize, t: u64, src: ndarray::ArrayView1<'_, f64>) {
 }
 
 /// `φ` (m × k) from the coalition sums `vsum` (2^m × k, divided by `n` to give `v`).
+#[inline]
 fn shapley_from_values(vsum: &[f64], m: usize, k: usize, n: f64) -> Vec<f64> {
     let coef = shapley_coefficients(m);
     let v = |s: usize, o: usize| vsum.get(s * k + o).copied().unwrap_or(0.0) / n;
@@ -218,6 +225,7 @@ fn shapley_from_values(vsum: &[f64], m: usize, k: usize, n: f64) -> Vec<f64> {
 }
 
 /// `c[s] = s! (m−s−1)! / m! = 1 / (m · C(m−1, s))` for `s = 0..m`.
+#[inline]
 pub fn shapley_coefficients(m: usize) -> Vec<f64> {
     (0..m)
         .map(|s| {
@@ -230,6 +238,7 @@ pub fn shapley_coefficients(m: usize) -> Vec<f64> {
         .collect()
 }
 
+#[inline]
 fn too_many_features(row: usize, m: usize, limit: usize) -> Error {
     Error::invalid(
         "X",

@@ -16,7 +16,10 @@ use crate::math::apply_link;
 use crate::model::tree::{Accumulate, Comparison, TreeEnsemble};
 use crate::model::tree_eval::{flatten, walk, Flat, LANES};
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
 /// Can [`Cached`] serve this ensemble for `p` columns (path columns kept as a 64-bit mask)?
+#[inline]
 pub(crate) fn usable(e: &TreeEnsemble, p: usize) -> bool {
     p <= 64 && e.accumulate != Accumulate::Float32
 }
@@ -40,6 +43,7 @@ pub(crate) struct Cached<'e> {
 impl<'e> Cached<'e> {
     /// Walk every row of `x` through every tree once.
     #[allow(clippy::cast_possible_truncation)]
+    #[inline]
     pub(crate) fn new(e: &'e TreeEnsemble, x: ArrayView2<'_, f64>) -> Self {
         let (rows, p) = x.dim();
         let flat = flatten(&e.trees);
@@ -94,6 +98,7 @@ impl<'e> Cached<'e> {
     /// Walk `rows` through tree `t`, the columns `group` taken from row `perm[i]` when `perm`
     /// is given; `found(row, leaf)` for each.
     #[allow(clippy::cast_possible_truncation)]
+    #[inline]
     fn walk_rows(
         &self,
         t: usize,
@@ -142,6 +147,7 @@ impl<'e> Cached<'e> {
     /// The model's outputs (rows × outputs, after the link) with the columns of `group`
     /// permuted by `perm` (row `i` takes those columns from row `perm[i]`).
     #[allow(clippy::cast_possible_truncation)]
+    #[inline]
     pub(crate) fn permuted(&self, group: &[usize], perm: &[usize]) -> Array2<f64> {
         let e = self.e;
         let kr = e.n_raw_outputs;

@@ -60,6 +60,7 @@ struct RowPlan {
 }
 
 /// KernelSHAP values of `model` for the rows of `x` against `background`.
+#[inline]
 pub fn kernel_shapley<M: Model + ?Sized>(
     model: &M,
     x: ArrayView2<'_, f64>,
@@ -101,6 +102,7 @@ pub fn kernel_shapley<M: Model + ?Sized>(
 
 /// Coalitions planned for a row with `m` varying features (at most; duplicates drawn in the
 /// sampling phase add weight instead).
+#[inline]
 fn planned(m: usize, nsamples: Option<usize>) -> usize {
     let n = nsamples.unwrap_or(2 * m + 2048);
     match m {
@@ -111,6 +113,7 @@ fn planned(m: usize, nsamples: Option<usize>) -> usize {
 }
 
 /// Kernel values of `rows` (rows × features × outputs, row-major).
+#[inline]
 fn explain_rows<M: Model + ?Sized>(
     setup: &Setup<'_, M>,
     rows: Range<usize>,
@@ -216,6 +219,7 @@ enum Masked {
     Evaluate,
 }
 
+#[inline]
 fn classify(plan: &RowPlan, mask: &[bool], r: usize) -> Masked {
     let m = plan.varying.len();
     let d = plan.differs.get(r * m..r * m + m).unwrap_or(&[]);
@@ -236,6 +240,7 @@ fn classify(plan: &RowPlan, mask: &[bool], r: usize) -> Masked {
     }
 }
 
+#[inline]
 fn plan_row(row: usize, diff: RowDiff, n_bg: usize, options: &KernelOptions) -> RowPlan {
     let m = diff.varying.len();
     let mut differs = vec![false; n_bg * m];

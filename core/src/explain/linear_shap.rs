@@ -24,7 +24,10 @@ pub struct LinearShapOptions {
     pub masker: MaskerOptions,
 }
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
 /// Interventional linear SHAP values of `model`'s scores for the rows of `x`.
+#[inline]
 pub fn linear_shap(
     model: &LinearModel,
     x: ArrayView2<'_, f64>,

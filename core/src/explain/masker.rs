@@ -61,6 +61,7 @@ impl Default for MaskerOptions {
 
 /// Check `X` and the background against each other and the model: equal widths, a non-empty
 /// background, finite values.
+#[inline]
 pub fn check_inputs<M: Model + ?Sized>(
     model: &M,
     x: ArrayView2<'_, f64>,
@@ -104,6 +105,7 @@ pub fn check_inputs<M: Model + ?Sized>(
     check_finite("background", background)
 }
 
+#[inline]
 fn check_finite(argument: &str, a: ArrayView2<'_, f64>) -> Result<()> {
     for (i, row) in a.rows().into_iter().enumerate() {
         if let Some(v) = row.iter().find(|v| !v.is_finite()) {
@@ -117,8 +119,11 @@ fn check_finite(argument: &str, a: ArrayView2<'_, f64>) -> Result<()> {
     Ok(())
 }
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
 /// The background actually used: as given, or a seeded subsample of `max_background` rows.
 /// Returns the rows and, when subsampled, the chosen indices (sorted).
+#[inline]
 pub fn select_background(
     background: ArrayView2<'_, f64>,
     options: &MaskerOptions,
@@ -155,6 +160,7 @@ pub struct RowDiff {
 
 impl RowDiff {
     /// Compare `x` with every background row.
+    #[inline]
     pub fn new(x: ArrayView1<'_, f64>, background: ArrayView2<'_, f64>) -> Self {
         let mut rows_by_feature = vec![Vec::new(); x.len()];
         for (r, b) in background.rows().into_iter().enumerate() {
@@ -178,6 +184,7 @@ impl RowDiff {
 }
 
 /// Number of features where `x` differs from at least one background row.
+#[inline]
 pub fn varying_count(x: ArrayView1<'_, f64>, background: ArrayView2<'_, f64>) -> usize {
     x.iter()
         .enumerate()
@@ -187,6 +194,7 @@ pub fn varying_count(x: ArrayView1<'_, f64>, background: ArrayView2<'_, f64>) ->
 
 /// Split rows `0..costs.len()` into contiguous chunks of at least `batch_rows` estimated model
 /// rows each (the last may be smaller).
+#[inline]
 pub fn chunk_rows(costs: &[usize], batch_rows: usize) -> Vec<Range<usize>> {
     let (mut chunks, mut start, mut acc) = (Vec::new(), 0, 0usize);
     for (i, c) in costs.iter().enumerate() {
@@ -248,6 +256,7 @@ pub struct Setup<'a, M: Model + ?Sized> {
 impl<'a, M: Model + ?Sized> Setup<'a, M> {
     /// Validate, select the background, run the method's own `check` on it (before any model
     /// call), and evaluate `f` on background and rows in one call.
+    #[inline]
     pub fn new(
         model: &'a M,
         x: ArrayView2<'a, f64>,
@@ -303,17 +312,20 @@ impl<'a, M: Model + ?Sized> Setup<'a, M> {
     }
 
     /// Outputs per row.
+    #[inline]
     pub fn n_outputs(&self) -> usize {
         self.f_background.ncols()
     }
 
     /// Features.
+    #[inline]
     pub fn n_features(&self) -> usize {
         self.background.ncols()
     }
 
     /// Chunks of rows for [`Setup::map_chunks`]: about one batch each when running in
     /// parallel, else all rows at once (so batches are as full as possible).
+    #[inline]
     pub fn chunks(&self, costs: &[usize]) -> Vec<Range<usize>> {
         if self.options.parallel && cfg!(feature = "parallel") {
             chunk_rows(costs, self.batch_rows)
@@ -325,6 +337,7 @@ impl<'a, M: Model + ?Sized> Setup<'a, M> {
     /// Explain each chunk of rows with `f` (values of those rows, row-major) and concatenate in
     /// row order; chunks run on several threads when `options.parallel` allows. The result
     /// does not depend on the number of threads.
+    #[inline]
     pub fn map_chunks<F>(&self, chunks: &[Range<usize>], f: F) -> Result<Vec<f64>>
     where
         F: Fn(Range<usize>) -> Result<Vec<f64>> + Sync,
@@ -352,6 +365,7 @@ impl<'a, M: Model + ?Sized> Setup<'a, M> {
     /// (row-major, `n_features` wide) and returns how many it added; once the buffer holds
     /// `batch_rows` rows the model is called once and `consume` receives each unit, in order,
     /// with its outputs.
+    #[inline]
     pub fn run<U>(
         &self,
         units: impl IntoIterator<Item = U>,
@@ -374,6 +388,7 @@ impl<'a, M: Model + ?Sized> Setup<'a, M> {
         self.flush(&mut buf, &mut pending, rows, m, &mut consume)
     }
 
+    #[inline]
     fn flush<U>(
         &self,
         buf: &mut Vec<f64>,
@@ -398,6 +413,7 @@ impl<'a, M: Model + ?Sized> Setup<'a, M> {
 
     /// The report: `values` is rows × features × outputs (row-major); the base value is `v(∅)`
     /// for every row; the additivity residual is `f(x) - base - Σ_j values`.
+    #[inline]
     pub fn report(
         &self,
         method: &str,
@@ -440,6 +456,7 @@ impl<'a, M: Model + ?Sized> Setup<'a, M> {
 }
 
 /// Default names `prefix i` unless given.
+#[inline]
 pub fn names(given: &Option<Vec<String>>, n: usize, prefix: &str) -> Vec<String> {
     given
         .clone()
@@ -447,6 +464,7 @@ pub fn names(given: &Option<Vec<String>>, n: usize, prefix: &str) -> Vec<String>
 }
 
 /// `f(x) - base - Σ_j values[i, j, k]` per row and output (`values` rows × m × k, row-major).
+#[inline]
 pub fn additivity_residual(
     values: &[f64],
     base: &[f64],
@@ -472,6 +490,7 @@ pub fn additivity_residual(
 }
 
 /// Column means (sequential sums).
+#[inline]
 pub fn mean_rows(a: ArrayView2<'_, f64>) -> Array1<f64> {
     let n = a.nrows().max(1) as f64;
     a.sum_axis(Axis(0)) / n

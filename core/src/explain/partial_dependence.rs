@@ -39,6 +39,9 @@ pub enum CurveKind {
 }
 
 impl CurveKind {
+    // `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+    // that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
+    #[inline]
     fn name(self) -> &'static str {
         match self {
             CurveKind::Average => "average",
@@ -90,6 +93,7 @@ impl Default for DependenceOptions {
 
 impl DependenceOptions {
     /// Check the options against the number of columns of `X`.
+    #[inline]
     pub fn check(&self, p: usize) -> Result<()> {
         if self.features.is_empty() {
             return Err(Error::invalid(
@@ -149,6 +153,7 @@ impl DependenceOptions {
 }
 
 /// `scipy.stats.mstats.mquantiles(x, prob=p)` (α = β = 0.4) of sorted finite values.
+#[inline]
 pub fn mquantile(sorted: &[f64], p: f64) -> f64 {
     let n = sorted.len();
     if n <= 1 {
@@ -168,6 +173,7 @@ pub fn mquantile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// numpy's `linspace(start, stop, num)` (endpoint included), value for value.
+#[inline]
 pub fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
     #[allow(clippy::cast_precision_loss)]
     let div = num.saturating_sub(1) as f64;
@@ -193,6 +199,7 @@ pub fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
 }
 
 /// The grid axis of one column (scikit-learn's `_grid_from_X`).
+#[inline]
 pub fn grid_axis(
     column: ArrayView1<'_, f64>,
     percentiles: [f64; 2],
@@ -221,6 +228,7 @@ pub fn grid_axis(
 }
 
 /// Partial dependence / ICE of `options.features`.
+#[inline]
 pub fn partial_dependence<M: Model + ?Sized>(
     model: &M,
     x: ArrayView2<'_, f64>,
@@ -353,6 +361,7 @@ pub fn partial_dependence<M: Model + ?Sized>(
 }
 
 /// Cartesian product of the axes, first axis varying slowest (scikit-learn's `cartesian`).
+#[inline]
 fn cartesian(axes: &[Vec<f64>]) -> Vec<Vec<f64>> {
     let mut points: Vec<Vec<f64>> = vec![Vec::new()];
     for axis in axes {

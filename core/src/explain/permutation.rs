@@ -67,7 +67,10 @@ struct RowPlan {
 /// One half (forward or reverse) of one permutation of one row.
 type Unit<'p> = (&'p RowPlan, usize, bool);
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
 /// Permutation-sampled Shapley values of `model` for the rows of `x` against `background`.
+#[inline]
 pub fn permutation_shapley<M: Model + ?Sized>(
     model: &M,
     x: ArrayView2<'_, f64>,
@@ -137,6 +140,7 @@ pub fn permutation_shapley<M: Model + ?Sized>(
 }
 
 /// Permutation values of `rows` (rows × features × outputs, row-major).
+#[inline]
 fn explain_rows<M: Model + ?Sized>(
     setup: &Setup<'_, M>,
     rows: Range<usize>,
@@ -224,6 +228,7 @@ fn explain_rows<M: Model + ?Sized>(
 
 /// Permutation values of `rows` of a tree ensemble, by walking its trees
 /// ([`permutation_trees`]); the same estimator as [`explain_rows`].
+#[inline]
 fn walk_rows<M: Model + ?Sized>(
     setup: &Setup<'_, M>,
     trees: &TreeEnsemble,
@@ -248,6 +253,7 @@ fn walk_rows<M: Model + ?Sized>(
 }
 
 /// Permutations for `row`, which has `m` varying features.
+#[inline]
 fn n_permutations(options: &PermutationOptions, row: usize, m: usize) -> usize {
     match (&options.permutations, m) {
         (_, 0) => 0,
@@ -257,6 +263,7 @@ fn n_permutations(options: &PermutationOptions, row: usize, m: usize) -> usize {
     }
 }
 
+#[inline]
 fn budget_too_low(max_evals: usize, row: usize, m: usize) -> Error {
     Error::invalid(
         "max_evals",
@@ -270,6 +277,7 @@ fn budget_too_low(max_evals: usize, row: usize, m: usize) -> Error {
     )
 }
 
+#[inline]
 fn plan_row(row: usize, diff: RowDiff, options: &PermutationOptions) -> RowPlan {
     let m = diff.varying.len();
     let perms = if m == 0 {
@@ -305,6 +313,7 @@ fn plan_row(row: usize, diff: RowDiff, options: &PermutationOptions) -> RowPlan 
     RowPlan { row, diff, perms }
 }
 
+#[inline]
 fn check_permutations(options: &PermutationOptions, n: usize, m: usize) -> Result<()> {
     let Some(given) = &options.permutations else {
         return Ok(());

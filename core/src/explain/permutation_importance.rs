@@ -107,7 +107,10 @@ pub struct PermutationInput<'a> {
     pub sample_indices: Option<ArrayView1<'a, i64>>,
 }
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
 /// Resolved groups and their names.
+#[inline]
 fn groups_of(options: &PermutationOptions, p: usize) -> Result<(Vec<Vec<usize>>, Vec<String>)> {
     let names: Vec<String> = match &options.feature_names {
         Some(n) if n.len() != p => {
@@ -176,6 +179,7 @@ fn groups_of(options: &PermutationOptions, p: usize) -> Result<(Vec<Vec<usize>>,
     Ok((groups, group_names))
 }
 
+#[inline]
 fn resolve_max_samples(max_samples: MaxSamples, n: usize) -> Result<usize> {
     let m = match max_samples {
         MaxSamples::Count(c) if c == 0 || c > n => {
@@ -208,6 +212,7 @@ fn resolve_max_samples(max_samples: MaxSamples, n: usize) -> Result<usize> {
 }
 
 /// A Fisher–Yates shuffle of `0..n` from its own stream.
+#[inline]
 fn shuffled(seed: u32, stream: u64, n: usize) -> Vec<usize> {
     let mut rng = rng::seeded(seed, stream);
     let mut v: Vec<usize> = (0..n).collect();
@@ -219,6 +224,7 @@ fn shuffled(seed: u32, stream: u64, n: usize) -> Vec<usize> {
     v
 }
 
+#[inline]
 fn indices_of(argument: &str, values: ArrayView1<'_, i64>, n: usize) -> Result<Vec<usize>> {
     values
         .iter()
@@ -234,6 +240,7 @@ fn indices_of(argument: &str, values: ArrayView1<'_, i64>, n: usize) -> Result<V
 }
 
 /// The rows kept, or `None` for all rows.
+#[inline]
 fn subsample(
     input: &PermutationInput<'_>,
     options: &PermutationOptions,
@@ -258,6 +265,7 @@ fn subsample(
     Ok(Some(rows))
 }
 
+#[inline]
 fn permutations(
     input: &PermutationInput<'_>,
     options: &PermutationOptions,
@@ -302,6 +310,7 @@ fn permutations(
         .collect()
 }
 
+#[inline]
 fn mean_std(values: &[f64]) -> (f64, f64) {
     #[allow(clippy::cast_precision_loss)]
     let n = values.len() as f64;
@@ -311,6 +320,7 @@ fn mean_std(values: &[f64]) -> (f64, f64) {
 }
 
 /// Check `X` against the target: same rows, finite, at least one row and column.
+#[inline]
 pub fn check_x(x: ArrayView2<'_, f64>, n_target: usize) -> Result<()> {
     if x.nrows() == 0 || x.ncols() == 0 {
         return Err(Error::invalid(
@@ -342,6 +352,7 @@ pub fn check_x(x: ArrayView2<'_, f64>, n_target: usize) -> Result<()> {
 }
 
 /// Permutation importance of every feature (or group) of `input.x`.
+#[inline]
 pub fn permutation_importance<M: Model + ?Sized>(
     model: &M,
     input: &PermutationInput<'_>,
@@ -497,6 +508,7 @@ pub fn permutation_importance<M: Model + ?Sized>(
 }
 
 /// `copies` copies of `x` stacked (a worker's scratch rows).
+#[inline]
 pub(crate) fn tiled(x: ArrayView2<'_, f64>, copies: usize) -> Array2<f64> {
     let (n, p) = (x.nrows(), x.ncols());
     let mut out = Array2::<f64>::zeros((copies * n, p));
@@ -515,6 +527,7 @@ struct Sub {
 }
 
 impl Sub {
+    #[inline]
     fn target<'a>(&'a self, sensitive: &[Feature<'_>]) -> Target<'a> {
         Target {
             y_true: self.y.view(),

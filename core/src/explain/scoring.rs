@@ -68,7 +68,10 @@ const DISPARITIES: &[(&str, Disparity)] = &[
     ("equal_opportunity", Disparity::EqualOpportunity),
 ];
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
 /// `neg_<gap>_difference` or `<gap>_ratio`, the gap a disparity or a metric name.
+#[inline]
 fn fairness_from_name(name: &str) -> Option<Scorer> {
     let (base, kind) = if let Some(b) = name
         .strip_prefix("neg_")
@@ -97,6 +100,7 @@ const NAMES: &[(&str, Scorer)] = &[
 
 impl Scorer {
     /// Look a scorer up by its scikit-learn-style name.
+    #[inline]
     pub fn from_name(name: &str) -> Result<Scorer> {
         if let Some((_, s)) = NAMES.iter().find(|(n, _)| *n == name) {
             return Ok(*s);
@@ -125,6 +129,7 @@ impl Scorer {
     }
 
     /// The scorer's canonical name.
+    #[inline]
     pub fn name(self) -> String {
         if let Scorer::Fairness(gap, kind) = self {
             let base = match gap {
@@ -147,6 +152,7 @@ impl Scorer {
     }
 
     /// Whether the scorer reads labels (accuracy, balanced accuracy, fairness).
+    #[inline]
     pub fn needs_labels(self) -> bool {
         matches!(
             self,
@@ -200,6 +206,7 @@ pub struct Target<'a> {
 
 impl Target<'_> {
     /// The same rows, borrowed for a shorter lifetime.
+    #[inline]
     pub fn reborrow(&self) -> Target<'_> {
         Target {
             y_true: self.y_true.view(),
@@ -210,6 +217,7 @@ impl Target<'_> {
 }
 
 /// A feature's codes borrowed for a shorter lifetime.
+#[inline]
 fn reborrow<'b>(f: &'b Feature<'_>) -> Feature<'b> {
     Feature {
         name: f.name.clone(),
@@ -233,10 +241,12 @@ pub struct PreparedScorer<'a> {
     total_ss: f64,
 }
 
+#[inline]
 fn weight(w: Option<ArrayView1<'_, f64>>, i: usize) -> f64 {
     w.and_then(|w| w.get(i).copied()).unwrap_or(1.0)
 }
 
+#[inline]
 fn sorted_unique(values: impl Iterator<Item = f64>) -> Vec<f64> {
     let mut v: Vec<f64> = values.collect();
     crate::math::sort_floats(&mut v);
@@ -246,6 +256,7 @@ fn sorted_unique(values: impl Iterator<Item = f64>) -> Vec<f64> {
 
 impl<'a> PreparedScorer<'a> {
     /// Check the scorer against the target and the model's number of outputs.
+    #[inline]
     pub fn new(spec: &ScorerSpec, target: Target<'a>, n_outputs: usize) -> Result<Self> {
         let scorer = Scorer::from_name(&spec.scoring)?;
         let n = target.y_true.len();
@@ -394,11 +405,13 @@ impl<'a> PreparedScorer<'a> {
     }
 
     /// The scorer.
+    #[inline]
     pub fn scorer(&self) -> Scorer {
         self.scorer
     }
 
     /// Score one block of predictions (rows × outputs, rows in target order).
+    #[inline]
     pub fn score(&self, output: ArrayView2<'_, f64>) -> Result<f64> {
         let n = self.target.y_true.len();
         if output.nrows() != n || output.ncols() != self.n_outputs {
@@ -447,6 +460,7 @@ impl<'a> PreparedScorer<'a> {
     }
 
     /// Predicted labels: the column itself, or the label of the arg-max column.
+    #[inline]
     fn labels(&self, output: ArrayView2<'_, f64>) -> Result<Vec<f64>> {
         if output.ncols() == 1 {
             return Ok(output.column(0).to_vec());
@@ -472,6 +486,7 @@ impl<'a> PreparedScorer<'a> {
             .collect()
     }
 
+    #[inline]
     fn balanced_accuracy(&self, labels: &[f64]) -> f64 {
         let k = self.classes.len();
         let (mut hit, mut total) = (vec![0.0; k], vec![0.0; k]);
@@ -496,6 +511,7 @@ impl<'a> PreparedScorer<'a> {
         recalls.iter().sum::<f64>() / m
     }
 
+    #[inline]
     fn log_loss(&self, output: ArrayView2<'_, f64>) -> Result<f64> {
         let eps = f64::EPSILON;
         if let Some(v) = output.iter().find(|v| **v < 0.0 || **v > 1.0) {
@@ -526,6 +542,7 @@ impl<'a> PreparedScorer<'a> {
         Ok(loss / total)
     }
 
+    #[inline]
     fn fairness(&self, labels: &[f64], gap: GroupGap, kind: Kind) -> Result<f64> {
         let pred = ndarray::ArrayView1::from(labels);
         let input = FrameInput {
@@ -571,6 +588,7 @@ impl<'a> PreparedScorer<'a> {
 }
 
 /// `(Σ w f(y, ŷ), Σ w)`.
+#[inline]
 fn mean_sum(
     y: ArrayView1<'_, f64>,
     p: ArrayView1<'_, f64>,
@@ -594,6 +612,7 @@ fn mean_sum(
 }
 
 /// Weighted mean of `f(y, ŷ)` (numpy's `average`).
+#[inline]
 fn mean(
     y: ArrayView1<'_, f64>,
     p: ArrayView1<'_, f64>,
@@ -605,6 +624,7 @@ fn mean(
 }
 
 /// scikit-learn's `r2_score` with `force_finite=True`; `total_ss` is `Σ w (y − ȳ_w)²`.
+#[inline]
 fn r2(
     y: ArrayView1<'_, f64>,
     p: ArrayView1<'_, f64>,
@@ -623,6 +643,7 @@ fn r2(
 }
 
 /// Binary ROC AUC with `positive` the positive label; tied scores share one threshold.
+#[inline]
 fn roc_auc(
     y: ArrayView1<'_, f64>,
     score: ArrayView1<'_, f64>,

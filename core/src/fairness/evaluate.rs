@@ -136,11 +136,15 @@ pub fn to_values(flat_values: &[f64], layout: &GroupLayout, metrics: &[Metric]) 
     let row = |control: Vec<String>, group: Vec<String>, index: &dyn Fn(usize) -> usize| Row {
         control,
         group,
+        // Inserted one by one: `collect` into a map sorts first, a stable sort instantiated
+        // for this one pair type in the WASM module.
         values: metrics
             .iter()
             .enumerate()
-            .map(|(m, metric)| (metric.name().to_string(), get(index(m))))
-            .collect::<BTreeMap<_, _>>(),
+            .fold(BTreeMap::new(), |mut map, (m, metric)| {
+                map.insert(metric.name().to_string(), get(index(m)));
+                map
+            }),
     };
     let mut values = FrameValues::default();
     for s in 0..layout.n_strata() {

@@ -27,7 +27,10 @@ impl NativeModel {
         Ok(model)
     }
 
+    // `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+    // that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
     /// The model's JSON.
+    #[inline]
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string(self)
             .map_err(|e| Error::invalid("model", format!("cannot serialise: {e}")))

@@ -55,14 +55,19 @@ pub struct TrainOptions {
     pub max_features: Option<usize>,
 }
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
+#[inline]
 fn default_trees() -> u16 {
     100
 }
 
+#[inline]
 fn one() -> usize {
     1
 }
 
+#[inline]
 fn two() -> usize {
     2
 }
@@ -103,6 +108,7 @@ impl Model for ForestModel {
 
 impl ForestModel {
     /// The class labels, in code order.
+    #[inline]
     pub fn labels(&self) -> &[f64] {
         &self.labels
     }
@@ -119,6 +125,7 @@ pub enum Trained {
 
 impl Trained {
     /// The model, for `predict` and the explainers.
+    #[inline]
     pub fn as_model(&self) -> &dyn Model {
         match self {
             Trained::Native(m) => m,
@@ -128,6 +135,7 @@ impl Trained {
 }
 
 /// Class labels → codes 0..k (labels sorted ascending); the sorted labels.
+#[inline]
 fn encode(y: ArrayView1<'_, f64>) -> Result<(Array1<u32>, Vec<f64>)> {
     if let Some((i, v)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
         return Err(Error::invalid(
@@ -161,6 +169,7 @@ fn encode(y: ArrayView1<'_, f64>) -> Result<(Array1<u32>, Vec<f64>)> {
 }
 
 /// Train a classifier on `x` (rows × features, finite) and labels `y`.
+#[inline]
 pub fn train(
     x: ArrayView2<'_, f64>,
     y: ArrayView1<'_, f64>,

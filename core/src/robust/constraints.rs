@@ -24,12 +24,16 @@ pub struct Constraints {
     pub one_hot: Vec<Vec<usize>>,
 }
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
+#[inline]
 fn bad(message: String) -> Error {
     Error::invalid("constraints", message)
 }
 
 impl Constraints {
     /// Whether any constraint is set.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.immutable.is_empty()
             && self.lower.iter().all(Option::is_none)
@@ -38,12 +42,14 @@ impl Constraints {
             && self.one_hot.is_empty()
     }
 
+    #[inline]
     fn bound(v: &[Option<f64>], j: usize) -> Option<f64> {
         v.get(j).copied().flatten()
     }
 
     /// Check the constraints against `x` (`d` columns): indices in range, consistent bounds,
     /// and every row already satisfying them.
+    #[inline]
     pub fn check(&self, x: ArrayView2<'_, f64>) -> Result<()> {
         let d = x.ncols();
         let in_range = |j: usize, what: &str| -> Result<()> {
@@ -147,6 +153,7 @@ impl Constraints {
     }
 
     /// Per column: may the attack change it? (Immutable columns may not.)
+    #[inline]
     pub fn mutable(&self, d: usize) -> Vec<bool> {
         (0..d).map(|j| !self.immutable.contains(&j)).collect()
     }
@@ -154,6 +161,7 @@ impl Constraints {
     /// Move `x` to a nearby point that satisfies every constraint relative to `x0`:
     /// immutable columns reset, one-hot groups snapped to their largest entry, integers
     /// rounded, bounds clipped (integers to the nearest integer inside the bounds).
+    #[inline]
     pub fn project(&self, x0: ArrayView1<'_, f64>, mut x: ArrayViewMut1<'_, f64>) {
         for &j in &self.immutable {
             if let (Some(v), Some(o)) = (x.get_mut(j), x0.get(j)) {

@@ -91,7 +91,10 @@ struct State<'m, M: Model + ?Sized> {
 }
 
 impl<M: Model + ?Sized> State<'_, M> {
+    // `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+    // that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
     /// Query `points` (one row each for `owners`): is each adversarial, and its label.
+    #[inline]
     fn query(&mut self, points: &Array2<f64>, owners: &[usize]) -> Result<Vec<(bool, usize)>> {
         if points.nrows() == 0 {
             return Ok(vec![]);
@@ -112,12 +115,14 @@ impl<M: Model + ?Sized> State<'_, M> {
     }
 }
 
+#[inline]
 fn dist(norm: Norm, a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
     norm.of(a.iter().zip(b.iter()).map(|(p, q)| p - q))
 }
 
 /// The point at fraction `alpha` from `x0` toward `adv`: a blend (L2) or a clip to the L∞
 /// ball of `alpha · ‖adv − x0‖∞` (L∞), projected on the constraints.
+#[inline]
 fn towards(
     norm: Norm,
     x0: ArrayView1<'_, f64>,
@@ -143,6 +148,7 @@ fn towards(
 /// attack to originally-correct rows. Untargeted, a row is adversarial when its label differs
 /// from the original (or `y`); targeted (`options.y_target`), when it equals the row's target,
 /// and rows already labelled with their target are not attacked.
+#[inline]
 pub fn hop_skip_jump<M: Model + ?Sized>(
     model: &M,
     x: ArrayView2<'_, f64>,
@@ -602,6 +608,7 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
 }
 
 /// Check the targets of a targeted attack: one class index per row, below `n_classes`.
+#[inline]
 fn check_targets(goal: &[usize], n: usize, n_classes: usize) -> Result<()> {
     if goal.len() != n {
         return Err(Error::LengthMismatch {
@@ -623,6 +630,7 @@ fn check_targets(goal: &[usize], n: usize, n_classes: usize) -> Result<()> {
 }
 
 /// Clip to the data box, widened to contain the original value.
+#[inline]
 fn clip(v: f64, lo: Option<&f64>, hi: Option<&f64>, x0: Option<&f64>) -> f64 {
     let o = x0.copied().unwrap_or(v);
     let a = lo.copied().unwrap_or(v).min(o);
@@ -630,6 +638,7 @@ fn clip(v: f64, lo: Option<&f64>, hi: Option<&f64>, x0: Option<&f64>) -> f64 {
     v.clamp(a, b)
 }
 
+#[inline]
 fn stack(points: &[Array1<f64>], d: usize) -> Array2<f64> {
     let mut out = Array2::zeros((points.len(), d));
     for (mut row, p) in out.outer_iter_mut().zip(points.iter()) {

@@ -34,10 +34,14 @@ struct Tables {
     f: [f64; LAYERS + 1],
 }
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
+#[inline]
 fn pdf(x: f64) -> f64 {
     exp(-0.5 * x * x)
 }
 
+#[inline]
 fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
@@ -69,10 +73,12 @@ fn tables() -> &'static Tables {
 }
 
 /// A standard normal draw by the ziggurat method.
+#[inline]
 pub fn ziggurat_normal(rng: &mut impl Rng) -> f64 {
     draw(tables(), rng)
 }
 
+#[inline]
 fn draw(t: &Tables, rng: &mut impl Rng) -> f64 {
     loop {
         let bits = rng.next_u64();
@@ -142,6 +148,7 @@ pub struct ProbeSpace<'a> {
 }
 
 /// Fill one row's probes (`pts` and `us`: `m × d`, row-major).
+#[inline]
 fn fill(row: &ProbeRow<'_>, space: &ProbeSpace<'_>, pts: &mut [f64], us: &mut [f64]) {
     let d = row.x0.len();
     let mut rng = seeded(space.seed, row.stream);
@@ -195,6 +202,7 @@ fn fill(row: &ProbeRow<'_>, space: &ProbeSpace<'_>, pts: &mut [f64], us: &mut [f
 
 /// All probes of all rows, stacked in row order: `(points, directions)`, each
 /// `Σ m × d`.
+#[inline]
 pub fn build_probes(
     rows: &[ProbeRow<'_>],
     space: &ProbeSpace<'_>,

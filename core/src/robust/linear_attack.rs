@@ -31,6 +31,7 @@ pub enum Norm {
 
 impl Norm {
     /// Norm of a vector.
+    #[inline]
     pub fn of(self, v: impl Iterator<Item = f64>) -> f64 {
         match self {
             Norm::L2 => v.map(|a| a * a).sum::<f64>().sqrt(),
@@ -39,6 +40,7 @@ impl Norm {
     }
 
     /// Name in reports.
+    #[inline]
     pub fn name(self) -> &'static str {
         match self {
             Norm::L2 => "l2",
@@ -83,6 +85,7 @@ impl Default for GradientOptions {
 
 /// The sign of `v`: −1, 0 or 1 (`f64::signum` gives 1 for +0, which would move a column the
 /// gradient or the mask leaves at zero).
+#[inline]
 pub fn sign(v: f64) -> f64 {
     if v > 0.0 {
         1.0
@@ -93,7 +96,10 @@ pub fn sign(v: f64) -> f64 {
     }
 }
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
 /// Class labels from raw scores: arg-max, or `s >= 0` for a single score.
+#[inline]
 fn score_labels(scores: &Array2<f64>) -> Vec<usize> {
     scores
         .outer_iter()
@@ -113,6 +119,7 @@ fn score_labels(scores: &Array2<f64>) -> Vec<usize> {
         .collect()
 }
 
+#[inline]
 fn check_model(model: &LinearModel) -> Result<()> {
     if model.link == Link::Identity && model.coef.nrows() > 1 {
         return Err(Error::Unsupported(
@@ -125,6 +132,7 @@ fn check_model(model: &LinearModel) -> Result<()> {
 }
 
 /// The labels the attack moves away from: `y` (class indices) or the model's own labels.
+#[inline]
 fn targets(
     model: &LinearModel,
     x: ArrayView2<'_, f64>,
@@ -160,6 +168,7 @@ fn targets(
 }
 
 /// Gradient of the cross-entropy loss of class `label` with respect to the row.
+#[inline]
 fn loss_gradient(model: &LinearModel, x: ArrayView1<'_, f64>, label: usize) -> Array1<f64> {
     let s = model.coef.dot(&x) + &model.intercept;
     if model.coef.nrows() == 1 {
@@ -180,6 +189,7 @@ fn loss_gradient(model: &LinearModel, x: ArrayView1<'_, f64>, label: usize) -> A
 }
 
 /// A step of unit norm along `g` (masked to mutable columns): `sign(g)` for L∞, `g/‖g‖` for L2.
+#[inline]
 fn unit_step(g: &Array1<f64>, norm: Norm, mutable: &[bool]) -> Array1<f64> {
     let masked: Array1<f64> = g
         .iter()
@@ -200,6 +210,7 @@ fn unit_step(g: &Array1<f64>, norm: Norm, mutable: &[bool]) -> Array1<f64> {
 }
 
 /// Project `delta` onto the ball of radius `eps`.
+#[inline]
 fn clip_ball(delta: &mut Array1<f64>, eps: f64, norm: Norm) {
     match norm {
         Norm::Linf => delta.mapv_inplace(|v| v.clamp(-eps, eps)),
@@ -212,6 +223,7 @@ fn clip_ball(delta: &mut Array1<f64>, eps: f64, norm: Norm) {
     }
 }
 
+#[inline]
 fn median(mut v: Vec<f64>) -> Num {
     if v.is_empty() {
         return Num(f64::NAN);
@@ -228,6 +240,7 @@ fn median(mut v: Vec<f64>) -> Num {
 
 /// Assemble a report from the adversarial rows and their labels.
 #[allow(clippy::too_many_arguments)]
+#[inline]
 pub fn build_report(
     kind: &str,
     norm: Norm,
@@ -304,6 +317,7 @@ pub fn build_report(
     }
 }
 
+#[inline]
 fn check_common(
     model: &LinearModel,
     x: ArrayView2<'_, f64>,
@@ -316,6 +330,7 @@ fn check_common(
 }
 
 /// Labels of a batch through a counted prediction (what the model really says).
+#[inline]
 fn counted_labels(
     counted: &CountingModel<'_, LinearModel>,
     model: &LinearModel,
@@ -325,6 +340,7 @@ fn counted_labels(
     Ok(score_labels(&model.decision_function(x)))
 }
 
+#[inline]
 fn gradient_attack(
     kind: &str,
     model: &LinearModel,
@@ -414,6 +430,7 @@ fn gradient_attack(
 }
 
 /// Fast gradient (sign) method: one step of size `eps` along the loss gradient.
+#[inline]
 pub fn fgsm(
     model: &LinearModel,
     x: ArrayView2<'_, f64>,
@@ -424,6 +441,7 @@ pub fn fgsm(
 }
 
 /// Projected gradient descent (Madry et al.) within the `eps` ball and the constraints.
+#[inline]
 pub fn pgd(
     model: &LinearModel,
     x: ArrayView2<'_, f64>,
@@ -434,6 +452,7 @@ pub fn pgd(
 }
 
 /// The decision score `w·x + b` of a single-score model (label 1 iff score ≥ 0).
+#[inline]
 fn binary_score(model: &LinearModel) -> Result<(Array1<f64>, f64)> {
     match model.coef.nrows() {
         1 => Ok((model.coef.row(0).to_owned(), model.intercept.iter().sum())),
@@ -450,6 +469,7 @@ fn binary_score(model: &LinearModel) -> Result<(Array1<f64>, f64)> {
 /// past the boundary. Only immutable
 /// columns are honoured (bounds, integers and one-hot groups make it a combinatorial problem:
 /// use [`pgd`] or HopSkipJump).
+#[inline]
 pub fn minimal_perturbation(
     model: &LinearModel,
     x: ArrayView2<'_, f64>,
@@ -504,6 +524,7 @@ pub fn minimal_perturbation(
 }
 
 /// The closed-form minimal perturbation of a single-score model (label 1 iff `s ≥ 0`).
+#[inline]
 fn binary_minimal(
     model: &LinearModel,
     x: ArrayView2<'_, f64>,
@@ -545,6 +566,7 @@ fn binary_minimal(
 
 /// The exact minimal distance of each row to the decision boundary (`|s| / ‖w‖_dual`; for
 /// several scores, to the nearest competitor's boundary).
+#[inline]
 pub fn boundary_distance(
     model: &LinearModel,
     x: ArrayView2<'_, f64>,

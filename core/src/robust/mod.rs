@@ -104,7 +104,10 @@ pub fn normal_pair(rng: &mut impl Rng) -> (f64, f64) {
     }
 }
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
 /// Population standard deviation of each column.
+#[inline]
 pub fn column_spread(x: ArrayView2<'_, f64>) -> Vec<f64> {
     #[allow(clippy::cast_precision_loss)]
     let n = x.nrows().max(1) as f64;
@@ -140,6 +143,7 @@ pub fn check_matrix(x: ArrayView2<'_, f64>, argument: &str) -> Result<()> {
 
 /// Per-row values averaged within each sensitive group, through the fairness engine
 /// (`mean_prediction` of each named per-row quantity).
+#[inline]
 pub fn by_group(
     sensitive: &[Feature<'_>],
     quantities: &[(&str, &[f64])],

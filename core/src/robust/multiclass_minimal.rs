@@ -20,7 +20,10 @@ struct Nearest {
     dual: f64,
 }
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
 /// The arg-max (first of equal maxima), as the attacks label raw scores.
+#[inline]
 fn argmax(scores: ArrayView1<'_, f64>) -> usize {
     let mut best = (0, f64::NEG_INFINITY);
     for (k, v) in scores.iter().enumerate() {
@@ -31,6 +34,7 @@ fn argmax(scores: ArrayView1<'_, f64>) -> usize {
     best.0
 }
 
+#[inline]
 fn dual_norm(norm: Norm, v: &Array1<f64>) -> f64 {
     match norm {
         Norm::L2 => v.iter().map(|a| a * a).sum::<f64>().sqrt(),
@@ -40,6 +44,7 @@ fn dual_norm(norm: Norm, v: &Array1<f64>) -> f64 {
 
 /// The competitor reached by the smallest perturbation of `x0` (`None` when no competitor can
 /// be reached through the mutable columns).
+#[inline]
 fn nearest(
     model: &LinearModel,
     x0: ArrayView1<'_, f64>,
@@ -83,6 +88,7 @@ fn nearest(
 
 /// The exact minimal distance of each row to a point the model labels differently (`+∞` where
 /// the mutable columns cannot change the label).
+#[inline]
 pub fn multiclass_boundary_distance(
     model: &LinearModel,
     x: ArrayView2<'_, f64>,
@@ -97,6 +103,7 @@ pub fn multiclass_boundary_distance(
 /// Each row moved by the exact minimal perturbation onto the nearest competitor's boundary,
 /// then a relative `overshoot` past it (from an exact tie, a step of the overshoot's size).
 /// Rows that cannot change label stay put.
+#[inline]
 pub fn multiclass_minimal(
     model: &LinearModel,
     x: ArrayView2<'_, f64>,

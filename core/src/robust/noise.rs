@@ -67,7 +67,10 @@ impl Default for NoiseOptions {
     }
 }
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
 /// Check a list of budgets: non-empty, each finite and > 0.
+#[inline]
 pub fn check_budgets(budgets: &[f64], argument: &str) -> Result<()> {
     if budgets.is_empty() {
         return Err(Error::invalid(
@@ -84,6 +87,7 @@ pub fn check_budgets(budgets: &[f64], argument: &str) -> Result<()> {
     Ok(())
 }
 
+#[inline]
 pub(crate) fn feature_names(names: &[String], d: usize) -> Result<Vec<String>> {
     if names.is_empty() {
         return Ok((0..d).map(|j| format!("x{j}")).collect());
@@ -100,6 +104,7 @@ pub(crate) fn feature_names(names: &[String], d: usize) -> Result<Vec<String>> {
     Ok(names.to_vec())
 }
 
+#[inline]
 pub(crate) fn check_sensitive(sensitive: &[Feature<'_>], n: usize) -> Result<()> {
     for f in sensitive {
         if f.codes.len() != n {
@@ -115,6 +120,7 @@ pub(crate) fn check_sensitive(sensitive: &[Feature<'_>], n: usize) -> Result<()>
 
 /// Flip fraction and mean output change per row of `base` against `repeats` stacked noisy
 /// copies (`noisy` is repeats·n × outputs, repeat-major).
+#[inline]
 fn per_row(
     base: &Array2<f64>,
     base_labels: &[usize],
@@ -152,6 +158,7 @@ fn per_row(
     (flips, change)
 }
 
+#[inline]
 fn mean(v: &[f64]) -> Num {
     #[allow(clippy::cast_precision_loss)]
     let n = v.len() as f64;
@@ -163,6 +170,7 @@ fn mean(v: &[f64]) -> Num {
 }
 
 /// Noise stability of `model` on `x`, by budget, per feature and by sensitive group.
+#[inline]
 pub fn noise_stability<M: Model + ?Sized>(
     model: &M,
     x: ArrayView2<'_, f64>,

@@ -43,7 +43,10 @@ impl Default for FlipOptions {
     }
 }
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
 /// A value as a level label, written as JavaScript's `String(v)` writes it.
+#[inline]
 fn label(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         // Exact: an integral value below 2^53.
@@ -56,6 +59,7 @@ fn label(v: f64) -> String {
 }
 
 /// Sorted distinct values of a column.
+#[inline]
 fn distinct(col: impl Iterator<Item = f64>) -> Vec<f64> {
     let mut v: Vec<f64> = col.collect();
     crate::math::sort_floats(&mut v);
@@ -64,6 +68,7 @@ fn distinct(col: impl Iterator<Item = f64>) -> Vec<f64> {
 }
 
 /// The counterfactual sensitive-attribute probe.
+#[inline]
 pub fn sensitive_flip<M: Model + ?Sized>(
     model: &M,
     x: ArrayView2<'_, f64>,

@@ -15,7 +15,10 @@ use crate::robust::constraints::Constraints;
 use crate::robust::linear_attack::{build_report, Norm};
 use crate::robust::{check_matrix, labels, predict_batched};
 
+// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
+// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
 /// The next f64 above / below `v` (finite `v`).
+#[inline]
 fn next_f64(v: f64, up: bool) -> f64 {
     if v == 0.0 {
         let tiny = f64::from_bits(1);
@@ -28,6 +31,7 @@ fn next_f64(v: f64, up: bool) -> f64 {
 
 /// The f32 nearest `t` on the requested side (`up`: smallest f32 ≥ t, else largest ≤ t).
 #[allow(clippy::cast_possible_truncation)]
+#[inline]
 fn f32_side(t: f64, up: bool) -> f64 {
     let mut f = t as f32;
     if up && f64::from(f) < t {
@@ -50,6 +54,7 @@ fn f32_side(t: f64, up: bool) -> f64 {
 }
 
 /// Largest value that goes left at threshold `t`, and smallest that goes right.
+#[inline]
 fn sides(t: f64, comparison: Comparison, float32: bool) -> (f64, f64) {
     match (comparison, float32) {
         (Comparison::LessEqual, false) => (t, next_f64(t, true)),
@@ -69,6 +74,7 @@ fn sides(t: f64, comparison: Comparison, float32: bool) -> (f64, f64) {
     }
 }
 
+#[inline]
 fn next_f32(f: f32) -> f32 {
     if f == 0.0 {
         return f32::from_bits(1);
@@ -80,11 +86,13 @@ fn next_f32(f: f32) -> f32 {
     })
 }
 
+#[inline]
 fn prev_f32(f: f32) -> f32 {
     -next_f32(-f)
 }
 
 /// Each leaf's box `[lo, hi]` per feature (closed, in value space).
+#[inline]
 fn leaf_boxes(
     tree: &Tree,
     d: usize,
@@ -130,6 +138,7 @@ fn leaf_boxes(
 
 /// The exact minimal perturbation of a one-tree ensemble (e.g. a scikit-learn decision tree).
 /// Honours immutable columns and bounds; integer and one-hot constraints are unsupported.
+#[inline]
 pub fn tree_minimal_perturbation(
     model: &TreeEnsemble,
     x: ArrayView2<'_, f64>,

@@ -7,11 +7,15 @@ use rand::Rng;
 
 use crate::rng;
 
+// `#[inline]` (size, issue 5): cold code compiled in the calling crate, so at opt-level "z" in
+// the WASM module (Cargo.toml, wasm-release).
+#[inline]
 pub(super) fn binom(n: usize, k: usize) -> f64 {
     (0..k).fold(1.0, |b, i| b * (n - i) as f64 / (i + 1) as f64)
 }
 
 /// SHAP's coalition plan for `m ≥ 2` varying features: (masks, kernel weights).
+#[inline]
 pub(super) fn sample_coalitions(
     m: usize,
     nsamples: Option<usize>,
@@ -139,6 +143,7 @@ pub(super) fn sample_coalitions(
 }
 
 /// `on` flags of length `m` for the listed positions.
+#[inline]
 pub(super) fn mask_of(positions: &[usize], m: usize) -> Vec<bool> {
     let mut mask = vec![false; m];
     for p in positions {
@@ -150,11 +155,13 @@ pub(super) fn mask_of(positions: &[usize], m: usize) -> Vec<bool> {
 }
 
 /// A uniform draw in `[0, 1)` with 53 random bits.
+#[inline]
 pub(super) fn unit_uniform(r: &mut impl Rng) -> f64 {
     (r.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 /// Advance `comb` (ascending indices < n) to the next combination in lexicographic order.
+#[inline]
 pub(super) fn next_combination(comb: &mut [usize], n: usize) -> bool {
     let k = comb.len();
     for i in (0..k).rev() {

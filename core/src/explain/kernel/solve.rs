@@ -10,6 +10,7 @@ use crate::model::Model;
 use super::RowPlan;
 
 /// The constrained weighted least squares for one row: φ (m × k).
+#[inline]
 pub(super) fn solve<M: Model + ?Sized>(
     plan: &RowPlan,
     ey: &Array2<f64>,
@@ -79,6 +80,7 @@ pub(super) fn solve<M: Model + ?Sized>(
 
 /// Least squares `min ‖A β − B‖` by Householder QR; `None` if `A` is (numerically) rank
 /// deficient.
+#[inline]
 pub(super) fn least_squares(mut a: Array2<f64>, mut b: Array2<f64>) -> Option<Array2<f64>> {
     let (rows, cols) = a.dim();
     if rows < cols {
