@@ -40,22 +40,20 @@ fn table_key(data: &[u8], start: usize, s: &[u8]) -> (u64, u64, u64) {
         return (h, 0, LONG);
     }
     // Two unaligned 8-byte loads past the string where the buffer allows, masked to it.
-    let (w0, w1) = match data.get(start..start + 16) {
-        Some(&[a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7]) => (
-            u64::from_le_bytes([a0, a1, a2, a3, a4, a5, a6, a7]),
-            u64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7]),
-        ),
+    let load = |at: usize| {
+        data.get(at..at + 8)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map(u64::from_le_bytes)
+    };
+    let (w0, w1) = match (load(start), load(start + 8)) {
+        (Some(a), Some(b)) => (a, b),
         _ => {
             let mut w = [0_u8; 16];
             if let Some(dst) = w.get_mut(..len) {
                 dst.copy_from_slice(s);
             }
             let (lo, hi) = w.split_at(8);
-            let word = |b: &[u8]| {
-                let mut x = [0_u8; 8];
-                x.copy_from_slice(b);
-                u64::from_le_bytes(x)
-            };
+            let word = |b: &[u8]| <[u8; 8]>::try_from(b).map_or(0, u64::from_le_bytes);
             (word(lo), word(hi))
         }
     };
@@ -71,8 +69,11 @@ fn table_key(data: &[u8], start: usize, s: &[u8]) -> (u64, u64, u64) {
 
 #[inline]
 fn slot_of(key: (u64, u64, u64), mask: usize) -> usize {
+    // Multiplying carries bits upwards only: fold the high half down before masking (short
+    // level names often differ in their last, highest byte only).
     let h = (key.0 ^ key.1.rotate_left(31) ^ key.2.rotate_left(58)).wrapping_mul(MIX);
-    ((h >> 32) as usize) & mask
+    let h = (h ^ (h >> 32)).wrapping_mul(MIX);
+    ((h ^ (h >> 29)) as usize) & mask
 }
 
 /// Encode rows `0..offsets.len() - 1` of an Arrow text array: row `i` is
