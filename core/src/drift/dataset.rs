@@ -243,20 +243,23 @@ fn section(
     #[cfg(feature = "parallel")]
     let outcomes: Vec<Outcome> = {
         use rayon::prelude::*;
+        let pool = std::sync::Mutex::new(Vec::<JointScratch>::new());
         input
             .columns
             .par_iter()
-            // Few jobs, so that each scratch (two buffers of both samples' size) serves
-            // several columns: fresh buffers cost page faults.
-            .with_min_len(
-                input
-                    .columns
-                    .len()
-                    .div_ceil(4 * rayon::current_num_threads())
-                    .max(1),
-            )
-            .map_init(JointScratch::default, |scratch, c| {
-                column(c, options, rows, scratch)
+            .map(|c| {
+                // Scratch buffers (two of both samples' size) pass from column to column:
+                // fresh ones cost page faults. At most one per thread is ever made.
+                let mut scratch = pool
+                    .lock()
+                    .ok()
+                    .and_then(|mut p| p.pop())
+                    .unwrap_or_default();
+                let out = column(c, options, rows, &mut scratch);
+                if let Ok(mut p) = pool.lock() {
+                    p.push(scratch);
+                }
+                out
             })
             // Every column's outcome first, then the first error in column order: collecting
             // straight into a `Result` would report whichever failing column a thread reached first.
