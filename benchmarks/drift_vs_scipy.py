@@ -21,8 +21,9 @@ Cases, each timed once on the same data:
 
 Both sides are warmed up once on a 2,000-row frame (imports, thread pools), then each case
 is timed once, wall-clock and CPU seconds (all threads: aequa runs columns on every core,
-scipy and numpy on one), back to back in one process so both see the same machine load. Before a time is reported, every statistic and p-value is checked equal to
-1e-9 (absolute, or relative above 1). The scipy baseline computes only the statistic of the
+scipy and numpy on one), back to back in one process so both see the same machine load.
+Before a time is reported, every statistic and p-value is checked equal to 1e-9 (absolute,
+or relative above 1). The scipy baseline computes only the statistic of the
 already-chosen test (no test selection, no missing-value handling): the ratio is conservative.
 
 Usage::
