@@ -7,7 +7,7 @@
 //! key of [`super::sample`] (sign, exponent, 4 mantissa bits), one scatter into those buckets,
 //! each element stored as its 48 low key bits and the sample tag (`key << 16 | tag`: the
 //! bucket holds the top bits); then, per bucket (cache-sized on real data), one counting
-//! scatter on the next `log2(len) − 1` bits, a comparison sort of any sub-bucket still large
+//! scatter on the next `⌊log2(len)⌋` bits, a comparison sort of any sub-bucket still large
 //! (ties, clustered values) and an insertion sort over the nearly sorted rest. Equal values of
 //! the two samples sort reference first; nothing computed from the order depends on that.
 //! Missing values (NaN, ±∞) are counted and dropped.
