@@ -204,6 +204,14 @@ def drift_report(
     options_json: str,
 ) -> str: ...
 
+# perf-drift: Arrow text read in place
+def encode_text(
+    offsets: npt.NDArray[np.int64] | npt.NDArray[np.int32],
+    data: npt.NDArray[np.uint8],
+    validity: npt.NDArray[np.uint8] | None,
+    validity_offset: int,
+) -> tuple[npt.NDArray[np.uint32], list[str]]: ...
+
 @final
 class DriftSummary:
     @staticmethod

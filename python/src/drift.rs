@@ -6,11 +6,12 @@ use aequa_core::drift::chisquare::chisquare as core_chisquare;
 use aequa_core::drift::ks::{ks_2samp as core_ks, Alternative, KsMethod};
 use aequa_core::drift::psi::Floor;
 use aequa_core::drift::summary::{DriftSummary, Side};
+use aequa_core::drift::text::encode_text as core_encode_text;
 use aequa_core::drift::wasserstein::wasserstein_distance as core_wasserstein;
 use aequa_core::drift::{
     drift_report as core_report, ColumnValues, DriftColumn, DriftInput, DriftOptions, GroupCodes,
 };
-use numpy::PyReadonlyArray1;
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use serde::de::DeserializeOwned;
 
@@ -189,6 +190,31 @@ fn drift_report<'py>(
     serde_json::to_string(&report).map_err(|e| json_err("report", &e))
 }
 
+/// Codes (by first appearance, `2**32 - 1` for nulls) and levels of an Arrow text array read
+/// in place: `offsets` (int32 or int64), the `data` bytes, the validity bitmap (or None) and
+/// the array's offset into that bitmap.
+#[pyfunction]
+#[pyo3(signature = (offsets, data, validity, validity_offset))]
+fn encode_text<'py>(
+    py: Python<'py>,
+    offsets: Bound<'py, PyAny>,
+    data: PyReadonlyArray1<'py, u8>,
+    validity: Option<PyReadonlyArray1<'py, u8>>,
+    validity_offset: usize,
+) -> PyResult<(Bound<'py, PyArray1<u32>>, Vec<String>)> {
+    let data = data.as_slice()?;
+    let validity = validity.as_ref().map(|v| v.as_slice()).transpose()?;
+    let codes = if let Ok(o) = offsets.extract::<PyReadonlyArray1<'py, i64>>() {
+        let o = o.as_slice()?;
+        py.detach(|| guard(|| core_encode_text(o, data, validity, validity_offset)))?
+    } else {
+        let o = offsets.extract::<PyReadonlyArray1<'py, i32>>()?;
+        let o = o.as_slice()?;
+        py.detach(|| guard(|| core_encode_text(o, data, validity, validity_offset)))?
+    };
+    Ok((codes.codes.into_pyarray(py), codes.levels))
+}
+
 /// Mergeable per-bin counts of a reference and a current sample.
 #[pyclass(module = "aequa._core", name = "DriftSummary")]
 struct PyDriftSummary {
@@ -295,6 +321,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(wasserstein_distance, m)?)?;
     m.add_function(wrap_pyfunction!(anderson_ksamp, m)?)?;
     m.add_function(wrap_pyfunction!(drift_report, m)?)?;
+    m.add_function(wrap_pyfunction!(encode_text, m)?)?;
     m.add_class::<PyDriftSummary>()?;
     Ok(())
 }

@@ -13,12 +13,12 @@ use super::binning::{
 };
 use super::chisquare::chisquare_drift;
 use super::jensen_shannon::jensen_shannon_from_counts;
-use super::ks::{ks_2samp_sorted, Alternative};
+use super::joint::{std_finite, Joint};
+use super::ks::{ks_from_extremes, Alternative};
 use super::options::{DriftOptions, TestChoice};
 use super::psi::psi_from_counts;
-use super::sample::Sorted;
 use super::select::{default_test, Test, LARGE_SAMPLE};
-use super::wasserstein::{std_population, wasserstein_normed_sorted, wasserstein_with_distinct};
+use super::wasserstein::wasserstein_normed_sorted;
 use crate::error::{Error, Result};
 use crate::report::{ColumnDrift, Num};
 
@@ -76,61 +76,50 @@ fn num(v: f64) -> Value {
     }
 }
 
-/// Distinct values over two sorted samples, by one branch-free merge pass.
-fn distinct_union(a: &[f64], b: &[f64]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    let mut last = f64::NAN;
-    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
-        let z = x.min(*y);
-        n += usize::from(z != last);
-        last = z;
-        i += usize::from(x <= y);
-        j += usize::from(y <= x);
-    }
-    let rest = a.get(i..).into_iter().chain(b.get(j..)).flatten();
-    for z in rest {
-        n += usize::from(*z != last);
-        last = *z;
-    }
-    n
-}
-
 pub(crate) fn numeric_column(
     name: &str,
-    r: &Sorted,
-    k: &Sorted,
+    joint: &Joint,
+    reference: &[f64],
     choice: Option<TestChoice>,
     options: &DriftOptions,
 ) -> Result<Outcome> {
-    check_sizes(name, "reference", r.len() + r.missing, r.len())?;
-    check_sizes(name, "current", k.len() + k.missing, k.len())?;
-    let (rv, kv) = (r.values.as_slice(), k.values.as_slice());
-    // Wasserstein (the default for large samples, unless the column has few values) comes out
-    // of the same merge as the distinct count.
-    let wants_w = choice.map_or(rv.len() > LARGE_SAMPLE, |c| c.test == Test::Wasserstein);
-    let fused = if wants_w {
-        wasserstein_with_distinct(rv, kv)
+    let (n_ref, n_cur) = (joint.n_reference, joint.n_current);
+    check_sizes(name, "reference", n_ref + joint.missing_reference, n_ref)?;
+    check_sizes(name, "current", n_cur + joint.missing_current, n_cur)?;
+    // The distinct count (it picks the default test) comes out of the same pass as
+    // Wasserstein (the default for large samples) or KS when either is wanted.
+    let wants_w = choice.map_or(n_ref > LARGE_SAMPLE, |c| c.test == Test::Wasserstein);
+    let wants_ks = choice.is_some_and(|c| c.test == Test::Ks);
+    let (mut fused_w, mut fused_ks) = (None, None);
+    let n_distinct_all = if wants_ks {
+        let (ext, n) = joint.ks_extremes();
+        fused_ks = Some(ext);
+        n
+    } else if let Some((w, n)) = wants_w.then(|| joint.wasserstein_distinct()).flatten() {
+        fused_w = Some(w);
+        n
     } else {
-        None
+        joint.distinct()
     };
-    let (n_distinct_all, fused_w) = match fused {
-        Some((w, n)) => (n, Some(w)),
-        None => (distinct_union(rv, kv), None),
-    };
-    let test = choice.map_or_else(|| default_test(true, rv.len(), n_distinct_all), |c| c.test);
+    let test = choice.map_or_else(|| default_test(true, n_ref, n_distinct_all), |c| c.test);
     let threshold = choice
         .and_then(|c| c.threshold)
         .unwrap_or_else(|| test.default_threshold(options.alpha));
     let mut d = blank(name, "numeric", test, choice.is_some(), threshold);
-    d.n_reference = rv.len();
-    d.n_current = kv.len();
-    d.missing_reference = r.missing;
-    d.missing_current = k.missing;
+    d.n_reference = n_ref;
+    d.n_current = n_cur;
+    d.missing_reference = joint.missing_reference;
+    d.missing_current = joint.missing_current;
     d.n_distinct = n_distinct_all;
     let mut warnings = Vec::new();
     match test {
         Test::Ks => {
-            let res = ks_2samp_sorted(rv, kv, Alternative::TwoSided, options.ks_method)?;
+            let ext = match fused_ks {
+                Some(ext) => ext,
+                None => joint.ks_extremes().0,
+            };
+            let res =
+                ks_from_extremes(n_ref, n_cur, &ext, Alternative::TwoSided, options.ks_method)?;
             d.statistic = Num(res.statistic);
             d.p_value = Num(res.pvalue);
             d.details
@@ -146,7 +135,8 @@ pub(crate) fn numeric_column(
             }
         }
         Test::Anderson => {
-            let res = anderson_ksamp_sorted(&[rv, kv], true)?;
+            let (rv, kv) = joint.split();
+            let res = anderson_ksamp_sorted(&[&rv, &kv], true)?;
             d.statistic = Num(res.statistic);
             d.p_value = Num(res.pvalue);
             d.details
@@ -163,17 +153,21 @@ pub(crate) fn numeric_column(
         Test::Wasserstein => {
             let (w, norm) = match fused_w {
                 Some(w) => {
-                    let norm = std_population(rv).max(0.001);
+                    let norm = std_finite(reference).max(0.001);
                     (w / norm, norm)
                 }
-                None => wasserstein_normed_sorted(rv, kv),
+                None => {
+                    let (rv, kv) = joint.split();
+                    wasserstein_normed_sorted(&rv, &kv)
+                }
             };
             d.statistic = Num(w);
             d.details.insert("distance".into(), num(w * norm));
             d.details.insert("norm".into(), num(norm));
         }
         Test::Psi | Test::JensenShannon | Test::Chisquare => {
-            let (bins, rc, kc) = numeric_bins(rv, kv, options);
+            let (rv, kv) = joint.split();
+            let (bins, rc, kc) = numeric_bins(&rv, &kv, options);
             d.bins = Some(bins);
             binned_statistic(&mut d, test, &rc, &kc, options)?;
             warnings.extend(infinite_statistic(name, &d));

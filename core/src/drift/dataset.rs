@@ -9,13 +9,14 @@
 //! share reaches `drift_share` (0.5, Evidently's default). Columns run in parallel with rayon
 //! under the `parallel` feature.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use ndarray::ArrayView1;
 
 use super::column::{categorical_column, numeric_column, Outcome};
 use super::correction::adjust;
-use super::sample::{Scratch, Sorted};
+use super::joint::{Joint, JointScratch};
 use crate::error::{Error, Result};
 use crate::report::{ColumnDrift, DriftReport, DriftSection, GroupDrift, Num, SCHEMA_VERSION};
 
@@ -242,11 +243,23 @@ fn section(
     #[cfg(feature = "parallel")]
     let outcomes: Vec<Outcome> = {
         use rayon::prelude::*;
+        let pool = std::sync::Mutex::new(Vec::<JointScratch>::new());
         input
             .columns
             .par_iter()
-            .map_init(Scratch::default, |scratch, c| {
-                column(c, options, rows, scratch)
+            .map(|c| {
+                // Scratch buffers (two of both samples' size) pass from column to column:
+                // fresh ones cost page faults. At most one per thread is ever made.
+                let mut scratch = pool
+                    .lock()
+                    .ok()
+                    .and_then(|mut p| p.pop())
+                    .unwrap_or_default();
+                let out = column(c, options, rows, &mut scratch);
+                if let Ok(mut p) = pool.lock() {
+                    p.push(scratch);
+                }
+                out
             })
             // Every column's outcome first, then the first error in column order: collecting
             // straight into a `Result` would report whichever failing column a thread reached first.
@@ -256,7 +269,7 @@ fn section(
     };
     #[cfg(not(feature = "parallel"))]
     let outcomes: Vec<Outcome> = {
-        let mut scratch = Scratch::default();
+        let mut scratch = JointScratch::default();
         input
             .columns
             .iter()
@@ -266,7 +279,7 @@ fn section(
     let prediction = input
         .prediction
         .as_ref()
-        .map(|c| column(c, options, rows, &mut Scratch::default()))
+        .map(|c| column(c, options, rows, &mut JointScratch::default()))
         .transpose()?;
     let raw: Vec<f64> = outcomes
         .iter()
@@ -354,7 +367,7 @@ fn column(
     c: &DriftColumn<'_>,
     options: &DriftOptions,
     rows: Rows<'_>,
-    scratch: &mut Scratch,
+    scratch: &mut JointScratch,
 ) -> Result<Outcome> {
     let (gref, gcur, code) = match rows {
         Rows::All => (None, None, 0),
@@ -367,19 +380,20 @@ fn column(
     let choice = options.tests.get(&c.name).copied();
     match &c.values {
         ColumnValues::Numeric { reference, current } => {
-            let (r, k) = match (gref, gcur) {
-                (None, None) => (
-                    Sorted::from_values_in(reference.iter(), scratch),
-                    Sorted::from_values_in(current.iter(), scratch),
-                ),
-                _ => (
-                    Sorted::from_values_in(pick(*reference, gref, code).iter(), scratch),
-                    Sorted::from_values_in(pick(*current, gcur, code).iter(), scratch),
-                ),
+            let picked;
+            let (reference, current) = match (gref, gcur) {
+                (None, None) => (*reference, *current),
+                _ => {
+                    picked = (pick(*reference, gref, code), pick(*current, gcur, code));
+                    (ArrayView1::from(&picked.0), ArrayView1::from(&picked.1))
+                }
             };
-            let outcome = numeric_column(&c.name, &r, &k, choice, options);
-            r.recycle(scratch);
-            k.recycle(scratch);
+            let joint = Joint::build(reference, current, scratch);
+            let raw = reference
+                .to_slice()
+                .map_or_else(|| Cow::Owned(reference.to_vec()), Cow::Borrowed);
+            let outcome = numeric_column(&c.name, &joint, &raw, choice, options);
+            joint.recycle(scratch);
             outcome
         }
         ColumnValues::Categorical {

@@ -89,7 +89,24 @@ pub fn ks_2samp_sorted(
             "the Kolmogorov-Smirnov test needs at least one observation in each sample, found none",
         ));
     }
-    let ext = extremes(s1, s2);
+    ks_from_extremes(n1, n2, &extremes(s1, s2), alternative, method)
+}
+
+/// `ks_2samp` from the extremes of `F₁ − F₂` over samples of sizes `n1`, `n2` (both > 0).
+pub(crate) fn ks_from_extremes(
+    n1: usize,
+    n2: usize,
+    ext: &Extremes,
+    alternative: Alternative,
+    method: KsMethod,
+) -> Result<KsResult> {
+    if n1 == 0 || n2 == 0 {
+        let which = if n1 == 0 { "data1" } else { "data2" };
+        return Err(Error::invalid(
+            which,
+            "the Kolmogorov-Smirnov test needs at least one observation in each sample, found none",
+        ));
+    }
     let (mut d, location, sign) = match alternative {
         Alternative::Less => (ext.min_s, ext.loc_min, -1),
         Alternative::Greater => (ext.max_s, ext.loc_max, 1),
@@ -142,33 +159,82 @@ pub fn ks_2samp_sorted(
 
 /// The extremes of `F₁ − F₂` over all observations, located as numpy's `argmin`/`argmax`
 /// over `concatenate([sorted1, sorted2])` would (first occurrence).
-struct Extremes {
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Extremes {
     min_s: f64,
     max_s: f64,
     loc_min: f64,
     loc_max: f64,
 }
 
-fn extremes(s1: &[f64], s2: &[f64]) -> Extremes {
-    let (n1, n2) = (s1.len() as f64, s2.len() as f64);
-    // Best (value, location) among observations of sample 1 and of sample 2.
-    let mut max1: Option<(f64, f64)> = None;
-    let mut max2: Option<(f64, f64)> = None;
-    let mut min1: Option<(f64, f64)> = None;
-    let mut min2: Option<(f64, f64)> = None;
-    let mut record = |z: f64, i: usize, j: usize, in1: bool, in2: bool| {
-        let diff = i as f64 / n1 - j as f64 / n2;
-        for (present, max, min) in [(in1, &mut max1, &mut min1), (in2, &mut max2, &mut min2)] {
-            if present {
-                if max.is_none_or(|(b, _)| diff > b) {
-                    *max = Some((diff, z));
-                }
-                if min.is_none_or(|(b, _)| diff < b) {
-                    *min = Some((diff, z));
-                }
+/// The running extremes of `F₁ − F₂`, fed every distinct value in ascending order with the
+/// counts of observations `≤` it and whether each sample holds it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ExtremesTracker {
+    n1: f64,
+    n2: f64,
+    /// Best `(difference, location)` among observations of sample 1 (`[0]`) and 2 (`[1]`);
+    /// ±∞ until the sample has one.
+    max: [(f64, f64); 2],
+    min: [(f64, f64); 2],
+}
+
+impl ExtremesTracker {
+    pub(crate) fn new(n1: usize, n2: usize) -> Self {
+        ExtremesTracker {
+            n1: n1 as f64,
+            n2: n2 as f64,
+            max: [(f64::NEG_INFINITY, f64::NAN); 2],
+            min: [(f64::INFINITY, f64::NAN); 2],
+        }
+    }
+
+    /// Record the distinct value `z`, with `i` and `j` observations `≤ z` in the samples.
+    #[inline]
+    pub(crate) fn record(&mut self, z: f64, i: usize, j: usize, in1: bool, in2: bool) {
+        let diff = i as f64 / self.n1 - j as f64 / self.n2;
+        // Non-short-circuit `&`: whether a sample holds `z` is a coin flip on interleaved
+        // samples, a new extreme is rare, so one well-predicted branch each.
+        for ((present, max), min) in [in1, in2].into_iter().zip(&mut self.max).zip(&mut self.min) {
+            if present & (diff > max.0) {
+                *max = (diff, z);
+            }
+            if present & (diff < min.0) {
+                *min = (diff, z);
             }
         }
-    };
+    }
+
+    pub(crate) fn finish(&self) -> Extremes {
+        let some = |(d, z): (f64, f64)| if d.is_finite() { Some((d, z)) } else { None };
+        let pick = |a: Option<(f64, f64)>, b: Option<(f64, f64)>, want_max: bool| match (a, b) {
+            (Some(a), Some(b)) => {
+                let b_wins = if want_max { b.0 > a.0 } else { b.0 < a.0 };
+                if b_wins {
+                    b
+                } else {
+                    a
+                }
+            }
+            (Some(a), None) => a,
+            (None, Some(b)) => b,
+            (None, None) => (0.0, f64::NAN),
+        };
+        let [max1, max2] = self.max;
+        let [min1, min2] = self.min;
+        let (max_s, loc_max) = pick(some(max1), some(max2), true);
+        let (min_d, loc_min) = pick(some(min1), some(min2), false);
+        Extremes {
+            min_s: (-min_d).clamp(0.0, 1.0),
+            max_s,
+            loc_min,
+            loc_max,
+        }
+    }
+}
+
+fn extremes(s1: &[f64], s2: &[f64]) -> Extremes {
+    let mut tracker = ExtremesTracker::new(s1.len(), s2.len());
     // A branch-free merge (samples are finite, so +∞ marks an exhausted one); a distinct
     // value is recorded once every observation equal to it has been counted.
     let (mut i, mut j) = (0_usize, 0_usize);
@@ -179,7 +245,7 @@ fn extremes(s1: &[f64], s2: &[f64]) -> Extremes {
         let z = x.min(y);
         if z != last {
             if !last.is_nan() {
-                record(last, i, j, in1, in2);
+                tracker.record(last, i, j, in1, in2);
             }
             if z == f64::INFINITY {
                 break;
@@ -192,27 +258,7 @@ fn extremes(s1: &[f64], s2: &[f64]) -> Extremes {
         i += usize::from(a);
         j += usize::from(b);
     }
-    let pick = |a: Option<(f64, f64)>, b: Option<(f64, f64)>, want_max: bool| match (a, b) {
-        (Some(a), Some(b)) => {
-            let b_wins = if want_max { b.0 > a.0 } else { b.0 < a.0 };
-            if b_wins {
-                b
-            } else {
-                a
-            }
-        }
-        (Some(a), None) => a,
-        (None, Some(b)) => b,
-        (None, None) => (0.0, f64::NAN),
-    };
-    let (max_s, loc_max) = pick(max1, max2, true);
-    let (min_d, loc_min) = pick(min1, min2, false);
-    Extremes {
-        min_s: (-min_d).clamp(0.0, 1.0),
-        max_s,
-        loc_min,
-        loc_max,
-    }
+    tracker.finish()
 }
 
 fn gcd(mut a: u64, mut b: u64) -> u64 {

@@ -22,12 +22,14 @@ mod column;
 pub mod correction;
 pub mod dataset;
 pub mod jensen_shannon;
+pub mod joint;
 pub mod ks;
 pub mod options;
 pub mod psi;
 pub mod sample;
 pub mod select;
 pub mod summary;
+pub mod text;
 pub mod wasserstein;
 
 pub use dataset::{drift_report, ColumnValues, DriftColumn, DriftInput, GroupCodes};

@@ -131,7 +131,7 @@ pub fn sorted_finite(argument: &str, data: &[f64]) -> Result<Vec<f64>> {
     Ok(values)
 }
 
-fn key(v: f64) -> u64 {
+pub(crate) fn key(v: f64) -> u64 {
     let b = v.to_bits();
     if b >> 63 == 1 {
         !b
@@ -140,7 +140,7 @@ fn key(v: f64) -> u64 {
     }
 }
 
-fn from_key(k: u64) -> f64 {
+pub(crate) fn from_key(k: u64) -> f64 {
     if k >> 63 == 1 {
         f64::from_bits(k & !(1 << 63))
     } else {

@@ -9,7 +9,9 @@
 
 use crate::error::{Error, Result};
 
-/// Neumaier's compensated sum.
+/// Neumaier's compensated sum. Each addition's exact rounding error is found by Knuth's
+/// branch-free TwoSum (the same error Neumaier's magnitude test selects, without a branch
+/// that mispredicts on values of mixed sizes).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Sum {
     s: f64,
@@ -20,11 +22,8 @@ impl Sum {
     /// Add `x`.
     pub fn add(&mut self, x: f64) {
         let t = self.s + x;
-        if self.s.abs() >= x.abs() {
-            self.c += (self.s - t) + x;
-        } else {
-            self.c += (x - t) + self.s;
-        }
+        let x_part = t - self.s;
+        self.c += (self.s - (t - x_part)) + (x - x_part);
         self.s = t;
     }
     /// The sum.

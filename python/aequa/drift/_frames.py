@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aequa import _core
 from aequa._core import InvalidArgumentError
 from aequa._inputs import _columns, level_label
 
@@ -104,20 +105,41 @@ def _encode_pair(ref: pd.Series, cur: pd.Series) -> tuple[np.ndarray, np.ndarray
     return codes[:n], codes[n:], levels
 
 
+def _arrow_text_codes(s: pd.Series) -> tuple[np.ndarray, list[str]] | None:
+    """Codes (by first appearance; missing = 2**32 - 1) and levels of Arrow-backed text,
+    read from the Arrow buffers in place by the core; None when ``s`` is not Arrow text."""
+    to_arrow = getattr(s.array, "__arrow_array__", None)
+    if to_arrow is None:
+        return None
+    import pyarrow as pa
+
+    chunked = to_arrow()
+    large = pa.types.is_large_string(chunked.type)
+    if not (large or pa.types.is_string(chunked.type)):
+        return None
+    chunks = chunked.chunks
+    arr = chunks[0] if len(chunks) == 1 else pa.concat_arrays(chunks)
+    validity, offsets, data = arr.buffers()[:3]
+    dtype = np.int64 if large else np.int32
+    off = np.frombuffer(offsets, dtype=dtype)[arr.offset : arr.offset + len(arr) + 1]
+    raw = np.zeros(0, np.uint8) if data is None else np.frombuffer(data, dtype=np.uint8)
+    bits = None if validity is None or arr.null_count == 0 else np.frombuffer(validity, np.uint8)
+    codes, levels = _core.encode_text(off, raw, bits, arr.offset)
+    return codes, levels
+
+
 def _encode_arrow_pair(
     ref: pd.Series, cur: pd.Series
 ) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
-    """Arrow-backed text (pandas' default strings, polars, pyarrow): factorize each side, then
-    map both onto the sorted union of the (few) levels."""
+    """Arrow-backed text (pandas' default strings, polars, pyarrow): codes of each side from
+    the Arrow buffers, then both mapped onto the sorted union of the (few) levels."""
     try:
         encoded = []
         for s in (ref, cur):
-            if getattr(s.array, "__arrow_array__", None) is None:
+            one = _arrow_text_codes(s)
+            if one is None:
                 return None
-            # pandas' factorize of Arrow-backed text: Arrow's hashing without a copy of the
-            # strings (faster than pyarrow.compute.dictionary_encode on combined chunks).
-            codes, uniques = pd.factorize(s)
-            encoded.append((codes, list(uniques)))
+            encoded.append(one)
         levels = sorted(set(encoded[0][1]) | set(encoded[1][1]))
     except Exception:  # a type Arrow or sorting cannot handle: use pandas instead
         return None
@@ -125,9 +147,9 @@ def _encode_arrow_pair(
     missing = np.iinfo(np.uint32).max
     out = []
     for codes, d in encoded:
-        # Code -1 (missing) picks the last entry of the table.
+        # Missing (2**32 - 1) is clipped onto the table's last entry: missing again.
         table = np.array([index[v] for v in d] + [missing], dtype=np.uint32)
-        out.append(np.take(table, codes))
+        out.append(np.take(table, codes, mode="clip"))
     return out[0], out[1], [level_label(v) for v in levels]
 
 
@@ -141,14 +163,28 @@ def _frame(x: Any, argument: str) -> dict[str, Any]:
 
 
 def _convert_columns(names: list[Any], ref: dict[str, Any], cur: dict[str, Any]) -> list[Any]:
-    """Columns to core inputs, two at a time: Arrow's and pandas' encoders release the GIL."""
+    """Columns to core inputs. Text columns (long encoder calls that release the GIL) go two
+    at a time; the rest are quick views and run in this thread: handing them to a pool too
+    only adds GIL hand-offs."""
 
     def one(n: Any) -> Any:
         return _pair(n, _Col.of(f"reference['{n}']", ref[n]), _Col.of(f"current['{n}']", cur[n]))
 
-    if len(names) < 4:
+    def is_text(n: Any) -> bool:
+        dtype = getattr(ref[n], "dtype", None)
+        return dtype is not None and not (
+            pd.api.types.is_numeric_dtype(dtype)
+            or pd.api.types.is_bool_dtype(dtype)
+            or isinstance(dtype, pd.CategoricalDtype)
+        )
+
+    text = [n for n in names if is_text(n)]
+    workers = min(2, os.cpu_count() or 1)
+    if len(text) < 2 or workers < 2:
         return [one(n) for n in names]
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        return list(pool.map(one, names))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending = {n: pool.submit(one, n) for n in text}
+        done = {n: one(n) for n in names if n not in pending}
+        return [pending[n].result() if n in pending else done[n] for n in names]
