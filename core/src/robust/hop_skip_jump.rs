@@ -19,7 +19,7 @@ use crate::model::{check_features, Model};
 use crate::report::robust::AttackReport;
 use crate::rng::seeded;
 use crate::robust::constraints::Constraints;
-use crate::robust::hsj_probes::{build_probes, ProbeRow, ProbeSpace};
+use crate::robust::hsj_probes::{build_probes, directions, ProbeRow, ProbeSpace};
 use crate::robust::linear_attack::{build_report, sign, Norm};
 use crate::robust::noise::check_budgets;
 use crate::robust::{check_matrix, labels, predict_batched, uniform01};
@@ -455,7 +455,8 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
         if rows.is_empty() {
             break;
         }
-        // 2. Gradient direction at each boundary point: all probes in one matrix, one call.
+        // 2. Gradient direction at each boundary point: all probes in one matrix, one call;
+        // the random directions are drawn once per iteration and shared by the rows.
         let probe_rows: Vec<ProbeRow<'_>> = rows
             .iter()
             .zip(current.iter())
@@ -472,11 +473,12 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
                     center: c.0.view(),
                     m,
                     delta,
-                    stream: 1 + ((t as u64) << 32) + i as u64,
                 }
             })
             .collect();
-        let (pts, us) = build_probes(&probe_rows, &space, d);
+        let m_max = evals.iter().copied().max().unwrap_or(0);
+        let us = directions(&space, m_max, d, 1 + ((t as u64) << 32));
+        let pts = build_probes(&probe_rows, &space, &us, d);
         drop(probe_rows);
         let owners: Vec<usize> = rows
             .iter()
@@ -486,25 +488,28 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
         let res = st.query(&pts, &owners)?;
         let mut updates = Vec::with_capacity(rows.len());
         let mut r = 0usize;
-        for &m in &evals {
-            let phi: Vec<f64> = res
-                .iter()
-                .skip(r)
-                .take(m)
-                .map(|q| if q.0 { 1.0 } else { -1.0 })
-                .collect();
+        for (&m, c) in evals.iter().zip(current.iter()) {
+            let signs = res.get(r..r + m).unwrap_or_default();
+            let hits = signs.iter().filter(|q| q.0).count();
             #[allow(clippy::cast_precision_loss)]
-            let mean_phi = phi.iter().sum::<f64>() / phi.len().max(1) as f64;
-            let mut g = Array1::<f64>::zeros(d);
-            for (k, p) in phi.iter().enumerate() {
+            let mean_phi = (2.0 * hits as f64 - m as f64) / m.max(1) as f64;
+            // Σ (φ_k − mean φ)·(p_k − c): the direction each probe really took (clip and
+            // projection included), up to the factor 1/δ that the normalisation removes.
+            let mut g = vec![0.0f64; d];
+            for (k, q) in signs.iter().enumerate() {
+                let phi = if q.0 { 1.0 } else { -1.0 };
                 let w = if mean_phi.abs() == 1.0 {
-                    *p
+                    phi
                 } else {
-                    p - mean_phi
+                    phi - mean_phi
                 };
-                g.scaled_add(w, &us.row(r + k));
+                let p = pts.row(r + k);
+                for ((gv, pv), cv) in g.iter_mut().zip(p.iter()).zip(c.0.iter()) {
+                    *gv += w * (pv - cv);
+                }
             }
             r += m;
+            let g = Array1::from(g);
             let upd = match norm {
                 Norm::L2 => {
                     let gn = Norm::L2.of(g.iter().copied());
