@@ -143,6 +143,7 @@ pub struct ProbeSpace<'a> {
 
 /// Probe matrices at least this large (cells) are filled in parallel (feature `parallel`);
 /// smaller ones take less time than waking the thread pool on a busy machine.
+#[cfg(feature = "parallel")]
 const PARALLEL_CELLS: usize = 1 << 21;
 
 /// `m` unit directions (`m × d`, row-major) from RNG stream `stream`: on the sphere (L2:
