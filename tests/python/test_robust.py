@@ -249,6 +249,22 @@ def test_hop_skip_jump_runs_a_logistic_estimator_natively(data, logreg):
     assert r.queries <= 5000 * 40
 
 
+def test_hop_skip_jump_is_unaffected_by_a_model_that_overwrites_its_input(data, logreg):
+    # The probe batch is handed to the callable without a copy; a model scribbling over its
+    # input must not change the attack (the gradient never reads the batch back).
+    X, _ = data
+    X = X[:20]
+
+    def scribbling(a):
+        out = logreg.predict_proba(a)
+        a[:] = 1e6
+        return out
+
+    r = robust.hop_skip_jump(scribbling, X, max_iter=8, random_state=3)
+    ref = robust.hop_skip_jump(logreg.predict_proba, X, max_iter=8, random_state=3)
+    assert np.array_equal(r.x_adv, ref.x_adv) and r.queries == ref.queries
+
+
 def test_hop_skip_jump_bad_input_and_failing_model(tabular):
     X, y, model, cons = tabular
     with pytest.raises(InvalidArgumentError, match="above the upper bound"):

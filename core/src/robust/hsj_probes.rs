@@ -185,25 +185,53 @@ fn boxes(x0: ArrayView1<'_, f64>, space: &ProbeSpace<'_>) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// Fill one row's probes `c + δ·u` (`pts`: `m × d`, row-major), clipped to the row's box and
-/// projected on the constraints.
+/// One probe `c + δ·u` (`p`: `d` values), clipped to the row's box and projected on the
+/// constraints.
+fn place(
+    row: &ProbeRow<'_>,
+    space: &ProbeSpace<'_>,
+    boxes: &[(f64, f64)],
+    u: &[f64],
+    p: &mut [f64],
+) {
+    for (((pv, uv), cv), (a, b)) in p.iter_mut().zip(u).zip(row.center.iter()).zip(boxes) {
+        *pv = (cv + row.delta * uv).clamp(*a, *b);
+    }
+    if !space.constraints.is_empty() {
+        space
+            .constraints
+            .project(row.x0, ndarray::ArrayViewMut1::from(p));
+    }
+}
+
+/// Fill one row's probes (`pts`: `m × d`, row-major) from the first `m` directions.
 fn fill(row: &ProbeRow<'_>, space: &ProbeSpace<'_>, us: &[f64], pts: &mut [f64]) {
+    let d = row.x0.len().max(1);
+    let boxes = boxes(row.x0, space);
+    for (p, u) in pts.chunks_exact_mut(d).zip(us.chunks_exact(d)) {
+        place(row, space, &boxes, u, p);
+    }
+}
+
+/// `Σ_k w_k·(p_k − c)` over one row's probes `p_k`, each rebuilt exactly as [`build_probes`]
+/// built it (that matrix went to the model): the gradient estimate up to the factor `1/δ`.
+pub fn weighted_offsets(
+    row: &ProbeRow<'_>,
+    space: &ProbeSpace<'_>,
+    us: &[f64],
+    weights: &[f64],
+) -> Vec<f64> {
     let d = row.x0.len();
     let boxes = boxes(row.x0, space);
-    let constrained = !space.constraints.is_empty();
-    for (p, u) in pts
-        .chunks_exact_mut(d.max(1))
-        .zip(us.chunks_exact(d.max(1)))
-    {
-        for (((pv, uv), cv), (a, b)) in p.iter_mut().zip(u).zip(row.center.iter()).zip(&boxes) {
-            *pv = (cv + row.delta * uv).clamp(*a, *b);
-        }
-        if constrained {
-            space
-                .constraints
-                .project(row.x0, ndarray::ArrayViewMut1::from(&mut *p));
+    let mut p = vec![0.0; d];
+    let mut g = vec![0.0; d];
+    for (u, &w) in us.chunks_exact(d.max(1)).zip(weights) {
+        place(row, space, &boxes, u, &mut p);
+        for ((gv, pv), cv) in g.iter_mut().zip(&p).zip(row.center.iter()) {
+            *gv += w * (pv - cv);
         }
     }
+    g
 }
 
 /// All probes of all rows, stacked in row order (`Σ m × d`); row `r`'s `k`-th probe is built
@@ -314,6 +342,13 @@ mod tests {
                 p.slice(ndarray::s![50..70, ..]),
                 p.slice(ndarray::s![0..20, ..])
             );
+            // The gradient sum rebuilds the same probes.
+            let w: Vec<f64> = (0..20).map(|k| f64::from(k) - 9.5).collect();
+            let g = weighted_offsets(&rows[1], &space, &us, &w);
+            for j in 0..3 {
+                let want: f64 = (0..20).map(|k| w[k] * (p[[50 + k, j]] - c[j])).sum();
+                assert!((g[j] - want).abs() < 1e-12, "{} vs {want}", g[j]);
+            }
             for (k, pr) in p.outer_iter().enumerate() {
                 assert!(pr[0].abs() <= 0.6 && pr[1].abs() <= 0.6 && pr[2] == 1.0);
                 let u = &us[3 * (k % 50)..];
