@@ -190,12 +190,14 @@ fn boxes(x0: ArrayView1<'_, f64>, space: &ProbeSpace<'_>) -> Vec<(f64, f64)> {
 fn place(
     row: &ProbeRow<'_>,
     space: &ProbeSpace<'_>,
-    boxes: &[(f64, f64)],
+    (c, boxes): (&[f64], &[(f64, f64)]),
     u: &[f64],
     p: &mut [f64],
 ) {
-    for (((pv, uv), cv), (a, b)) in p.iter_mut().zip(u).zip(row.center.iter()).zip(boxes) {
-        *pv = (cv + row.delta * uv).clamp(*a, *b);
+    // max/min rather than clamp: the same value for these finite numbers, and no
+    // `min <= max` check per cell, so the loop vectorises.
+    for (((pv, uv), cv), (a, b)) in p.iter_mut().zip(u).zip(c).zip(boxes) {
+        *pv = (cv + row.delta * uv).max(*a).min(*b);
     }
     if !space.constraints.is_empty() {
         space
@@ -207,9 +209,9 @@ fn place(
 /// Fill one row's probes (`pts`: `m × d`, row-major) from the first `m` directions.
 fn fill(row: &ProbeRow<'_>, space: &ProbeSpace<'_>, us: &[f64], pts: &mut [f64]) {
     let d = row.x0.len().max(1);
-    let boxes = boxes(row.x0, space);
+    let (c, boxes) = (row.center.to_vec(), boxes(row.x0, space));
     for (p, u) in pts.chunks_exact_mut(d).zip(us.chunks_exact(d)) {
-        place(row, space, &boxes, u, p);
+        place(row, space, (&c, &boxes), u, p);
     }
 }
 
@@ -222,12 +224,12 @@ pub fn weighted_offsets(
     weights: &[f64],
 ) -> Vec<f64> {
     let d = row.x0.len();
-    let boxes = boxes(row.x0, space);
+    let (c, boxes) = (row.center.to_vec(), boxes(row.x0, space));
     let mut p = vec![0.0; d];
     let mut g = vec![0.0; d];
     for (u, &w) in us.chunks_exact(d.max(1)).zip(weights) {
-        place(row, space, &boxes, u, &mut p);
-        for ((gv, pv), cv) in g.iter_mut().zip(&p).zip(row.center.iter()) {
+        place(row, space, (&c, &boxes), u, &mut p);
+        for ((gv, pv), cv) in g.iter_mut().zip(&p).zip(&c) {
             *gv += w * (pv - cv);
         }
     }
