@@ -653,7 +653,9 @@ def hop_skip_jump(
     ----------
     model : NativeModel, estimator or callable
         Labels are the arg-max of ``predict_proba`` (or ``output >= threshold`` for a single
-        output).
+        output). An estimator aequa can evaluate natively (linear and logistic models, trees,
+        forests, gradient boosting) runs with no Python in the loop; a callable is called once
+        per phase with a fresh array of every row's queries, which it may keep or modify.
     X : array-like of shape (n_samples, n_features)
     y : array-like, optional
         True labels: only originally-correct rows are attacked.

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use aequa_core::model::{Model, NativeModel};
 use aequa_core::Error;
 use ndarray::{Array2, ArrayView2};
-use numpy::{PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
+use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
 use pyo3::prelude::*;
 
 use crate::errors::{guard, json_err, InvalidArgumentError};
@@ -91,34 +91,47 @@ impl PyModel {
     fn call(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, PyErr> {
         Python::attach(|py| {
             let out = self.func.bind(py).call1((x.to_pyarray(py),))?;
-            let arr = py
-                .import("numpy")?
-                .getattr("asarray")?
-                .call1((out, "float64"))
-                .map_err(|e| {
-                    InvalidArgumentError::new_err(format!(
-                        "model: expected the callable to return numbers, found output that \
-                         is not numeric ({e})"
-                    ))
-                })?;
-            if let Ok(a) = arr.extract::<PyReadonlyArray2<'_, f64>>() {
-                return Ok(a.as_array().to_owned());
-            }
-            if let Ok(a) = arr.extract::<PyReadonlyArray1<'_, f64>>() {
-                let v = a.as_array().to_owned();
-                let n = v.len();
-                return v
-                    .into_shape_with_order((n, 1))
-                    .map_err(|e| InvalidArgumentError::new_err(e.to_string()));
-            }
-            let shape = arr
-                .getattr("shape")
-                .map(|s| s.to_string())
-                .unwrap_or_default();
-            Err(InvalidArgumentError::new_err(format!(
-                "model: expected the callable to return a 1-D or 2-D array of numbers, found shape {shape}"
-            )))
+            Self::output(py, out)
         })
+    }
+
+    /// [`call`](Self::call) on a batch handed over: NumPy takes the buffer, no copy.
+    fn call_owned(&self, x: Array2<f64>) -> Result<Array2<f64>, PyErr> {
+        Python::attach(|py| {
+            let out = self.func.bind(py).call1((x.into_pyarray(py),))?;
+            Self::output(py, out)
+        })
+    }
+
+    /// The callable's output as a rows × outputs matrix.
+    fn output(py: Python<'_>, out: Bound<'_, PyAny>) -> Result<Array2<f64>, PyErr> {
+        let arr = py
+            .import("numpy")?
+            .getattr("asarray")?
+            .call1((out, "float64"))
+            .map_err(|e| {
+                InvalidArgumentError::new_err(format!(
+                    "model: expected the callable to return numbers, found output that \
+                     is not numeric ({e})"
+                ))
+            })?;
+        if let Ok(a) = arr.extract::<PyReadonlyArray2<'_, f64>>() {
+            return Ok(a.as_array().to_owned());
+        }
+        if let Ok(a) = arr.extract::<PyReadonlyArray1<'_, f64>>() {
+            let v = a.as_array().to_owned();
+            let n = v.len();
+            return v
+                .into_shape_with_order((n, 1))
+                .map_err(|e| InvalidArgumentError::new_err(e.to_string()));
+        }
+        let shape = arr
+            .getattr("shape")
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        Err(InvalidArgumentError::new_err(format!(
+            "model: expected the callable to return a 1-D or 2-D array of numbers, found shape {shape}"
+        )))
     }
 }
 
@@ -132,7 +145,20 @@ impl Model for PyModel {
     }
 
     fn predict(&self, x: ArrayView2<'_, f64>) -> aequa_core::Result<Array2<f64>> {
-        self.call(x).map_err(|e| {
+        let result = self.call(x);
+        self.core_result(result)
+    }
+
+    fn predict_owned(&self, x: Array2<f64>) -> aequa_core::Result<Array2<f64>> {
+        let result = self.call_owned(x);
+        self.core_result(result)
+    }
+}
+
+impl PyModel {
+    /// A core result; the user's exception is kept to be re-raised unchanged.
+    fn core_result(&self, result: PyResult<Array2<f64>>) -> aequa_core::Result<Array2<f64>> {
+        result.map_err(|e| {
             let msg = Python::attach(|py| e.value(py).to_string());
             if let Ok(mut slot) = self.raised.lock() {
                 slot.get_or_insert(e);

@@ -224,6 +224,47 @@ def test_hop_skip_jump_is_near_exact_on_a_linear_model(data, logreg):
     assert np.array_equal(again.x_adv, r.x_adv)
 
 
+def test_hop_skip_jump_runs_a_logistic_estimator_natively(data, logreg):
+    # predict_proba of a logistic regression has a native twin (its probabilities, not its
+    # default log-odds output): the attack then runs with no Python call per batch.
+    from aequa.explain._inspect_common import _resolve
+
+    X, _ = data
+    X = X[:40]
+    method = _resolve(logreg, X, None, ("predict_proba", "decision_function", "predict")).method
+    assert method == "native:predict_proba"
+    calls = {"n": 0}
+
+    def counted(a):
+        calls["n"] += 1
+        return logreg.predict_proba(a)
+
+    r = robust.hop_skip_jump(logreg, X, random_state=1)
+    black_box = robust.hop_skip_jump(counted, X, random_state=1)
+    assert calls["n"] == black_box.model_calls + 1  # + the one-row probe of the output width
+    exact = robust.minimal_perturbation(logreg, X).perturbation_norm
+    assert r.success.all() and np.array_equal(logreg.predict(r.x_adv), 1 - logreg.predict(X))
+    assert np.all(r.perturbation_norm >= exact * (1 - 1e-6))
+    assert np.median(r.perturbation_norm / exact) < 1.05
+    assert r.queries <= 5000 * 40
+
+
+def test_hop_skip_jump_is_unaffected_by_a_model_that_overwrites_its_input(data, logreg):
+    # The probe batch is handed to the callable without a copy; a model scribbling over its
+    # input must not change the attack (the gradient never reads the batch back).
+    X, _ = data
+    X = X[:20]
+
+    def scribbling(a):
+        out = logreg.predict_proba(a)
+        a[:] = 1e6
+        return out
+
+    r = robust.hop_skip_jump(scribbling, X, max_iter=8, random_state=3)
+    ref = robust.hop_skip_jump(logreg.predict_proba, X, max_iter=8, random_state=3)
+    assert np.array_equal(r.x_adv, ref.x_adv) and r.queries == ref.queries
+
+
 def test_hop_skip_jump_bad_input_and_failing_model(tabular):
     X, y, model, cons = tabular
     with pytest.raises(InvalidArgumentError, match="above the upper bound"):

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use ndarray::{Array2, ArrayView2};
 
 use crate::error::Result;
-use crate::model::{predict_checked, Model};
+use crate::model::{check_output, predict_checked, Model};
 
 /// Counts model calls and evaluated rows.
 #[derive(Debug)]
@@ -46,5 +46,15 @@ impl<'a, M: Model + ?Sized> CountingModel<'a, M> {
         self.calls.fetch_add(1, Ordering::Relaxed);
         self.rows.fetch_add(x.nrows() as u64, Ordering::Relaxed);
         predict_checked(self.inner, x)
+    }
+
+    /// [`predict`](Self::predict) on a batch the caller hands over ([`Model::predict_owned`]).
+    pub fn predict_owned(&self, x: Array2<f64>) -> Result<Array2<f64>> {
+        let rows = x.nrows();
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.rows.fetch_add(rows as u64, Ordering::Relaxed);
+        let out = self.inner.predict_owned(x)?;
+        check_output(self.inner, rows, &out)?;
+        Ok(out)
     }
 }

@@ -31,6 +31,11 @@ pub trait Model: Sync {
     fn n_outputs(&self) -> usize;
     /// Predict a batch: `x` is rows × features, the result rows × outputs.
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>>;
+    /// Predict a batch the caller no longer needs. A model that would copy its input anyway
+    /// (a Python callable gets a NumPy array) takes the buffer instead; the default borrows it.
+    fn predict_owned(&self, x: Array2<f64>) -> Result<Array2<f64>> {
+        self.predict(x.view())
+    }
     /// The tree ensemble this model is, if it is one: explainers may then walk its trees
     /// instead of calling it (same values, no masked rows built).
     fn tree_ensemble(&self) -> Option<&TreeEnsemble> {

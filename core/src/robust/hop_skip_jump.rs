@@ -6,7 +6,8 @@
 //! columns never move, bounds clip, integers round, one-hot groups snap), so every reported
 //! adversarial row was itself queried and respects them.
 //!
-//! Rows advance in lockstep, so each phase is one batched model call over all rows.
+//! Rows advance in lockstep, so each phase is one batched model call over all rows; the random
+//! probe directions of an iteration are drawn once and shared by the rows ([`directions`]).
 //! Starting points are the nearest rows of `X` the model labels differently (projected on the
 //! constraints and checked), then uniform draws within the data's range.
 
@@ -19,10 +20,10 @@ use crate::model::{check_features, Model};
 use crate::report::robust::AttackReport;
 use crate::rng::seeded;
 use crate::robust::constraints::Constraints;
-use crate::robust::hsj_probes::{build_probes, ProbeRow, ProbeSpace};
+use crate::robust::hsj_probes::{build_probes, directions, weighted_offsets, ProbeRow, ProbeSpace};
 use crate::robust::linear_attack::{build_report, sign, Norm};
 use crate::robust::noise::check_budgets;
-use crate::robust::{check_matrix, labels, predict_batched, uniform01};
+use crate::robust::{check_matrix, labels, predict_batched, query_failed, uniform01};
 
 /// Rows of `X` scanned per attacked row for a starting point (the first ones the model labels
 /// differently), so the start costs O(n · pool) distances, not O(n²).
@@ -100,8 +101,28 @@ impl<M: Model + ?Sized> State<'_, M> {
             return Ok(vec![]);
         }
         let out = predict_batched(&self.counted, points.view(), self.batch_rows)?;
-        let lab = labels(&out, self.threshold);
-        Ok(owners
+        Ok(self.judge(&out, owners))
+    }
+
+    /// [`query`](Self::query) handing the batch over to the model (no copy for a Python
+    /// callable), in one call when it fits `batch_rows`.
+    fn query_owned(&mut self, points: Array2<f64>, owners: &[usize]) -> Result<Vec<(bool, usize)>> {
+        let n = points.nrows();
+        if n == 0 || n > self.batch_rows {
+            return self.query(&points, owners);
+        }
+        let call = self.counted.calls() + 1;
+        let out = self
+            .counted
+            .predict_owned(points)
+            .map_err(|e| query_failed(call, 0, n, &e))?;
+        Ok(self.judge(&out, owners))
+    }
+
+    /// Count one query per owner; whether each output is adversarial, and its label.
+    fn judge(&mut self, out: &Array2<f64>, owners: &[usize]) -> Vec<(bool, usize)> {
+        let lab = labels(out, self.threshold);
+        owners
             .iter()
             .zip(lab)
             .map(|(&i, l)| {
@@ -111,7 +132,7 @@ impl<M: Model + ?Sized> State<'_, M> {
                 let hit = self.target.get(i) == Some(&l);
                 (hit == self.targeted, l)
             })
-            .collect())
+            .collect()
     }
 }
 
@@ -461,7 +482,8 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
         if rows.is_empty() {
             break;
         }
-        // 2. Gradient direction at each boundary point: all probes in one matrix, one call.
+        // 2. Gradient direction at each boundary point: all probes in one matrix, one call;
+        // the random directions are drawn once per iteration and shared by the rows.
         let probe_rows: Vec<ProbeRow<'_>> = rows
             .iter()
             .zip(current.iter())
@@ -478,39 +500,41 @@ pub fn hop_skip_jump<M: Model + ?Sized>(
                     center: c.0.view(),
                     m,
                     delta,
-                    stream: 1 + ((t as u64) << 32) + i as u64,
                 }
             })
             .collect();
-        let (pts, us) = build_probes(&probe_rows, &space, d);
-        drop(probe_rows);
+        let m_max = evals.iter().copied().max().unwrap_or(0);
+        let us = directions(&space, m_max, d, 1 + ((t as u64) << 32));
+        let pts = build_probes(&probe_rows, &space, &us, d);
         let owners: Vec<usize> = rows
             .iter()
             .zip(evals.iter())
             .flat_map(|(&i, &m)| std::iter::repeat_n(i, m))
             .collect();
-        let res = st.query(&pts, &owners)?;
+        let res = st.query_owned(pts, &owners)?;
         let mut updates = Vec::with_capacity(rows.len());
         let mut r = 0usize;
-        for &m in &evals {
-            let phi: Vec<f64> = res
-                .iter()
-                .skip(r)
-                .take(m)
-                .map(|q| if q.0 { 1.0 } else { -1.0 })
-                .collect();
-            #[allow(clippy::cast_precision_loss)]
-            let mean_phi = phi.iter().sum::<f64>() / phi.len().max(1) as f64;
-            let mut g = Array1::<f64>::zeros(d);
-            for (k, p) in phi.iter().enumerate() {
-                let w = if mean_phi.abs() == 1.0 {
-                    *p
-                } else {
-                    p - mean_phi
-                };
-                g.scaled_add(w, &us.row(r + k));
-            }
+        for (&m, row) in evals.iter().zip(probe_rows.iter()) {
+            let signs = res.get(r..r + m).unwrap_or_default();
             r += m;
+            let hits = signs.iter().filter(|q| q.0).count();
+            #[allow(clippy::cast_precision_loss)]
+            let mean_phi = (2.0 * hits as f64 - m as f64) / m.max(1) as f64;
+            // Σ (φ_k − mean φ)·(p_k − c): the direction each probe really took (clip and
+            // projection included), up to the factor 1/δ that the normalisation removes.
+            let weights: Vec<f64> = signs
+                .iter()
+                .map(|q| {
+                    let phi = if q.0 { 1.0 } else { -1.0 };
+                    if mean_phi.abs() == 1.0 {
+                        phi
+                    } else {
+                        phi - mean_phi
+                    }
+                })
+                .collect();
+            let g = weighted_offsets(row, &space, &us, &weights);
+            let g = Array1::from(g);
             let upd = match norm {
                 Norm::L2 => {
                     let gn = Norm::L2.of(g.iter().copied());

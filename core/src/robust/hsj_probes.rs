@@ -1,9 +1,11 @@
 //! The gradient-estimate probes of HopSkipJump: around each row's boundary point `c`, `m` points
 //! `c + δ·u` with `u` uniform on the unit sphere (L2: normalised standard normals) or in the
 //! cube (L∞: uniform coordinates, normalised), clipped to the data box and projected on the
-//! constraints; `u` is then re-derived as `(p − c)/δ` wherever the clip or the projection moved
-//! the point. Rows are built in parallel (feature `parallel`), each from its own RNG stream
-//! `(seed, 1 + t·2³² + row)`, so the probes do not depend on the number of threads.
+//! constraints; the direction a probe really took is `(p − c)/δ`. The directions of iteration
+//! `t` are drawn once from RNG stream `(seed, 1 + t·2³²)` and shared by every row (row `r` takes
+//! the first `m_r`), so the random draws cost `max m · d` instead of `Σ m · d`, and the probes
+//! do not depend on the number of threads. Sharing loses nothing per row: each row's
+//! directions are still independent uniform draws, and rows never interact.
 //!
 //! Normal draws use the ziggurat method (Marsaglia & Tsang 2000; 128 layers): the fast path is
 //! one 64-bit draw and a multiplication, the rare edge and tail cases use libm, and the layer
@@ -34,14 +36,10 @@ struct Tables {
     f: [f64; LAYERS + 1],
 }
 
-// `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
-// that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
-#[inline]
 fn pdf(x: f64) -> f64 {
     exp(-0.5 * x * x)
 }
 
-#[inline]
 fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
@@ -73,12 +71,10 @@ fn tables() -> &'static Tables {
 }
 
 /// A standard normal draw by the ziggurat method.
-#[inline]
 pub fn ziggurat_normal(rng: &mut impl Rng) -> f64 {
     draw(tables(), rng)
 }
 
-#[inline]
 fn draw(t: &Tables, rng: &mut impl Rng) -> f64 {
     loop {
         let bits = rng.next_u64();
@@ -115,19 +111,17 @@ fn draw(t: &Tables, rng: &mut impl Rng) -> f64 {
     }
 }
 
-/// One row's probes: its original row, boundary point, probe count, probe radius and stream.
+/// One row's probes: its original row, boundary point, probe count and probe radius.
 #[derive(Debug)]
 pub struct ProbeRow<'a> {
     /// The original row (constraints are relative to it).
     pub x0: ArrayView1<'a, f64>,
     /// The boundary point the probes surround.
     pub center: ArrayView1<'a, f64>,
-    /// Number of probes.
+    /// Number of probes (at most the number of shared directions).
     pub m: usize,
     /// Probe radius δ.
     pub delta: f64,
-    /// RNG stream of this row's probes.
-    pub stream: u64,
 }
 
 /// Shared settings of the probes.
@@ -147,94 +141,134 @@ pub struct ProbeSpace<'a> {
     pub seed: u32,
 }
 
-/// Fill one row's probes (`pts` and `us`: `m × d`, row-major).
-#[inline]
-fn fill(row: &ProbeRow<'_>, space: &ProbeSpace<'_>, pts: &mut [f64], us: &mut [f64]) {
-    let d = row.x0.len();
-    let mut rng = seeded(space.seed, row.stream);
-    let (x0, c) = (row.x0, row.center);
-    // The clip box, widened to contain the original value.
-    let boxes: Vec<(f64, f64)> = (0..d)
-        .map(|j| {
-            let o = x0.get(j).copied().unwrap_or(0.0);
+/// Probe matrices at least this large (cells) are filled in parallel (feature `parallel`);
+/// smaller ones take less time than waking the thread pool on a busy machine.
+#[cfg(feature = "parallel")]
+const PARALLEL_CELLS: usize = 1 << 21;
+
+/// `m` unit directions (`m × d`, row-major) from RNG stream `stream`: on the sphere (L2:
+/// normalised standard normals) or from the cube (L∞: uniform coordinates, normalised), zero on
+/// immutable columns. One set serves every row of an iteration: each row's directions are
+/// still independent uniform draws, and the draws cost `m·d`, not `Σm·d`.
+pub fn directions(space: &ProbeSpace<'_>, m: usize, d: usize, stream: u64) -> Vec<f64> {
+    let mut rng = seeded(space.seed, stream);
+    let zig = tables();
+    let mut us = vec![0.0; m * d];
+    for u in us.chunks_exact_mut(d.max(1)) {
+        let mut sq = 0.0;
+        for (v, &mu) in u.iter_mut().zip(space.mutable.iter()) {
+            if mu {
+                *v = match space.norm {
+                    Norm::L2 => draw(zig, &mut rng),
+                    Norm::Linf => 2.0 * uniform01(&mut rng) - 1.0,
+                };
+                sq += *v * *v;
+            }
+        }
+        let scale = if sq > 0.0 { 1.0 / sq.sqrt() } else { 0.0 };
+        for v in u.iter_mut() {
+            *v *= scale;
+        }
+    }
+    us
+}
+
+/// The clip box of a row: the data box widened to contain the original value.
+fn boxes(x0: ArrayView1<'_, f64>, space: &ProbeSpace<'_>) -> Vec<(f64, f64)> {
+    x0.iter()
+        .enumerate()
+        .map(|(j, &o)| {
             let a = space.lo.get(j).copied().unwrap_or(o).min(o);
             let b = space.hi.get(j).copied().unwrap_or(o).max(o);
             (a, b)
         })
-        .collect();
-    let constrained = !space.constraints.is_empty();
-    let inv_delta = 1.0 / row.delta;
-    let zig = tables();
-    for (p, u) in pts.chunks_exact_mut(d).zip(us.chunks_exact_mut(d)) {
-        let mut sq = 0.0;
-        for (v, &mu) in u.iter_mut().zip(space.mutable.iter()) {
-            *v = if mu {
-                match space.norm {
-                    Norm::L2 => draw(zig, &mut rng),
-                    Norm::Linf => 2.0 * uniform01(&mut rng) - 1.0,
-                }
-            } else {
-                0.0
-            };
-            sq += *v * *v;
-        }
-        let scale = if sq > 0.0 { 1.0 / sq.sqrt() } else { 0.0 };
-        let mut moved = false;
-        for (((pv, uv), cv), (a, b)) in p.iter_mut().zip(u.iter_mut()).zip(c.iter()).zip(&boxes) {
-            *uv *= scale;
-            let q = cv + row.delta * *uv;
-            *pv = q.clamp(*a, *b);
-            moved |= *pv != q;
-        }
-        if constrained {
-            space
-                .constraints
-                .project(x0, ndarray::ArrayViewMut1::from(&mut *p));
-            moved = true;
-        }
-        if moved {
-            for ((uv, pv), cv) in u.iter_mut().zip(p.iter()).zip(c.iter()) {
-                *uv = (pv - cv) * inv_delta;
-            }
-        }
+        .collect()
+}
+
+/// One probe `c + δ·u` (`p`: `d` values), clipped to the row's box and projected on the
+/// constraints.
+fn place(
+    row: &ProbeRow<'_>,
+    space: &ProbeSpace<'_>,
+    (c, boxes): (&[f64], &[(f64, f64)]),
+    u: &[f64],
+    p: &mut [f64],
+) {
+    // max/min rather than clamp: the same value for these finite numbers, and no
+    // `min <= max` check per cell, so the loop vectorises.
+    for (((pv, uv), cv), (a, b)) in p.iter_mut().zip(u).zip(c).zip(boxes) {
+        *pv = (cv + row.delta * uv).max(*a).min(*b);
+    }
+    if !space.constraints.is_empty() {
+        space
+            .constraints
+            .project(row.x0, ndarray::ArrayViewMut1::from(p));
     }
 }
 
-/// All probes of all rows, stacked in row order: `(points, directions)`, each
-/// `Σ m × d`.
-#[inline]
+/// Fill one row's probes (`pts`: `m × d`, row-major) from the first `m` directions.
+fn fill(row: &ProbeRow<'_>, space: &ProbeSpace<'_>, us: &[f64], pts: &mut [f64]) {
+    let d = row.x0.len().max(1);
+    let (c, boxes) = (row.center.to_vec(), boxes(row.x0, space));
+    for (p, u) in pts.chunks_exact_mut(d).zip(us.chunks_exact(d)) {
+        place(row, space, (&c, &boxes), u, p);
+    }
+}
+
+/// `Σ_k w_k·(p_k − c)` over one row's probes `p_k`, each rebuilt exactly as [`build_probes`]
+/// built it (that matrix went to the model): the gradient estimate up to the factor `1/δ`.
+pub fn weighted_offsets(
+    row: &ProbeRow<'_>,
+    space: &ProbeSpace<'_>,
+    us: &[f64],
+    weights: &[f64],
+) -> Vec<f64> {
+    let d = row.x0.len();
+    let (c, boxes) = (row.center.to_vec(), boxes(row.x0, space));
+    let mut p = vec![0.0; d];
+    let mut g = vec![0.0; d];
+    for (u, &w) in us.chunks_exact(d.max(1)).zip(weights) {
+        place(row, space, (&c, &boxes), u, &mut p);
+        for ((gv, pv), cv) in g.iter_mut().zip(&p).zip(&c) {
+            *gv += w * (pv - cv);
+        }
+    }
+    g
+}
+
+/// All probes of all rows, stacked in row order (`Σ m × d`); row `r`'s `k`-th probe is built
+/// from the `k`-th of the shared directions `us` (`≥ max m` rows of `d`). The direction each
+/// probe really took, clip and projection included, is `(p − c)/δ`.
 pub fn build_probes(
     rows: &[ProbeRow<'_>],
     space: &ProbeSpace<'_>,
+    us: &[f64],
     d: usize,
-) -> (Array2<f64>, Array2<f64>) {
+) -> Array2<f64> {
     let total: usize = rows.iter().map(|r| r.m).sum();
     let mut pts = vec![0.0; total * d];
-    let mut us = vec![0.0; total * d];
     {
         let mut jobs = Vec::with_capacity(rows.len());
-        let (mut p_rest, mut u_rest) = (pts.as_mut_slice(), us.as_mut_slice());
+        let mut rest = pts.as_mut_slice();
         for row in rows {
-            let (p, pr) = p_rest.split_at_mut(row.m * d);
-            let (u, ur) = u_rest.split_at_mut(row.m * d);
+            let (p, pr) = rest.split_at_mut(row.m * d);
+            let u = us.get(..row.m * d).unwrap_or(us);
             jobs.push((row, p, u));
-            p_rest = pr;
-            u_rest = ur;
+            rest = pr;
         }
         #[cfg(feature = "parallel")]
-        {
+        if total * d >= PARALLEL_CELLS {
             use rayon::prelude::*;
             jobs.into_par_iter()
-                .for_each(|(row, p, u)| fill(row, space, p, u));
+                .for_each(|(row, p, u)| fill(row, space, u, p));
+            return Array2::from_shape_vec((total, d), pts)
+                .unwrap_or_else(|_| Array2::zeros((0, d)));
         }
-        #[cfg(not(feature = "parallel"))]
         for (row, p, u) in jobs {
-            fill(row, space, p, u);
+            fill(row, space, u, p);
         }
     }
-    let pts = Array2::from_shape_vec((total, d), pts).unwrap_or_else(|_| Array2::zeros((0, d)));
-    let us = Array2::from_shape_vec((total, d), us).unwrap_or_else(|_| Array2::zeros((0, d)));
-    (pts, us)
+    Array2::from_shape_vec((total, d), pts).unwrap_or_else(|_| Array2::zeros((0, d)))
 }
 
 #[cfg(test)]
@@ -271,36 +305,59 @@ mod tests {
     }
 
     #[test]
-    fn probes_do_not_depend_on_threads_and_respect_the_box() {
+    fn probes_share_unit_directions_and_respect_the_box() {
         let x0 = ndarray::array![0.0, 0.0, 1.0];
         let c = ndarray::array![0.5, -0.5, 1.0];
-        let rows: Vec<ProbeRow<'_>> = (0..4)
-            .map(|k| ProbeRow {
+        let rows: Vec<ProbeRow<'_>> = [50, 20, 50, 35]
+            .iter()
+            .map(|&m| ProbeRow {
                 x0: x0.view(),
                 center: c.view(),
-                m: 50,
+                m,
                 delta: 0.3,
-                stream: k,
             })
             .collect();
         let cons = Constraints {
             immutable: vec![2],
             ..Constraints::default()
         };
-        let space = ProbeSpace {
-            norm: Norm::L2,
-            mutable: &[true, true, false],
-            lo: &[-0.6, -0.6, 1.0],
-            hi: &[0.6, 0.6, 1.0],
-            constraints: &cons,
-            seed: 3,
-        };
-        let (p, u) = build_probes(&rows, &space, 3);
-        let (p1, _) = build_probes(&rows[..1], &space, 3);
-        assert_eq!(p.slice(ndarray::s![0..50, ..]), p1);
-        for (pr, ur) in p.outer_iter().zip(u.outer_iter()) {
-            assert!(pr[0].abs() <= 0.6 && pr[1].abs() <= 0.6 && pr[2] == 1.0);
-            assert!((pr[0] - (0.5 + 0.3 * ur[0])).abs() < 1e-12);
+        for norm in [Norm::L2, Norm::Linf] {
+            let space = ProbeSpace {
+                norm,
+                mutable: &[true, true, false],
+                lo: &[-0.6, -0.6, 1.0],
+                hi: &[0.6, 0.6, 1.0],
+                constraints: &cons,
+                seed: 3,
+            };
+            let us = directions(&space, 50, 3, 7);
+            assert_eq!(us, directions(&space, 50, 3, 7));
+            assert_ne!(us, directions(&space, 50, 3, 8));
+            for u in us.chunks_exact(3) {
+                let n2 = u[0] * u[0] + u[1] * u[1];
+                assert!((n2 - 1.0).abs() < 1e-12 && u[2] == 0.0);
+            }
+            let p = build_probes(&rows, &space, &us, 3);
+            assert_eq!(p.nrows(), 155);
+            // Row 1 (20 probes) starts at 50 and takes the first 20 directions.
+            assert_eq!(
+                p.slice(ndarray::s![50..70, ..]),
+                p.slice(ndarray::s![0..20, ..])
+            );
+            // The gradient sum rebuilds the same probes.
+            let w: Vec<f64> = (0..20).map(|k| f64::from(k) - 9.5).collect();
+            let g = weighted_offsets(&rows[1], &space, &us, &w);
+            for j in 0..3 {
+                let want: f64 = (0..20).map(|k| w[k] * (p[[50 + k, j]] - c[j])).sum();
+                assert!((g[j] - want).abs() < 1e-12, "{} vs {want}", g[j]);
+            }
+            for (k, pr) in p.outer_iter().enumerate() {
+                assert!(pr[0].abs() <= 0.6 && pr[1].abs() <= 0.6 && pr[2] == 1.0);
+                let u = &us[3 * (k % 50)..];
+                if k < 50 {
+                    assert_eq!(pr[0], (0.5 + 0.3 * u[0]).clamp(-0.6, 0.6));
+                }
+            }
         }
     }
 }

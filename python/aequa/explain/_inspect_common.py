@@ -116,7 +116,7 @@ def _framed(fn: Callable[..., Any], model: Any, columns: list[str] | None) -> Ca
     return lambda a: fn(pd.DataFrame(a, columns=columns))
 
 
-def _native_converter() -> Callable[[Any], Any] | None:
+def _native_converter() -> Callable[..., Any] | None:
     """``aequa.explain._models.to_native`` when this build has it."""
     try:
         from aequa.explain._models import to_native  # type: ignore[import-not-found]
@@ -125,28 +125,47 @@ def _native_converter() -> Callable[[Any], Any] | None:
     return to_native  # type: ignore[no-any-return]
 
 
+# The native output that reproduces an estimator method (``predict``: the model's default).
+_NATIVE_OUTPUT = {"predict_proba": "probability", "decision_function": "raw"}
+
+
 def _to_native(
     model: Any,
     method: str,
     probe: np.ndarray,
     expected: np.ndarray,
     encode: Callable[[Any], np.ndarray] | None,
-    to_native: Callable[[Any], Any],
+    to_native: Callable[..., Any],
 ) -> Any:
     """The native twin of an estimator when ``to_native`` supports it AND its output on a
-    probe equals ``expected`` (the estimator's own ``method``); otherwise None."""
-    try:
-        native = to_native(model)
-        got = np.asarray(native.predict(probe), dtype=np.float64)
-    except (TypeError, ValueError, NotImplementedError, AttributeError):
-        return None
-    want = expected.reshape(len(probe), -1)
+    probe equals ``expected`` (the estimator's own ``method``); otherwise None. The model's
+    default output is tried first, then the output ``method`` stands for (``predict_proba`` of
+    a logistic regression: probabilities, where its default is the log-odds)."""
+    output = _NATIVE_OUTPUT.get(method)
+    for kwargs in ({}, {"output": output}) if output is not None else ({},):
+        try:
+            native = to_native(model, **kwargs)
+            got = np.asarray(native.predict(probe), dtype=np.float64)
+        except (TypeError, ValueError, NotImplementedError, AttributeError):
+            continue
+        if _matches(model, method, got, expected.reshape(len(probe), -1), encode):
+            return native
+    return None
+
+
+def _matches(
+    model: Any,
+    method: str,
+    got: np.ndarray,
+    want: np.ndarray,
+    encode: Callable[[Any], np.ndarray] | None,
+) -> bool:
+    """Whether native outputs ``got`` reproduce ``want``, the estimator's ``method``."""
     if method == "predict" and _is_classifier(model) and got.ndim == 2 and got.shape[1] > 1:
         labels = np.asarray(model.classes_)[np.argmax(got, axis=1)]
         labels = encode(labels) if encode is not None else labels.astype(np.float64)
-        return native if np.array_equal(labels, want[:, 0]) else None
-    ok = got.shape == want.shape and np.allclose(got, want, rtol=1e-9, atol=1e-12)
-    return native if ok else None
+        return bool(np.array_equal(labels, want[:, 0]))
+    return got.shape == want.shape and bool(np.allclose(got, want, rtol=1e-9, atol=1e-12))
 
 
 class _Resolved:
