@@ -30,6 +30,44 @@ pub(crate) struct Packed {
     missing_zero: bool,
 }
 
+impl Packed {
+    /// Whether the node at flat index `me` is a leaf (a leaf points to itself).
+    #[inline]
+    pub(crate) fn is_leaf_at(&self, me: usize) -> bool {
+        self.left as usize == me
+    }
+
+    /// The two children (flat indices; a leaf's are itself).
+    #[inline]
+    pub(crate) fn children(&self) -> [usize; 2] {
+        [self.left as usize, self.right as usize]
+    }
+
+    /// The split feature (0 at leaves).
+    #[inline]
+    pub(crate) fn feature(&self) -> usize {
+        self.feature as usize
+    }
+
+    /// The child (flat index) a feature value `x` goes to, exactly as [`walk`] routes it.
+    #[inline(always)]
+    pub(crate) fn next<const LESS: bool>(&self, x: f64) -> usize {
+        let missing = x.is_nan() || (self.missing_zero && x.abs() <= ZERO_THRESHOLD);
+        let left = if LESS {
+            x < self.threshold
+        } else {
+            x <= self.threshold
+        };
+        (if missing {
+            self.default
+        } else if left {
+            self.left
+        } else {
+            self.right
+        }) as usize
+    }
+}
+
 /// The ensemble's nodes, flat, with each tree's root and value offset.
 #[derive(Debug)]
 pub(crate) struct Flat {
