@@ -23,8 +23,8 @@ use ndarray::{Array2, ArrayView2};
 use crate::error::Result;
 use crate::explain::batches;
 use crate::math::apply_link;
-use crate::model::tree::{Accumulate, Comparison, TreeEnsemble};
-use crate::model::tree_eval::{flatten, walk, Flat, LANES};
+use crate::model::tree::{Accumulate, Comparison, TreeEnsemble, ZERO_THRESHOLD};
+use crate::model::tree_eval::{flatten, walk, walk_from, Flat, LANES};
 
 /// Rows per parallel work item (their accumulators stay in cache while the trees stream by).
 const CHUNK: usize = 256;
@@ -51,12 +51,13 @@ pub(crate) struct Cached<'e> {
     raw: Array2<f64>,
 }
 
-/// A worker's scratch: the repeats of the bundle, their next nodes, the walk's stack.
-#[derive(Default)]
-struct Scratch {
-    repeats: Vec<usize>,
-    next: Vec<usize>,
-    stack: Vec<(usize, usize, usize)>,
+/// What a group's permutations can change, per node of the flat ensemble (see
+/// [`Cached::group_paths`]).
+struct Paths<'a> {
+    group: &'a [usize],
+    first: &'a [u32],
+    up: &'a [u32],
+    bounds: &'a [f64],
 }
 
 impl<'e> Cached<'e> {
@@ -152,37 +153,67 @@ impl<'e> Cached<'e> {
     }
 
     /// Per node of the flat ensemble: the first node on the way from its root to it (itself
-    /// included) that tests a column of `group`, or [`NONE`].
+    /// included) that tests a column of the group, or [`NONE`]; the last such node before it
+    /// (itself excluded); and the box of values of the group's columns that reaches it
+    /// (`[node][column][lo, hi]`, the bounds being thresholds of the nodes on the way).
     #[allow(clippy::cast_possible_truncation)]
-    fn first_in_group(&self, in_group: &[bool]) -> Vec<u32> {
+    fn group_paths(&self, position: &[u32], width: usize) -> (Vec<u32>, Vec<u32>, Vec<f64>) {
         let nodes = &self.flat.nodes;
         let mut first = vec![NONE; nodes.len()];
-        let mut stack: Vec<(usize, u32)> = Vec::new();
+        let mut up = vec![NONE; nodes.len()];
+        let mut bounds = vec![0.0; nodes.len() * width * 2];
+        let mut stack: Vec<usize> = Vec::new();
         for root in &self.flat.roots {
-            stack.push((*root, NONE));
-            while let Some((at, above)) = stack.pop() {
+            if let Some(b) = bounds.get_mut(root * width * 2..(root + 1) * width * 2) {
+                for pair in b.chunks_mut(2) {
+                    pair.copy_from_slice(&[f64::NEG_INFINITY, f64::INFINITY]);
+                }
+            }
+            stack.push(*root);
+            while let Some(at) = stack.pop() {
                 let Some(n) = nodes.get(at) else { continue };
-                let here = if above == NONE
-                    && !n.is_leaf_at(at)
-                    && in_group.get(n.feature()) == Some(&true)
-                {
+                if n.is_leaf_at(at) {
+                    continue;
+                }
+                let column = position.get(n.feature()).copied().unwrap_or(NONE);
+                let above = first.get(at).copied().unwrap_or(NONE);
+                let here = if above == NONE && column != NONE {
                     at as u32
                 } else {
                     above
                 };
-                if let Some(slot) = first.get_mut(at) {
-                    *slot = here;
-                }
-                if !n.is_leaf_at(at) {
-                    for child in n.children() {
-                        if child != at {
-                            stack.push((child, here));
+                let deepest = if column == NONE {
+                    up.get(at).copied().unwrap_or(NONE)
+                } else {
+                    at as u32
+                };
+                let own: Vec<f64> = bounds
+                    .get(at * width * 2..(at + 1) * width * 2)
+                    .map(<[f64]>::to_vec)
+                    .unwrap_or_default();
+                for (side, child) in n.children().into_iter().enumerate() {
+                    if child == at {
+                        continue;
+                    }
+                    if let (Some(slot), Some(u)) = (first.get_mut(child), up.get_mut(child)) {
+                        *slot = here;
+                        *u = deepest;
+                    }
+                    if let Some(b) = bounds.get_mut(child * width * 2..(child + 1) * width * 2) {
+                        b.copy_from_slice(&own);
+                        if let Some(bound) = b.get_mut(column as usize * 2 + (1 - side)) {
+                            *bound = if side == 0 {
+                                bound.min(n.threshold())
+                            } else {
+                                bound.max(n.threshold())
+                            };
                         }
                     }
+                    stack.push(child);
                 }
             }
         }
-        first
+        (first, up, bounds)
     }
 
     /// The model's outputs (rows × outputs, after the link) with the columns of `group`
@@ -193,26 +224,33 @@ impl<'e> Cached<'e> {
         group: &[usize],
         perms: &[Vec<usize>],
     ) -> Result<Vec<Array2<f64>>> {
-        let mut in_group = vec![false; self.p];
-        for c in group {
-            if let Some(slot) = in_group.get_mut(*c) {
-                *slot = true;
+        // Per column: its position in the group, or NONE.
+        let mut position = vec![NONE; self.p];
+        for (k, c) in group.iter().enumerate() {
+            if let (Some(slot), Ok(k)) = (position.get_mut(*c), u32::try_from(k)) {
+                *slot = k;
             }
         }
-        let first = self.first_in_group(&in_group);
+        let (first, up, bounds) = self.group_paths(&position, group.len());
         let chunks: Vec<(usize, usize)> = (0..self.rows)
             .step_by(CHUNK)
             .map(|a| (a, (a + CHUNK).min(self.rows)))
             .collect();
         let less = self.e.comparison == Comparison::Less;
-        let work = |scratch: &mut Scratch, rows: &(usize, usize)| {
+        let paths = Paths {
+            group,
+            first: &first,
+            up: &up,
+            bounds: &bounds,
+        };
+        let work = |(): &mut (), rows: &(usize, usize)| {
             Ok(if less {
-                self.chunk::<true>(*rows, &in_group, &first, perms, scratch)
+                self.chunk::<true>(*rows, &paths, perms)
             } else {
-                self.chunk::<false>(*rows, &in_group, &first, perms, scratch)
+                self.chunk::<false>(*rows, &paths, perms)
             })
         };
-        let changes = batches::run(&chunks, Scratch::default, work)?;
+        let changes = batches::run(&chunks, || (), work)?;
         let e = self.e;
         let kr = e.n_raw_outputs;
         let scale = match e.accumulate {
@@ -241,113 +279,177 @@ impl<'e> Cached<'e> {
     }
 
     /// The raw-output changes of rows `a..b` for every permutation (`[repeat][row][output]`).
+    #[allow(clippy::too_many_lines)]
     fn chunk<const LESS: bool>(
         &self,
         (a, b): (usize, usize),
-        in_group: &[bool],
-        first: &[u32],
+        paths: &Paths<'_>,
         perms: &[Vec<usize>],
-        s: &mut Scratch,
     ) -> Vec<f64> {
         let e = self.e;
         let (p, kr, len) = (self.p, e.n_raw_outputs, b - a);
         let per_tree = e.values_per_tree();
         let nodes = &self.flat.nodes;
         let data = &self.data;
-        let mut change = vec![0.0; perms.len() * len * kr];
+        let group = paths.group;
+        let (n_rep, width) = (perms.len(), group.len());
+        let zero_as_missing = e.trees.iter().any(|t| t.missing_zero.iter().any(|z| *z));
+        let zero_like = |v: f64| zero_as_missing && v.abs() <= ZERO_THRESHOLD;
+        let mut change = vec![0.0; n_rep * len * kr];
+        // Per row, the repeats whose permuted row differs from the row itself (the others
+        // stay in every leaf), listed once for all the trees; and every repeat's values of the
+        // group's columns, gathered once (`[row][repeat][column]`).
+        let mut moving: Vec<usize> = Vec::with_capacity(len * n_rep);
+        let mut ends: Vec<usize> = Vec::with_capacity(len);
+        let mut values: Vec<f64> = Vec::with_capacity(len * n_rep * width);
+        for i in a..b {
+            for (r, perm) in perms.iter().enumerate() {
+                let from = perm.get(i).copied().unwrap_or(i);
+                let mut moved = false;
+                for c in group {
+                    let (own, v) = (data.get(i * p + c), data.get(from * p + c));
+                    moved |= own != v;
+                    values.push(v.copied().unwrap_or(f64::NAN));
+                }
+                if moved {
+                    moving.push(r);
+                }
+            }
+            ends.push(moving.len());
+        }
+        // Permuted rows walked together: (row in the chunk, repeat), start nodes, features.
+        let mut lanes: Vec<(usize, usize)> = Vec::with_capacity(LANES);
+        let mut starts = [0usize; LANES];
+        let mut buf = vec![0.0; LANES * p];
+        let mut leaves = [0usize; LANES];
+        // Whether `vals` (the group's columns) reach `node`.
+        let in_box = |node: usize, vals: &[f64]| -> bool {
+            let boxed = paths
+                .bounds
+                .get(node * width * 2..(node + 1) * width * 2)
+                .unwrap_or(&[]);
+            match (vals, boxed) {
+                ([v], [lo, hi]) => {
+                    if LESS {
+                        *lo <= *v && *v < *hi
+                    } else {
+                        *lo < *v && *v <= *hi
+                    }
+                }
+                _ => vals.iter().zip(boxed.chunks(2)).all(|(v, lh)| {
+                    let [lo, hi] = lh else { return false };
+                    if LESS {
+                        *lo <= *v && *v < *hi
+                    } else {
+                        *lo < *v && *v <= *hi
+                    }
+                }),
+            }
+        };
         for (t, (tree, root)) in e.trees.iter().zip(&self.flat.roots).enumerate() {
             let root = *root;
+            let steps = tree.n_nodes();
             let target = e.tree_output.as_ref().and_then(|o| o.get(t)).copied();
             let old = self
                 .leaves
                 .get(t * self.rows + a..t * self.rows + b)
                 .unwrap_or(&[]);
+            let add = |il: usize, r: usize, leaf: usize, change: &mut Vec<f64>| {
+                let own = old.get(il).copied().unwrap_or(0) as usize;
+                if leaf == own {
+                    return;
+                }
+                let (new, prev) = (
+                    tree.node_values(leaf, per_tree),
+                    tree.node_values(own, per_tree),
+                );
+                let at = (r * len + il) * kr;
+                let Some(acc) = change.get_mut(at..at + kr) else {
+                    return;
+                };
+                match target {
+                    Some(o) => {
+                        if let (Some(c), Some(n), Some(p)) =
+                            (acc.get_mut(o as usize), new.first(), prev.first())
+                        {
+                            *c += n - p;
+                        }
+                    }
+                    None => acc
+                        .iter_mut()
+                        .zip(new.iter().zip(prev))
+                        .for_each(|(c, (n, p))| *c += n - p),
+                }
+            };
             for (il, own) in old.iter().enumerate() {
-                let (i, own) = (a + il, *own as usize);
-                let start = first.get(root + own).copied().unwrap_or(NONE);
+                let own = root + *own as usize;
+                let start = paths.first.get(own).copied().unwrap_or(NONE);
                 if start == NONE {
                     continue;
                 }
+                let begin = if il == 0 {
+                    0
+                } else {
+                    ends.get(il - 1).copied().unwrap_or(0)
+                };
+                let end = ends.get(il).copied().unwrap_or(begin);
+                let i = a + il;
                 let row = data.get(i * p..(i + 1) * p).unwrap_or(&[]);
-                // The repeats whose permuted row differs from the row itself.
-                s.repeats.clear();
-                s.repeats.extend((0..perms.len()).filter(|r| {
-                    let from = perms.get(*r).and_then(|q| q.get(i)).copied().unwrap_or(i);
-                    let other = data.get(from * p..(from + 1) * p).unwrap_or(row);
-                    in_group
+                let own_zero = zero_as_missing
+                    && group
                         .iter()
-                        .zip(row.iter().zip(other))
-                        .any(|(g, (x, y))| *g && x != y)
-                }));
-                if s.repeats.is_empty() {
-                    continue;
-                }
-                s.next.clear();
-                s.next.resize(s.repeats.len(), 0);
-                s.stack.clear();
-                s.stack.push((start as usize, 0, s.repeats.len()));
-                while let Some((at, lo, hi)) = s.stack.pop() {
-                    let Some(n) = nodes.get(at) else { continue };
-                    if n.is_leaf_at(at) {
-                        let leaf = at - root;
-                        if leaf == own {
-                            continue;
-                        }
-                        let (new, prev) = (
-                            tree.node_values(leaf, per_tree),
-                            tree.node_values(own, per_tree),
-                        );
-                        for r in s.repeats.get(lo..hi).unwrap_or(&[]) {
-                            let at = (r * len + il) * kr;
-                            let Some(acc) = change.get_mut(at..at + kr) else {
-                                continue;
-                            };
-                            match target {
-                                Some(o) => {
-                                    if let (Some(c), Some(n), Some(p)) =
-                                        (acc.get_mut(o as usize), new.first(), prev.first())
-                                    {
-                                        *c += n - p;
-                                    }
-                                }
-                                None => acc
-                                    .iter_mut()
-                                    .zip(new.iter().zip(prev))
-                                    .for_each(|(c, (n, p))| *c += n - p),
-                            }
-                        }
+                        .any(|c| zero_like(row.get(*c).copied().unwrap_or(0.0)));
+                for r in moving.get(begin..end).unwrap_or(&[]) {
+                    let vals = values
+                        .get((il * n_rep + r) * width..(il * n_rep + r + 1) * width)
+                        .unwrap_or(&[]);
+                    // Values the trees treat as missing: walk from the first group node.
+                    let zero = own_zero || (zero_as_missing && vals.iter().any(|v| zero_like(*v)));
+                    // Inside its own leaf's box, the permuted row takes the row's own path.
+                    if !zero && in_box(own, vals) {
                         continue;
                     }
-                    let f = n.feature();
-                    if in_group.get(f) != Some(&true) {
-                        let x = row.get(f).copied().unwrap_or(f64::NAN);
-                        s.stack.push((n.next::<LESS>(x), lo, hi));
-                        continue;
-                    }
-                    // Split the bundle by each repeat's value of the column.
-                    for k in lo..hi {
-                        let r = s.repeats.get(k).copied().unwrap_or(0);
-                        let from = perms.get(r).and_then(|q| q.get(i)).copied().unwrap_or(i);
-                        let x = data.get(from * p + f).copied().unwrap_or(f64::NAN);
-                        if let Some(slot) = s.next.get_mut(k) {
-                            *slot = n.next::<LESS>(x);
+                    // Else it leaves the path at the deepest group node whose box holds it:
+                    // walk from there (above it, it goes where the row goes).
+                    let mut from = start as usize;
+                    if !zero {
+                        let mut g = paths.up.get(own).copied().unwrap_or(NONE);
+                        while g != NONE {
+                            if in_box(g as usize, vals) {
+                                from = g as usize;
+                                break;
+                            }
+                            if g == start {
+                                break;
+                            }
+                            g = paths.up.get(g as usize).copied().unwrap_or(NONE);
                         }
                     }
-                    let mut from = lo;
-                    while from < hi {
-                        let child = s.next.get(from).copied().unwrap_or(at);
-                        let mut mid = from;
-                        for k in from..hi {
-                            if s.next.get(k) == Some(&child) {
-                                s.next.swap(k, mid);
-                                s.repeats.swap(k, mid);
-                                mid += 1;
+                    let l = lanes.len();
+                    if let (Some(dst), Some(slot)) =
+                        (buf.get_mut(l * p..(l + 1) * p), starts.get_mut(l))
+                    {
+                        dst.copy_from_slice(row);
+                        for (c, v) in group.iter().zip(vals) {
+                            if let Some(d) = dst.get_mut(*c) {
+                                *d = *v;
                             }
                         }
-                        s.stack.push((child, from, mid));
-                        from = mid;
+                        *slot = from;
+                    }
+                    lanes.push((il, *r));
+                    if lanes.len() == LANES {
+                        walk_from::<LESS>(nodes, &starts, &buf, p, LANES, steps, &mut leaves);
+                        for ((il, r), leaf) in lanes.drain(..).zip(leaves) {
+                            add(il, r, leaf - root, &mut change);
+                        }
                     }
                 }
+            }
+            let count = lanes.len();
+            walk_from::<LESS>(nodes, &starts, &buf, p, count, steps, &mut leaves);
+            for ((il, r), leaf) in lanes.drain(..).zip(leaves) {
+                add(il, r, leaf - root, &mut change);
             }
         }
         change

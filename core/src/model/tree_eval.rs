@@ -43,6 +43,12 @@ impl Packed {
         [self.left as usize, self.right as usize]
     }
 
+    /// The split threshold.
+    #[inline]
+    pub(crate) fn threshold(&self) -> f64 {
+        self.threshold
+    }
+
     /// The split feature (0 at leaves).
     #[inline]
     pub(crate) fn feature(&self) -> usize {
@@ -155,6 +161,38 @@ pub(crate) fn walk<const LESS: bool>(
     for (leaf, i) in leaves.iter_mut().zip(idx) {
         *leaf = i - root;
     }
+}
+
+/// [`walk`] with each row starting at its own node (`starts`, flat indices, for example the
+/// first node a permutation can change): writes each row's leaf as a flat index.
+#[inline(always)]
+pub(crate) fn walk_from<const LESS: bool>(
+    nodes: &[Packed],
+    starts: &[usize; LANES],
+    rows: &[f64],
+    p: usize,
+    count: usize,
+    max_steps: usize,
+    leaves: &mut [usize; LANES],
+) {
+    let mut idx = *starts;
+    for _ in 0..max_steps {
+        let mut moved = false;
+        for (j, i) in idx.iter_mut().enumerate().take(count) {
+            let Some(n) = nodes.get(*i) else { continue };
+            let x = rows
+                .get(j * p + n.feature as usize)
+                .copied()
+                .unwrap_or(f64::NAN);
+            let next = n.next::<LESS>(x);
+            moved |= next != *i;
+            *i = next;
+        }
+        if !moved {
+            break;
+        }
+    }
+    *leaves = idx;
 }
 
 /// Raw outputs of `e` for `x` (rows × n_raw_outputs).
