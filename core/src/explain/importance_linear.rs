@@ -7,6 +7,12 @@
 //! by [`LinearModel::decision_function`]), so a column with coefficient 0 shifts nothing and
 //! its importance is exactly 0; the link and the scorer are then applied as `predict` would.
 //! The sums differ from a fresh `predict` on the permuted rows only by rounding.
+//!
+//! That rounding can split scores `predict` would tie (rows equal but for the permuted
+//! column), which moves a ranking or a label: so for every scorer but the regression ones and
+//! log loss, each permuted row's scores are recomputed with `decision_function`'s own dot
+//! product (`O(rows · columns · scores)` per repeat, still no model call), bit-identical to
+//! `predict` on the permuted rows.
 
 use ndarray::{Array2, ArrayView2};
 
@@ -22,16 +28,25 @@ pub(crate) struct Shifted<'m, 'x> {
     model: &'m LinearModel,
     x: ArrayView2<'x, f64>,
     eta: Array2<f64>,
+    /// Recompute permuted rows' scores exactly (tie-sensitive scorers) instead of shifting.
+    exact: bool,
 }
 
 impl<'m, 'x> Shifted<'m, 'x> {
-    /// Score every row once.
-    pub(crate) fn new(model: &'m LinearModel, x: ArrayView2<'x, f64>) -> Self {
-        Shifted {
+    /// Score every row once; `exact`: recompute permuted rows as `predict` would (see the
+    /// module notes). `None` when the exact recomputation cannot reproduce `predict`'s sums
+    /// (rows or coefficients not contiguous): then the model is called.
+    pub(crate) fn new(model: &'m LinearModel, x: ArrayView2<'x, f64>, exact: bool) -> Option<Self> {
+        let contiguous = x.nrows() == 0 || x.row(0).as_slice().is_some();
+        if exact && !(contiguous && model.coef.is_standard_layout()) {
+            return None;
+        }
+        Some(Shifted {
             model,
             x,
             eta: model.decision_function(x),
-        }
+            exact,
+        })
     }
 
     /// The model's outputs on the unpermuted rows (equal to `predict`'s).
@@ -42,6 +57,10 @@ impl<'m, 'x> Shifted<'m, 'x> {
     /// Write into `out` the scores with the columns of `group` of row `i` taken from row
     /// `perm[i]`.
     fn shift_into(&self, group: &[usize], perm: &[usize], out: &mut Array2<f64>) {
+        if self.exact {
+            self.recompute_into(group, perm, out);
+            return;
+        }
         out.assign(&self.eta);
         for c in group {
             let col = self.x.column(*c);
@@ -54,6 +73,39 @@ impl<'m, 'x> Shifted<'m, 'x> {
                     let moved = col.get(*from).copied().unwrap_or(*own);
                     *s += w * (moved - own);
                 }
+            }
+        }
+    }
+
+    /// `decision_function` of the permuted rows, summed exactly as it sums (the same 1-D dot
+    /// of a contiguous row with a contiguous coefficient row); rows the permutation leaves
+    /// unchanged keep their score.
+    fn recompute_into(&self, group: &[usize], perm: &[usize], out: &mut Array2<f64>) {
+        out.assign(&self.eta);
+        let mut buf = vec![0.0; self.x.ncols()];
+        for ((i, row), mut scores) in self.x.outer_iter().enumerate().zip(out.outer_iter_mut()) {
+            let from = perm.get(i).copied().unwrap_or(i);
+            if from == i {
+                continue;
+            }
+            buf.iter_mut().zip(row.iter()).for_each(|(b, v)| *b = *v);
+            let mut moved = false;
+            for c in group {
+                if let (Some(b), Some(v)) = (buf.get_mut(*c), self.x.get((from, *c))) {
+                    moved |= *b != *v;
+                    *b = *v;
+                }
+            }
+            if !moved {
+                continue;
+            }
+            let view = ndarray::ArrayView1::from(&buf[..]);
+            for ((s, w), b) in scores
+                .iter_mut()
+                .zip(self.model.coef.outer_iter())
+                .zip(self.model.intercept.iter())
+            {
+                *s = view.dot(&w) + b;
             }
         }
     }
@@ -99,7 +151,8 @@ mod tests {
             };
             let intercept = Array1::from_elem(coef.nrows(), 0.3);
             let m = LinearModel::new(coef, intercept, link).unwrap();
-            let shifted = Shifted::new(&m, x.view());
+            let shifted = Shifted::new(&m, x.view(), false).unwrap();
+            let exact = Shifted::new(&m, x.view(), true).unwrap();
             assert_eq!(shifted.baseline(), m.predict(x.view()).unwrap());
             for group in [vec![0], vec![2], vec![1, 3]] {
                 let mut moved = x.clone();
@@ -115,12 +168,16 @@ mod tests {
                 for (a, b) in got.iter().zip(&want) {
                     assert!((a - b).abs() < 1e-12, "{link:?} {group:?}: {a} vs {b}");
                 }
+                // Recomputed: bit for bit.
+                let mut eta = Array2::zeros(exact.eta.dim());
+                exact.shift_into(&group, &perm, &mut eta);
+                assert_eq!(apply_link(link, eta), want, "{link:?} {group:?}");
             }
         }
         // A zero coefficient leaves every score bit-identical.
         let m =
             LinearModel::new(array![[1.0, 0.0, 2.0, -1.0]], array![0.0], Link::Identity).unwrap();
-        let shifted = Shifted::new(&m, x.view());
+        let shifted = Shifted::new(&m, x.view(), false).unwrap();
         let y: Array1<f64> = x.column(0).to_owned();
         let target = Target {
             y_true: y.view(),
@@ -134,5 +191,10 @@ mod tests {
             .unwrap();
         assert_eq!(s[1], base);
         assert_ne!(s[0], base);
+        // Rows not contiguous: no exact recomputation (the model is called instead).
+        let wide = Array2::from_shape_fn((30, 8), |(i, j)| (i + j) as f64);
+        let strided = wide.slice(ndarray::s![.., ..;2]);
+        assert!(Shifted::new(&m, strided, true).is_none());
+        assert!(Shifted::new(&m, strided, false).is_some());
     }
 }

@@ -25,7 +25,7 @@ use crate::data::groups::Feature;
 use crate::error::{Error, Result};
 use crate::explain::batches;
 use crate::explain::counting::CountingModel;
-use crate::explain::scoring::{PreparedScorer, ScorerSpec, Target};
+use crate::explain::scoring::{PreparedScorer, Scorer, ScorerSpec, Target};
 use crate::explain::{importance_linear, importance_trees};
 use crate::model::{check_features, Model};
 use crate::report::importance::{ImportanceParams, ImportanceReport};
@@ -397,8 +397,18 @@ pub fn permutation_importance<M: Model + ?Sized>(
     // baseline then comes from the same scores (equal to `predict`'s), unless scikit-learn's
     // full-data baseline needs rows outside the subsample.
     let full_baseline = sub.is_some() && options.baseline == Baseline::Full;
-    let fast = if let Some(linear) = inner.linear_model() {
-        let shifted = importance_linear::Shifted::new(linear, xs);
+    // Scorers that read a continuous value tolerate a rounding-level shift of the scores.
+    let smooth = matches!(
+        scorer.scorer(),
+        Scorer::R2
+            | Scorer::NegMeanSquaredError
+            | Scorer::NegMeanAbsoluteError
+            | Scorer::NegLogLoss
+    );
+    let linear = inner
+        .linear_model()
+        .and_then(|m| importance_linear::Shifted::new(m, xs, !smooth));
+    let fast = if let Some(shifted) = linear {
         let base = scorer.score(shifted.baseline().view())?;
         Some((base, shifted.scores(&blocks, &groups, &perms, &scorer)?))
     } else if let Some(e) = trees.filter(|e| importance_trees::usable(e)) {
