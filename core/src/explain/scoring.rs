@@ -693,7 +693,7 @@ fn sort_by_key(items: &mut Vec<(u64, u32)>) {
     }
     let mut buf = vec![(0u64, 0u32); n];
     for (pass, c) in counts.iter().enumerate() {
-        if c.iter().any(|count| *count == n) {
+        if c.contains(&n) {
             continue;
         }
         let mut offsets = [0usize; 256];
