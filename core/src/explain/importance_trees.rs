@@ -32,9 +32,15 @@ const CHUNK: usize = 256;
 /// No node testing the group on the way (see [`Cached::first_in_group`]).
 const NONE: u32 = u32::MAX;
 
-/// Can [`Cached`] serve this ensemble (not for XGBoost's float32 sums)?
-pub(crate) fn usable(e: &TreeEnsemble) -> bool {
+/// Most values a group's per-node boxes may hold (`nodes × columns × 2`; 128 MB).
+const MAX_BOX_VALUES: usize = 1 << 24;
+
+/// Can [`Cached`] serve this ensemble for groups of at most `widest` columns (not XGBoost's
+/// float32 sums; per-node boxes of bounded size)?
+pub(crate) fn usable(e: &TreeEnsemble, widest: usize) -> bool {
+    let nodes: usize = e.trees.iter().map(|t| t.n_nodes()).sum();
     e.accumulate != Accumulate::Float32
+        && nodes.saturating_mul(widest).saturating_mul(2) <= MAX_BOX_VALUES
 }
 
 /// The unpermuted rows' leaves and raw outputs.
@@ -706,6 +712,23 @@ mod tests {
             r.importances.iter().flatten().map(|v| v.0).collect()
         };
         let (a, b) = (flat(&walked), flat(&called));
+        // Repeats sliced one at a time (a small batch budget): the same numbers.
+        let sliced = PermutationOptions {
+            max_batch_elements: 60,
+            ..opts.clone()
+        };
+        assert_eq!(
+            permutation_importance(&e, &input, &sliced)
+                .unwrap()
+                .importances,
+            walked.importances
+        );
+        // Boxes too large for the budget: the model is called instead.
+        assert!(usable(&e, 3) && !usable(&e, MAX_BOX_VALUES));
+        assert!(!usable(
+            &ensemble(1, 1, false, Link::Identity, Accumulate::Float32),
+            1
+        ));
         assert_eq!(a.len(), b.len());
         assert!(a.iter().any(|v| v.abs() > 1e-3));
         for (a, b) in a.iter().zip(&b) {

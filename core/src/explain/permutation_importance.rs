@@ -397,6 +397,7 @@ pub fn permutation_importance<M: Model + ?Sized>(
     // baseline then comes from the same scores (equal to `predict`'s), unless scikit-learn's
     // full-data baseline needs rows outside the subsample.
     let full_baseline = sub.is_some() && options.baseline == Baseline::Full;
+    let widest = groups.iter().map(Vec::len).max().unwrap_or(0);
     // Scorers that read a continuous value tolerate a rounding-level shift of the scores.
     let smooth = matches!(
         scorer.scorer(),
@@ -411,17 +412,21 @@ pub fn permutation_importance<M: Model + ?Sized>(
     let fast = if let Some(shifted) = linear {
         let base = scorer.score(shifted.baseline().view())?;
         Some((base, shifted.scores(&blocks, &groups, &perms, &scorer)?))
-    } else if let Some(e) = trees.filter(|e| importance_trees::usable(e)) {
+    } else if let Some(e) = trees.filter(|e| importance_trees::usable(e, widest)) {
         let cache = importance_trees::Cached::new(e, xs)?;
         let base = scorer.score(cache.baseline().view())?;
         let mut out = Vec::with_capacity(blocks.len());
+        // Repeats in slices of at most `max_batch_elements` output values at a time.
+        let per_slice = batches::chunk_size(m * e.n_raw_outputs, options.max_batch_elements);
         for group in &groups {
-            let outputs = cache.permuted_all(group, &perms)?;
-            out.extend(batches::run(
-                &outputs,
-                || (),
-                |(), o| scorer.score(o.view()),
-            )?);
+            for slice in perms.chunks(per_slice) {
+                let outputs = cache.permuted_all(group, slice)?;
+                out.extend(batches::run(
+                    &outputs,
+                    || (),
+                    |(), o| scorer.score(o.view()),
+                )?);
+            }
         }
         Some((base, out))
     } else {
