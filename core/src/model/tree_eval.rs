@@ -129,36 +129,9 @@ pub(crate) fn walk<const LESS: bool>(
     max_steps: usize,
     leaves: &mut [usize; LANES],
 ) {
-    let mut idx = [root; LANES];
-    for _ in 0..max_steps {
-        let mut moved = false;
-        for (j, i) in idx.iter_mut().enumerate().take(count) {
-            let Some(n) = nodes.get(*i) else { continue };
-            let x = rows
-                .get(j * p + n.feature as usize)
-                .copied()
-                .unwrap_or(f64::NAN);
-            let missing = x.is_nan() || (n.missing_zero && x.abs() <= ZERO_THRESHOLD);
-            let left = if LESS {
-                x < n.threshold
-            } else {
-                x <= n.threshold
-            };
-            let next = if missing {
-                n.default
-            } else if left {
-                n.left
-            } else {
-                n.right
-            } as usize;
-            moved |= next != *i;
-            *i = next;
-        }
-        if !moved {
-            break;
-        }
-    }
-    for (leaf, i) in leaves.iter_mut().zip(idx) {
+    let mut flat = [root; LANES];
+    walk_from::<LESS>(nodes, &[root; LANES], rows, p, count, max_steps, &mut flat);
+    for (leaf, i) in leaves.iter_mut().zip(flat) {
         *leaf = i - root;
     }
 }
