@@ -21,8 +21,8 @@ the linear regression's scores are shifted by ``coef_j · (x_perm − x)`` per r
 logistic model's permuted rows are re-scored with the model's own dot product (ROC AUC is
 sensitive to ties, which a rounding-level shift could split), then one radix sort per repeat;
 the forest's leaves are cached, and a permuted row is walked down a tree only when its
-permuted value leaves the box of values that reach its own leaf, starting at the deepest node
-on its path whose box still holds the value. scikit-learn calls ``predict`` 51 times.
+permuted value leaves the box of values that reach its own leaf, starting at the first node on
+its path that tests the permuted column. scikit-learn calls ``predict`` 51 times.
 """
 
 from __future__ import annotations

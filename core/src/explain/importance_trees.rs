@@ -1,22 +1,23 @@
 //! Permuted predictions of a native tree ensemble for permutation importance, walking only
-//! what a permutation can change, for every repeat at once.
+//! what a permutation can change, every repeat of a group in one pass over the trees.
 //!
 //! Each row's leaf in every tree is found once. Permuting a group of columns `G` can only move
 //! a row in a tree whose path to its leaf tests a column of `G`, and only from the first such
-//! node `s` on that path down: above `s` the row's path is fixed. So for each (row, tree) with
-//! such a node, the permuted versions of the row — one per repeat, equal to the row except in
-//! `G` — start together at `s` and go down the tree as one bundle: a node testing another
-//! column sends the whole bundle where the row itself goes (one comparison), a node testing a
-//! column of `G` splits it by each repeat's value. Each repeat that ends in another leaf adds
-//! that leaf's value change to its row's cached raw output; then the link. The cost is one
-//! partial walk per (row, tree) shared by all repeats, instead of one full walk per (row,
-//! tree, repeat).
+//! node `s` on that path down: above `s` the row's path is fixed. Each leaf also has the box
+//! of `G`-values that reach it (the thresholds of the `G` nodes on its path): a permuted row
+//! (the row with `G` taken from another row) whose values lie in its own leaf's box takes the
+//! row's own path, so it is not walked at all. The others are walked from `s`, eight in
+//! lockstep (as `predict` walks), and each that ends in another leaf adds that leaf's value
+//! change to its row's cached raw output; then the link. On the benchmark's forest (100 trees
+//! of depth 8, 10 columns, 5 repeats) about half the permuted (row, tree) pairs stay in their
+//! box, and a walk from `s` is about 4 nodes instead of 8 from the root.
 //!
 //! The routing is `predict`'s own (same comparison, float32 rounding and missing-value
-//! rules), so every leaf is the one `predict` would find; the changes of one row and repeat
-//! are added in tree order and scaled once, exactly as the previous one-walk-per-repeat method
-//! did (its results are reproduced bit for bit: see the tests), and differ from `predict`'s sum
-//! only by rounding. XGBoost's float32 sum is left to model calls.
+//! rules; values a zero-as-missing node would treat as missing are always walked), so every
+//! leaf is the one `predict` would find; the changes of one row and repeat are added in tree
+//! order and scaled once, exactly as the previous one-walk-per-repeat method did (its results
+//! are reproduced bit for bit: see the tests), and differ from `predict`'s sum only by
+//! rounding. XGBoost's float32 sum is left to model calls.
 
 use ndarray::{Array2, ArrayView2};
 
@@ -29,7 +30,7 @@ use crate::model::tree_eval::{flatten, walk, walk_from, Flat, LANES};
 /// Rows per parallel work item (their accumulators stay in cache while the trees stream by).
 const CHUNK: usize = 256;
 
-/// No node testing the group on the way (see [`Cached::first_in_group`]).
+/// No node testing the group on the way (see [`Cached::group_paths`]).
 const NONE: u32 = u32::MAX;
 
 /// Most values a group's per-node boxes may hold (`nodes × columns × 2`; 128 MB).
@@ -62,7 +63,6 @@ pub(crate) struct Cached<'e> {
 struct Paths<'a> {
     group: &'a [usize],
     first: &'a [u32],
-    up: &'a [u32],
     bounds: &'a [f64],
 }
 
@@ -159,14 +159,13 @@ impl<'e> Cached<'e> {
     }
 
     /// Per node of the flat ensemble: the first node on the way from its root to it (itself
-    /// included) that tests a column of the group, or [`NONE`]; the last such node before it
-    /// (itself excluded); and the box of values of the group's columns that reaches it
-    /// (`[node][column][lo, hi]`, the bounds being thresholds of the nodes on the way).
+    /// included) that tests a column of the group, or [`NONE`]; and the box of values of the
+    /// group's columns that reaches it (`[node][column][lo, hi]`, the bounds being thresholds
+    /// of the nodes on the way).
     #[allow(clippy::cast_possible_truncation)]
-    fn group_paths(&self, position: &[u32], width: usize) -> (Vec<u32>, Vec<u32>, Vec<f64>) {
+    fn group_paths(&self, position: &[u32], width: usize) -> (Vec<u32>, Vec<f64>) {
         let nodes = &self.flat.nodes;
         let mut first = vec![NONE; nodes.len()];
-        let mut up = vec![NONE; nodes.len()];
         let mut bounds = vec![0.0; nodes.len() * width * 2];
         let mut stack: Vec<usize> = Vec::new();
         for root in &self.flat.roots {
@@ -188,11 +187,6 @@ impl<'e> Cached<'e> {
                 } else {
                     above
                 };
-                let deepest = if column == NONE {
-                    up.get(at).copied().unwrap_or(NONE)
-                } else {
-                    at as u32
-                };
                 let own: Vec<f64> = bounds
                     .get(at * width * 2..(at + 1) * width * 2)
                     .map(<[f64]>::to_vec)
@@ -201,9 +195,8 @@ impl<'e> Cached<'e> {
                     if child == at {
                         continue;
                     }
-                    if let (Some(slot), Some(u)) = (first.get_mut(child), up.get_mut(child)) {
+                    if let Some(slot) = first.get_mut(child) {
                         *slot = here;
-                        *u = deepest;
                     }
                     if let Some(b) = bounds.get_mut(child * width * 2..(child + 1) * width * 2) {
                         b.copy_from_slice(&own);
@@ -219,7 +212,7 @@ impl<'e> Cached<'e> {
                 }
             }
         }
-        (first, up, bounds)
+        (first, bounds)
     }
 
     /// The model's outputs (rows × outputs, after the link) with the columns of `group`
@@ -237,7 +230,7 @@ impl<'e> Cached<'e> {
                 *slot = k;
             }
         }
-        let (first, up, bounds) = self.group_paths(&position, group.len());
+        let (first, bounds) = self.group_paths(&position, group.len());
         let chunks: Vec<(usize, usize)> = (0..self.rows)
             .step_by(CHUNK)
             .map(|a| (a, (a + CHUNK).min(self.rows)))
@@ -246,7 +239,6 @@ impl<'e> Cached<'e> {
         let paths = Paths {
             group,
             first: &first,
-            up: &up,
             bounds: &bounds,
         };
         let work = |(): &mut (), rows: &(usize, usize)| {
@@ -415,22 +407,11 @@ impl<'e> Cached<'e> {
                     if !zero && in_box(own, vals) {
                         continue;
                     }
-                    // Else it leaves the path at the deepest group node whose box holds it:
-                    // walk from there (above it, it goes where the row goes).
-                    let mut from = start as usize;
-                    if !zero {
-                        let mut g = paths.up.get(own).copied().unwrap_or(NONE);
-                        while g != NONE {
-                            if in_box(g as usize, vals) {
-                                from = g as usize;
-                                break;
-                            }
-                            if g == start {
-                                break;
-                            }
-                            g = paths.up.get(g as usize).copied().unwrap_or(NONE);
-                        }
-                    }
+                    // Else walk it from the first node testing the group (above it, it goes
+                    // where the row goes). Starting lower, at the deepest group node whose box
+                    // still holds it, walks fewer nodes but measured slower: finding that node
+                    // costs more than the steps it saves.
+                    let from = start as usize;
                     let l = lanes.len();
                     if let (Some(dst), Some(slot)) =
                         (buf.get_mut(l * p..(l + 1) * p), starts.get_mut(l))
