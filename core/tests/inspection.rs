@@ -22,10 +22,25 @@ use aequa_core::explain::permutation_importance::{
     permutation_importance, Baseline, MaxSamples, PermutationInput, PermutationOptions,
 };
 use aequa_core::explain::scoring::{ScorerSpec, Target};
-use aequa_core::model::{LinearModel, Link};
+use aequa_core::model::{LinearModel, Link, Model};
 use ndarray::{Array1, Array2, ArrayView1};
 use proptest::prelude::*;
 use serde_json::Value;
+
+/// A model seen only through `predict` (no native fast path): every score is a model call.
+struct Opaque<'a>(&'a LinearModel);
+
+impl Model for Opaque<'_> {
+    fn n_features(&self) -> Option<usize> {
+        self.0.n_features()
+    }
+    fn n_outputs(&self) -> usize {
+        self.0.n_outputs()
+    }
+    fn predict(&self, x: ndarray::ArrayView2<'_, f64>) -> aequa_core::Result<Array2<f64>> {
+        self.0.predict(x)
+    }
+}
 
 const TOL: f64 = 1e-9;
 
@@ -189,8 +204,14 @@ fn permutation_importance_replays_sklearn() {
             let std: Vec<f64> = r.importances_std.iter().map(|v| v.0).collect();
             assert_close(&what, &mean, &floats(&exp["importances_mean"]));
             assert_close(&what, &std, &floats(&exp["importances_std"]));
-            // The baseline, then every block of every feature in one batch.
-            assert_eq!(r.model_calls, 2, "{what}");
+            // A native linear model is read, not called; only scikit-learn's full-data
+            // baseline with a subsample is a call.
+            assert_eq!(r.model_calls, u64::from(rows.is_some()), "{what}");
+            // Through predict: the baseline, then every block of every feature in one batch,
+            // and the same numbers.
+            let called = permutation_importance(&Opaque(&m), &input, &options).unwrap();
+            assert_eq!(called.model_calls, 2, "{what}");
+            assert_close(&what, &flat(&r.importances), &flat(&called.importances));
             replayed += 1;
         }
     }
@@ -299,7 +320,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     /// A feature with a zero coefficient gets importance exactly 0, whatever the data, seed,
-    /// scorer or subsample; and the model is called once for the baseline and once per batch.
+    /// scorer or subsample, read natively or called (once for the baseline, once per batch).
     #[test]
     fn ignored_feature_gets_exactly_zero(
         rows in prop::collection::vec(prop::collection::vec(-5.0f64..5.0, 3), 8..40),
@@ -327,10 +348,14 @@ proptest! {
             max_samples: MaxSamples::Fraction(fraction),
             ..PermutationOptions::default()
         };
+        // Read natively (no model call) and through predict (the baseline, then one batch).
         let r = permutation_importance(&m, &input, &options).unwrap();
-        prop_assert!(r.importances[2].iter().all(|v| v.0 == 0.0));
-        prop_assert_eq!(r.importances_std[2].0, 0.0);
-        prop_assert_eq!(r.model_calls, 2);
+        let called = permutation_importance(&Opaque(&m), &input, &options).unwrap();
+        for r in [&r, &called] {
+            prop_assert!(r.importances[2].iter().all(|v| v.0 == 0.0));
+            prop_assert_eq!(r.importances_std[2].0, 0.0);
+        }
+        prop_assert_eq!((r.model_calls, called.model_calls), (0, 2));
     }
 
     /// For an additive model, the partial dependence of a feature is its own term plus a

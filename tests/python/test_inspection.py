@@ -378,6 +378,64 @@ def test_bad_input_is_explained() -> None:
         accumulated_local_effects(_f, const, 1)
 
 
+@pytest.mark.parametrize("scoring", ["r2", "roc_auc", "neg_log_loss"])
+def test_native_linear_reads_scores_ignored_feature_exactly_zero(scoring: str) -> None:
+    """A native linear model is read, not called: no model call, the same importances as
+    through predict (to rounding), and exactly 0 for a zero coefficient."""
+    X, y = _linear_data()
+    coef = np.array([[2.0, -1.0, 0.0, 0.5]])
+    link = "logistic" if scoring == "neg_log_loss" else "identity"
+    spec = {
+        "kind": "linear",
+        "coef": {"v": 1, "dim": [1, 4], "data": coef.ravel().tolist()},
+        "intercept": {"v": 1, "dim": [1], "data": [0.1]},
+        "link": link,
+    }
+    nat = _core.NativeModel(json.dumps(spec))
+    target = y if scoring == "r2" else (y > 0).astype(float)
+    r = permutation_importance(nat, X, target, scoring=scoring, random_state=4)
+    via_predict = permutation_importance(nat.predict, X, target, scoring=scoring, random_state=4)
+    assert (r.model_calls, r.rows_evaluated) == (0, 0)
+    assert via_predict.model_calls == 2
+    assert r.importances[2].tolist() == [0.0] * 5
+    assert via_predict.importances[2].tolist() == [0.0] * 5
+    np.testing.assert_allclose(r.importances, via_predict.importances, rtol=0, atol=1e-12)
+    assert r.baseline_score == pytest.approx(via_predict.baseline_score, abs=1e-12)
+
+
+def test_native_forest_walks_trees_ignored_feature_exactly_zero() -> None:
+    """A random forest through its native twin: no model call, the importances of predict on
+    the permuted rows (to rounding), exactly 0 for a column no tree splits on."""
+    from sklearn.ensemble import RandomForestRegressor
+
+    X, y = _linear_data(n=400)
+    train = X.copy()
+    train[:, 2] = 1.0  # constant while fitting: no split can use it
+    forest = RandomForestRegressor(n_estimators=15, max_depth=6, random_state=0).fit(train, y)
+    r = permutation_importance(forest, X, y, random_state=5, n_repeats=4)
+    assert r.model_used.startswith("native")
+    assert (r.model_calls, r.rows_evaluated) == (0, 0)
+    via_predict = permutation_importance(
+        forest.predict, X, y, scoring="r2", random_state=5, n_repeats=4
+    )
+    np.testing.assert_allclose(r.importances, via_predict.importances, rtol=0, atol=1e-12)
+    assert r.importances[2].tolist() == [0.0] * 4
+    assert (r.importances_mean[[0, 1]] > 0).all()
+    grouped = permutation_importance(
+        forest, X, y, random_state=5, n_repeats=4, feature_groups={"a": [0, 3]}
+    )
+    via_predict = permutation_importance(
+        forest.predict,
+        X,
+        y,
+        scoring="r2",
+        random_state=5,
+        n_repeats=4,
+        feature_groups={"a": [0, 3]},
+    )
+    np.testing.assert_allclose(grouped.importances, via_predict.importances, rtol=0, atol=1e-12)
+
+
 def test_reports_serialise_and_render() -> None:
     X, y = _linear_data(60)
     r = permutation_importance(_f, X, y, scoring="r2", max_samples=40, random_state=0)

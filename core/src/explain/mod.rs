@@ -6,6 +6,7 @@ pub mod ale;
 pub mod batches;
 pub mod counting;
 pub mod exact;
+mod importance_linear;
 mod importance_trees;
 pub mod kernel;
 pub mod linear_shap;

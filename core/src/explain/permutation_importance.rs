@@ -25,8 +25,8 @@ use crate::data::groups::Feature;
 use crate::error::{Error, Result};
 use crate::explain::batches;
 use crate::explain::counting::CountingModel;
-use crate::explain::importance_trees;
-use crate::explain::scoring::{PreparedScorer, ScorerSpec, Target};
+use crate::explain::scoring::{PreparedScorer, Scorer, ScorerSpec, Target};
+use crate::explain::{importance_linear, importance_trees};
 use crate::model::{check_features, Model};
 use crate::report::importance::{ImportanceParams, ImportanceReport};
 use crate::report::{Num, SCHEMA_VERSION};
@@ -365,7 +365,7 @@ pub fn permutation_importance<M: Model + ?Sized>(
         return Err(Error::invalid("n_repeats", "expected at least 1, found 0"));
     }
     let (groups, names) = groups_of(options, x.ncols())?;
-    let trees = model.tree_ensemble();
+    let (inner, trees) = (model, model.tree_ensemble());
     let model = CountingModel::new(model);
     let full = PreparedScorer::new(&options.scorer, input.target.clone(), model.n_outputs())?;
     let rows = subsample(input, options)?;
@@ -398,66 +398,66 @@ pub fn permutation_importance<M: Model + ?Sized>(
         Some(s) => (s.x.view(), s.target(&input.target.sensitive)),
     };
     let scorer = PreparedScorer::new(&options.scorer, target, model.n_outputs())?;
-    let baseline = match (&sub, options.baseline) {
-        (Some(s), Baseline::Subsample) => scorer.score(model.predict(s.x.view())?.view())?,
-        _ => full.score(model.predict(x)?.view())?,
-    };
-
-    let (m, p) = (xs.nrows(), xs.ncols());
+    let m = xs.nrows();
     let blocks: Vec<(usize, usize)> = (0..groups.len())
         .flat_map(|g| (0..perms.len()).map(move |r| (g, r)))
         .collect();
-    let per_batch = batches::chunk_size(m * p, options.max_batch_elements);
-    let batch_list: Vec<&[(usize, usize)]> = blocks.chunks(per_batch).collect();
-    // Each worker keeps `per_batch` copies of the rows and rewrites only the permuted columns.
-    let write = |data: &mut Array2<f64>, b: usize, g: usize, perm: Option<&Vec<usize>>| {
-        for c in groups.get(g).into_iter().flatten() {
-            let source = xs.column(*c);
-            let mut dst = data.slice_mut(s![b * m..(b + 1) * m, *c]);
-            match perm {
-                Some(perm) => dst
-                    .iter_mut()
-                    .zip(perm)
-                    .for_each(|(d, i)| *d = source.get(*i).copied().unwrap_or(f64::NAN)),
-                None => dst.assign(&source),
+
+    // A native model is read, not called: a linear model's scores are shifted by the permuted
+    // column, a tree ensemble's leaves re-walked only where a permutation can move them. The
+    // baseline then comes from the same scores (equal to `predict`'s), unless scikit-learn's
+    // full-data baseline needs rows outside the subsample.
+    let full_baseline = sub.is_some() && options.baseline == Baseline::Full;
+    let widest = groups.iter().map(Vec::len).max().unwrap_or(0);
+    // Scorers that read a continuous value tolerate a rounding-level shift of the scores.
+    let smooth = matches!(
+        scorer.scorer(),
+        Scorer::R2
+            | Scorer::NegMeanSquaredError
+            | Scorer::NegMeanAbsoluteError
+            | Scorer::NegLogLoss
+    );
+    let linear = inner
+        .linear_model()
+        .and_then(|m| importance_linear::Shifted::new(m, xs, !smooth));
+    let fast = if let Some(shifted) = linear {
+        let base = scorer.score(shifted.baseline().view())?;
+        Some((base, shifted.scores(&blocks, &groups, &perms, &scorer)?))
+    } else if let Some(e) = trees.filter(|e| importance_trees::usable(e, widest)) {
+        let cache = importance_trees::Cached::new(e, xs)?;
+        let base = scorer.score(cache.baseline().view())?;
+        let mut out = Vec::with_capacity(blocks.len());
+        // Repeats in slices of at most `max_batch_elements` output values at a time.
+        let per_slice = batches::chunk_size(m * e.n_raw_outputs, options.max_batch_elements);
+        for group in &groups {
+            for slice in perms.chunks(per_slice) {
+                let outputs = cache.permuted_all(group, slice)?;
+                out.extend(batches::run(
+                    &outputs,
+                    || (),
+                    |(), o| scorer.score(o.view()),
+                )?);
             }
         }
+        Some((base, out))
+    } else {
+        None
     };
-    // A native tree ensemble: re-walk only the (row, tree) pairs a permutation can move.
-    let cache = trees
-        .filter(|e| importance_trees::usable(e, p))
-        .map(|e| importance_trees::Cached::new(e, xs));
-    let results: Vec<f64> = match &cache {
-        Some(cache) => batches::run(
-            &blocks,
-            || (),
-            |_, (g, r)| {
-                let (Some(group), Some(perm)) = (groups.get(*g), perms.get(*r)) else {
-                    return Ok(f64::NAN);
-                };
-                scorer.score(cache.permuted(group, perm).view())
-            },
-        )?,
-        None => batches::run(
-            &batch_list,
-            || tiled(xs, per_batch.min(blocks.len())),
-            |data, batch| {
-                for (b, (g, r)) in batch.iter().enumerate() {
-                    write(data, b, *g, perms.get(*r));
+    let (baseline, results) = match fast {
+        Some((base, results)) if !full_baseline => (base, results),
+        Some((_, results)) => (full.score(model.predict(x)?.view())?, results),
+        None => {
+            let baseline = match (&sub, options.baseline) {
+                (Some(s), Baseline::Subsample) => {
+                    scorer.score(model.predict(s.x.view())?.view())?
                 }
-                let out = model.predict(data.slice(s![..batch.len() * m, ..]))?;
-                let scores = (0..batch.len())
-                    .map(|b| scorer.score(out.slice(s![b * m..(b + 1) * m, ..])))
-                    .collect::<Result<Vec<f64>>>()?;
-                for (b, (g, _)) in batch.iter().enumerate() {
-                    write(data, b, *g, None);
-                }
-                Ok(scores)
-            },
-        )?
-        .into_iter()
-        .flatten()
-        .collect(),
+                _ => full.score(model.predict(x)?.view())?,
+            };
+            (
+                baseline,
+                called(&model, xs, &groups, &perms, &blocks, &scorer, options)?,
+            )
+        }
     };
     let mut scores = vec![vec![f64::NAN; perms.len()]; groups.len()];
     for ((g, r), score) in blocks.iter().zip(results) {
@@ -505,6 +505,56 @@ pub fn permutation_importance<M: Model + ?Sized>(
             weighted: input.target.sample_weight.is_some(),
         },
     })
+}
+
+/// Every `(group, repeat)` block's score through model calls, consecutive blocks packed into
+/// one call up to `max_batch_elements` values.
+fn called<M: Model + ?Sized>(
+    model: &CountingModel<'_, M>,
+    xs: ArrayView2<'_, f64>,
+    groups: &[Vec<usize>],
+    perms: &[Vec<usize>],
+    blocks: &[(usize, usize)],
+    scorer: &PreparedScorer<'_>,
+    options: &PermutationOptions,
+) -> Result<Vec<f64>> {
+    let (m, p) = (xs.nrows(), xs.ncols());
+    let per_batch = batches::chunk_size(m * p, options.max_batch_elements);
+    let batch_list: Vec<&[(usize, usize)]> = blocks.chunks(per_batch).collect();
+    // Each worker keeps `per_batch` copies of the rows and rewrites only the permuted columns.
+    let write = |data: &mut Array2<f64>, b: usize, g: usize, perm: Option<&Vec<usize>>| {
+        for c in groups.get(g).into_iter().flatten() {
+            let source = xs.column(*c);
+            let mut dst = data.slice_mut(s![b * m..(b + 1) * m, *c]);
+            match perm {
+                Some(perm) => dst
+                    .iter_mut()
+                    .zip(perm)
+                    .for_each(|(d, i)| *d = source.get(*i).copied().unwrap_or(f64::NAN)),
+                None => dst.assign(&source),
+            }
+        }
+    };
+    Ok(batches::run(
+        &batch_list,
+        || tiled(xs, per_batch.min(blocks.len())),
+        |data, batch| {
+            for (b, (g, r)) in batch.iter().enumerate() {
+                write(data, b, *g, perms.get(*r));
+            }
+            let out = model.predict(data.slice(s![..batch.len() * m, ..]))?;
+            let scores = (0..batch.len())
+                .map(|b| scorer.score(out.slice(s![b * m..(b + 1) * m, ..])))
+                .collect::<Result<Vec<f64>>>()?;
+            for (b, (g, _)) in batch.iter().enumerate() {
+                write(data, b, *g, None);
+            }
+            Ok(scores)
+        },
+    )?
+    .into_iter()
+    .flatten()
+    .collect())
 }
 
 /// `copies` copies of `x` stacked (a worker's scratch rows).
@@ -572,13 +622,42 @@ mod tests {
             sample_indices: None,
         };
         let r = permutation_importance(&m, &input, &PermutationOptions::default()).unwrap();
-        assert_eq!(r.importances_mean[2].0, 0.0);
-        assert!(r.importances[2].iter().all(|v| v.0 == 0.0));
-        assert!(r.importances_mean[0].0 > r.importances_mean[1].0);
-        assert!(r.importances_mean[1].0 > 0.0);
-        // One baseline call, then everything in one batch.
-        assert_eq!(r.model_calls, 2);
-        assert_eq!(r.rows_evaluated, 40 + 40 * 3 * 5);
+        let called =
+            permutation_importance(&Opaque(&m), &input, &PermutationOptions::default()).unwrap();
+        for r in [&r, &called] {
+            assert_eq!(r.importances_mean[2].0, 0.0);
+            assert!(r.importances[2].iter().all(|v| v.0 == 0.0));
+            assert!(r.importances_mean[0].0 > r.importances_mean[1].0);
+            assert!(r.importances_mean[1].0 > 0.0);
+        }
+        // The native linear model is read, not called: its scores are shifted per repeat.
+        assert_eq!((r.model_calls, r.rows_evaluated), (0, 0));
+        // Through predict: one baseline call, then everything in one batch.
+        assert_eq!(called.model_calls, 2);
+        assert_eq!(called.rows_evaluated, 40 + 40 * 3 * 5);
+        for (a, b) in r
+            .importances
+            .iter()
+            .flatten()
+            .zip(called.importances.iter().flatten())
+        {
+            assert!((a.0 - b.0).abs() < 1e-12, "{} vs {}", a.0, b.0);
+        }
+    }
+
+    /// A model seen only through `predict` (no native fast path).
+    struct Opaque<'a>(&'a LinearModel);
+
+    impl Model for Opaque<'_> {
+        fn n_features(&self) -> Option<usize> {
+            self.0.n_features()
+        }
+        fn n_outputs(&self) -> usize {
+            self.0.n_outputs()
+        }
+        fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+            self.0.predict(x)
+        }
     }
 
     #[test]
@@ -601,8 +680,8 @@ mod tests {
             max_batch_elements: 10,
             ..PermutationOptions::default()
         };
-        let a = permutation_importance(&m, &input, &options).unwrap();
-        let b = permutation_importance(&m, &input, &options).unwrap();
+        let a = permutation_importance(&Opaque(&m), &input, &options).unwrap();
+        let b = permutation_importance(&Opaque(&m), &input, &options).unwrap();
         assert_eq!(
             serde_json::to_string(&a).unwrap(),
             serde_json::to_string(&b).unwrap()
@@ -616,11 +695,25 @@ mod tests {
         // scikit-learn's full-data baseline shifts every importance, the ignored one included.
         let full = PermutationOptions {
             baseline: Baseline::Full,
-            ..options
+            ..options.clone()
         };
-        let f = permutation_importance(&m, &input, &full).unwrap();
+        let f = permutation_importance(&Opaque(&m), &input, &full).unwrap();
         assert_ne!(f.importances_mean[1].0, 0.0);
         assert_eq!(f.permuted_scores, a.permuted_scores);
+        // The native path: the same scores up to rounding, the full baseline its one call.
+        let native = permutation_importance(&m, &input, &options).unwrap();
+        let native_full = permutation_importance(&m, &input, &full).unwrap();
+        assert_eq!((native.model_calls, native_full.model_calls), (0, 1));
+        assert_eq!(native.importances_mean[1].0, 0.0);
+        assert_eq!(native_full.baseline_score, f.baseline_score);
+        for (x, y) in native
+            .importances
+            .iter()
+            .flatten()
+            .zip(a.importances.iter().flatten())
+        {
+            assert!((x.0 - y.0).abs() < 1e-12);
+        }
     }
 
     /// Pinned draws: the seeded permutations are part of the reproducibility contract (the

@@ -644,14 +644,15 @@ fn r2(
 
 /// Binary ROC AUC with `positive` the positive label; tied scores share one threshold.
 #[inline]
+#[allow(clippy::cast_possible_truncation)]
 fn roc_auc(
     y: ArrayView1<'_, f64>,
     score: ArrayView1<'_, f64>,
     w: Option<ArrayView1<'_, f64>>,
     positive: Option<f64>,
 ) -> f64 {
-    // (order key of the score, positive weight, negative weight), by decreasing score. The
-    // key orders as the (finite) scores do, and ties exactly when they are equal (−0 = 0).
+    // (order key of the score, row), by increasing score. The key orders as the (finite)
+    // scores do, and ties exactly when they are equal (−0 = 0).
     let key = |s: f64| {
         let bits = (s + 0.0).to_bits();
         if bits >> 63 == 1 {
@@ -660,26 +661,26 @@ fn roc_auc(
             bits | (1 << 63)
         }
     };
-    let mut rows: Vec<(u64, f64, f64)> = score
+    let mut rows: Vec<(u64, u32)> = score
         .iter()
-        .zip(y)
         .enumerate()
-        .map(|(i, (s, t))| {
-            let wi = weight(w, i);
-            if Some(*t) == positive {
-                (key(*s), wi, 0.0)
-            } else {
-                (key(*s), 0.0, wi)
-            }
-        })
+        .map(|(i, s)| (key(*s), i as u32))
         .collect();
-    rows.sort_unstable_by_key(|r| std::cmp::Reverse(r.0));
+    sort_by_key(&mut rows);
+    // Thresholds by decreasing score: one ROC point after each group of tied scores.
     let (mut tp, mut fp) = (0.0, 0.0);
-    let mut points = vec![(0.0, 0.0)];
-    for (k, (s, pos, neg)) in rows.iter().enumerate() {
-        tp += pos;
-        fp += neg;
-        if rows.get(k + 1).map(|r| r.0) != Some(*s) {
+    let mut points = Vec::with_capacity(rows.len() + 1);
+    points.push((0.0, 0.0));
+    let mut iter = rows.iter().rev().peekable();
+    while let Some((k, i)) = iter.next() {
+        let i = *i as usize;
+        let wi = weight(w, i);
+        if y.get(i).copied() == positive {
+            tp += wi;
+        } else {
+            fp += wi;
+        }
+        if iter.peek().map(|r| r.0) != Some(*k) {
             points.push((fp, tp));
         }
     }
@@ -691,6 +692,52 @@ fn roc_auc(
         }
     }
     area
+}
+
+/// Sort `(key, row)` pairs by key, ascending (the order of equal keys is unspecified): a
+/// least-significant-digit radix sort, 11 bits per pass (six passes), skipping the passes in
+/// which every key has the same digit; a comparison sort for few rows. Permutation importance
+/// scores many permuted columns, so this sort dominates its ROC AUC.
+#[allow(clippy::cast_possible_truncation)]
+fn sort_by_key(items: &mut Vec<(u64, u32)>) {
+    const BITS: usize = 11;
+    const BUCKETS: usize = 1 << BITS;
+    const PASSES: usize = 64usize.div_ceil(BITS);
+    let n = items.len();
+    if n < 256 {
+        items.sort_unstable_by_key(|r| r.0);
+        return;
+    }
+    let digit = |k: u64, pass: usize| ((k >> (BITS * pass)) as usize) & (BUCKETS - 1);
+    let mut counts = vec![0usize; PASSES * BUCKETS];
+    for (k, _) in items.iter() {
+        for pass in 0..PASSES {
+            if let Some(slot) = counts.get_mut(pass * BUCKETS + digit(*k, pass)) {
+                *slot += 1;
+            }
+        }
+    }
+    let mut buf = vec![(0u64, 0u32); n];
+    let mut offsets = vec![0usize; BUCKETS];
+    for (pass, c) in counts.chunks(BUCKETS).enumerate() {
+        if c.contains(&n) {
+            continue;
+        }
+        let mut sum = 0;
+        for (o, count) in offsets.iter_mut().zip(c) {
+            *o = sum;
+            sum += count;
+        }
+        for item in items.iter() {
+            if let Some(o) = offsets.get_mut(digit(item.0, pass)) {
+                if let Some(slot) = buf.get_mut(*o) {
+                    *slot = *item;
+                }
+                *o += 1;
+            }
+        }
+        std::mem::swap(items, &mut buf);
+    }
 }
 
 #[cfg(test)]
@@ -711,6 +758,59 @@ mod tests {
             scoring: name.into(),
             ..ScorerSpec::default()
         }
+    }
+
+    #[test]
+    fn radix_sort_orders_keys() {
+        let mut r = crate::rng::seeded(3, 0);
+        for n in [0, 5, 300, 5000] {
+            let mut v: Vec<(u64, u32)> = (0..n)
+                .map(|i| {
+                    // Few distinct high bytes (skipped passes) and many ties.
+                    let k = crate::rng::below(&mut r, 1 << 40) | (0xabu64 << 56);
+                    (if i % 3 == 0 { 7 } else { k }, i)
+                })
+                .collect();
+            let mut want = v.clone();
+            want.sort_unstable();
+            sort_by_key(&mut v);
+            let keys: Vec<u64> = v.iter().map(|x| x.0).collect();
+            assert_eq!(keys, want.iter().map(|x| x.0).collect::<Vec<_>>());
+            v.sort_unstable();
+            assert_eq!(v, want);
+        }
+    }
+
+    #[test]
+    fn roc_auc_on_many_rows_is_the_pairwise_probability() {
+        // AUC = P(s⁺ > s⁻) + P(s⁺ = s⁻)/2 over all (positive, negative) pairs.
+        let mut r = crate::rng::seeded(5, 0);
+        let n = 700;
+        let y: ndarray::Array1<f64> = (0..n)
+            .map(|_| crate::rng::below(&mut r, 2) as f64)
+            .collect();
+        let s: ndarray::Array1<f64> = (0..n)
+            .map(|i| (crate::rng::below(&mut r, 60) as f64 - 30.0) * 0.1 + y[i] * 0.7)
+            .collect();
+        let (mut hits, mut pairs) = (0.0, 0.0);
+        for i in (0..n).filter(|i| y[*i] == 1.0) {
+            for j in (0..n).filter(|j| y[*j] == 0.0) {
+                pairs += 1.0;
+                hits += if s[i] > s[j] {
+                    1.0
+                } else if s[i] == s[j] {
+                    0.5
+                } else {
+                    0.0
+                };
+            }
+        }
+        let got = roc_auc(y.view(), s.view(), None, Some(1.0));
+        assert!(
+            (got - hits / pairs).abs() < 1e-12,
+            "{got} vs {}",
+            hits / pairs
+        );
     }
 
     #[test]

@@ -102,6 +102,10 @@ impl Model for LinearModel {
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         Ok(apply_link(self.link, self.decision_function(x)))
     }
+
+    fn linear_model(&self) -> Option<&LinearModel> {
+        Some(self)
+    }
 }
 
 #[cfg(test)]

@@ -41,6 +41,11 @@ pub trait Model: Sync {
     fn tree_ensemble(&self) -> Option<&TreeEnsemble> {
         None
     }
+    /// The linear model this model is, if it is one: explainers may then use its scores
+    /// directly (permutation importance shifts them by the permuted column).
+    fn linear_model(&self) -> Option<&LinearModel> {
+        None
+    }
 }
 
 /// Check a batch's width against the model before calling it.

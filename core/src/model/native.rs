@@ -63,4 +63,11 @@ impl Model for NativeModel {
             NativeModel::Linear(_) => None,
         }
     }
+
+    fn linear_model(&self) -> Option<&LinearModel> {
+        match self {
+            NativeModel::Linear(m) => Some(m),
+            NativeModel::Trees(_) => None,
+        }
+    }
 }

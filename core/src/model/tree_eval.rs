@@ -30,6 +30,50 @@ pub(crate) struct Packed {
     missing_zero: bool,
 }
 
+impl Packed {
+    /// Whether the node at flat index `me` is a leaf (a leaf points to itself).
+    #[inline]
+    pub(crate) fn is_leaf_at(&self, me: usize) -> bool {
+        self.left as usize == me
+    }
+
+    /// The two children (flat indices; a leaf's are itself).
+    #[inline]
+    pub(crate) fn children(&self) -> [usize; 2] {
+        [self.left as usize, self.right as usize]
+    }
+
+    /// The split threshold.
+    #[inline]
+    pub(crate) fn threshold(&self) -> f64 {
+        self.threshold
+    }
+
+    /// The split feature (0 at leaves).
+    #[inline]
+    pub(crate) fn feature(&self) -> usize {
+        self.feature as usize
+    }
+
+    /// The child (flat index) a feature value `x` goes to, exactly as [`walk`] routes it.
+    #[inline(always)]
+    pub(crate) fn next<const LESS: bool>(&self, x: f64) -> usize {
+        let missing = x.is_nan() || (self.missing_zero && x.abs() <= ZERO_THRESHOLD);
+        let left = if LESS {
+            x < self.threshold
+        } else {
+            x <= self.threshold
+        };
+        (if missing {
+            self.default
+        } else if left {
+            self.left
+        } else {
+            self.right
+        }) as usize
+    }
+}
+
 /// The ensemble's nodes, flat, with each tree's root and value offset.
 #[derive(Debug)]
 pub(crate) struct Flat {
@@ -85,7 +129,26 @@ pub(crate) fn walk<const LESS: bool>(
     max_steps: usize,
     leaves: &mut [usize; LANES],
 ) {
-    let mut idx = [root; LANES];
+    let mut flat = [root; LANES];
+    walk_from::<LESS>(nodes, &[root; LANES], rows, p, count, max_steps, &mut flat);
+    for (leaf, i) in leaves.iter_mut().zip(flat) {
+        *leaf = i - root;
+    }
+}
+
+/// [`walk`] with each row starting at its own node (`starts`, flat indices, for example the
+/// first node a permutation can change): writes each row's leaf as a flat index.
+#[inline(always)]
+pub(crate) fn walk_from<const LESS: bool>(
+    nodes: &[Packed],
+    starts: &[usize; LANES],
+    rows: &[f64],
+    p: usize,
+    count: usize,
+    max_steps: usize,
+    leaves: &mut [usize; LANES],
+) {
+    let mut idx = *starts;
     for _ in 0..max_steps {
         let mut moved = false;
         for (j, i) in idx.iter_mut().enumerate().take(count) {
@@ -94,19 +157,7 @@ pub(crate) fn walk<const LESS: bool>(
                 .get(j * p + n.feature as usize)
                 .copied()
                 .unwrap_or(f64::NAN);
-            let missing = x.is_nan() || (n.missing_zero && x.abs() <= ZERO_THRESHOLD);
-            let left = if LESS {
-                x < n.threshold
-            } else {
-                x <= n.threshold
-            };
-            let next = if missing {
-                n.default
-            } else if left {
-                n.left
-            } else {
-                n.right
-            } as usize;
+            let next = n.next::<LESS>(x);
             moved |= next != *i;
             *i = next;
         }
@@ -114,9 +165,7 @@ pub(crate) fn walk<const LESS: bool>(
             break;
         }
     }
-    for (leaf, i) in leaves.iter_mut().zip(idx) {
-        *leaf = i - root;
-    }
+    *leaves = idx;
 }
 
 /// Raw outputs of `e` for `x` (rows × n_raw_outputs).

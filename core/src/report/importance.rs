@@ -27,9 +27,11 @@ pub struct ImportanceReport {
     pub importances: Vec<Vec<Num>>,
     /// Scores with the group permuted, groups × repeats.
     pub permuted_scores: Vec<Vec<Num>>,
-    /// Calls of the model (batches).
+    /// Calls of the model's `predict` (batches). 0 when a native model was read instead of
+    /// called (a linear model's scores shifted by the permuted column, a tree ensemble's leaves
+    /// re-walked): then only scikit-learn's full-data baseline with a subsample is a call.
     pub model_calls: u64,
-    /// Rows the model evaluated in total.
+    /// Rows the model's `predict` evaluated in total (0 when it was read, as above).
     pub rows_evaluated: u64,
     /// The parameters that produced the result.
     pub params: ImportanceParams,

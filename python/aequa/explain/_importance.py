@@ -62,6 +62,11 @@ class PermutationImportanceResult(Report):
         One per feature or group of features.
     scoring : str
     model_calls, rows_evaluated : int
+        Calls of the model's prediction (batches) and rows predicted. A native model is read,
+        not called: a linear model's scores are shifted by each permuted column, a tree
+        ensemble's leaves re-walked only where a permutation can move them, so both are 0
+        (1 and the full rows with ``baseline="full"`` and a subsample: that baseline is one
+        prediction).
     model_used : str
         How the model ran: ``native``, ``native:<method>`` (an estimator's native twin),
         ``callable``, or the estimator method called from Rust (``predict``, ...).
