@@ -26,6 +26,7 @@ __all__ = [
     "load_xgboost_json",
     "linear_shap",
     "drift_report",
+    "encode_text",
     "ks_2samp",
     "metric_frame",
     "metric_frame_ovr",
