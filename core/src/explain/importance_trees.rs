@@ -277,7 +277,7 @@ impl<'e> Cached<'e> {
     }
 
     /// The raw-output changes of rows `a..b` for every permutation (`[repeat][row][output]`).
-    #[allow(clippy::too_many_lines)]
+    #[allow(clippy::too_many_lines, clippy::cast_possible_truncation)]
     fn chunk<const LESS: bool>(
         &self,
         (a, b): (usize, usize),
@@ -294,56 +294,51 @@ impl<'e> Cached<'e> {
         let zero_as_missing = e.trees.iter().any(|t| t.missing_zero.iter().any(|z| *z));
         let zero_like = |v: f64| zero_as_missing && v.abs() <= ZERO_THRESHOLD;
         let mut change = vec![0.0; n_rep * len * kr];
-        // Per row, the repeats whose permuted row differs from the row itself (the others
-        // stay in every leaf), listed once for all the trees; and every repeat's values of the
-        // group's columns, gathered once (`[row][repeat][column]`).
-        let mut moving: Vec<usize> = Vec::with_capacity(len * n_rep);
+        // The permuted rows that differ from their row (the others stay in every leaf), listed
+        // once for all the trees: their row in the chunk and repeat, their values of the
+        // group's columns (contiguous, `[moving][column]`), and whether the trees may treat a
+        // value of theirs as missing (zero-as-missing: always walked).
+        let mut m_row: Vec<u32> = Vec::with_capacity(len * n_rep);
+        let mut m_rep: Vec<u32> = Vec::with_capacity(len * n_rep);
+        let mut m_vals: Vec<f64> = Vec::with_capacity(len * n_rep * width);
+        let mut m_forced: Vec<bool> = Vec::with_capacity(len * n_rep);
         let mut ends: Vec<usize> = Vec::with_capacity(len);
-        let mut values: Vec<f64> = Vec::with_capacity(len * n_rep * width);
         for i in a..b {
+            let row = data.get(i * p..(i + 1) * p).unwrap_or(&[]);
+            let own_zero = zero_as_missing
+                && group
+                    .iter()
+                    .any(|c| zero_like(row.get(*c).copied().unwrap_or(0.0)));
             for (r, perm) in perms.iter().enumerate() {
                 let from = perm.get(i).copied().unwrap_or(i);
+                let at = m_vals.len();
                 let mut moved = false;
                 for c in group {
-                    let (own, v) = (data.get(i * p + c), data.get(from * p + c));
+                    let (own, v) = (row.get(*c), data.get(from * p + c));
                     moved |= own != v;
-                    values.push(v.copied().unwrap_or(f64::NAN));
+                    m_vals.push(v.copied().unwrap_or(f64::NAN));
                 }
                 if moved {
-                    moving.push(r);
+                    m_row.push((i - a) as u32);
+                    m_rep.push(r as u32);
+                    let vals = m_vals.get(at..).unwrap_or(&[]);
+                    m_forced.push(own_zero || vals.iter().any(|v| zero_like(*v)));
+                } else {
+                    m_vals.truncate(at);
                 }
             }
-            ends.push(moving.len());
+            ends.push(m_row.len());
         }
-        // Permuted rows walked together: (row in the chunk, repeat), start nodes, features.
-        let mut lanes: Vec<(usize, usize)> = Vec::with_capacity(LANES);
+        let n_moving = m_row.len();
+        // Per tree: each row's first group node (or NONE), and the moving permuted rows that
+        // leave their own leaf's box (indices into the lists above), compacted branch-free.
+        let mut row_start = vec![NONE; len];
+        let mut leavers = vec![0u32; n_moving];
+        // Permuted rows walked together: their moving index, start nodes, features.
+        let mut lanes: Vec<u32> = Vec::with_capacity(LANES);
         let mut starts = [0usize; LANES];
         let mut buf = vec![0.0; LANES * p];
         let mut leaves = [0usize; LANES];
-        // Whether `vals` (the group's columns) reach `node`.
-        let in_box = |node: usize, vals: &[f64]| -> bool {
-            let boxed = paths
-                .bounds
-                .get(node * width * 2..(node + 1) * width * 2)
-                .unwrap_or(&[]);
-            match (vals, boxed) {
-                ([v], [lo, hi]) => {
-                    if LESS {
-                        *lo <= *v && *v < *hi
-                    } else {
-                        *lo < *v && *v <= *hi
-                    }
-                }
-                _ => vals.iter().zip(boxed.chunks(2)).all(|(v, lh)| {
-                    let [lo, hi] = lh else { return false };
-                    if LESS {
-                        *lo <= *v && *v < *hi
-                    } else {
-                        *lo < *v && *v <= *hi
-                    }
-                }),
-            }
-        };
         for (t, (tree, root)) in e.trees.iter().zip(&self.flat.roots).enumerate() {
             let root = *root;
             let steps = tree.n_nodes();
@@ -352,7 +347,68 @@ impl<'e> Cached<'e> {
                 .leaves
                 .get(t * self.rows + a..t * self.rows + b)
                 .unwrap_or(&[]);
-            let add = |il: usize, r: usize, leaf: usize, change: &mut Vec<f64>| {
+            // Check pass: inside its own leaf's box, a permuted row takes the row's own path.
+            let mut n_leave = 0usize;
+            let mut begin = 0usize;
+            for (il, own) in old.iter().enumerate() {
+                let end = ends.get(il).copied().unwrap_or(begin);
+                let own = root + *own as usize;
+                let start = paths.first.get(own).copied().unwrap_or(NONE);
+                if let Some(s) = row_start.get_mut(il) {
+                    *s = start;
+                }
+                if start == NONE || begin == end {
+                    begin = end;
+                    continue;
+                }
+                let boxed = paths
+                    .bounds
+                    .get(own * width * 2..(own + 1) * width * 2)
+                    .unwrap_or(&[]);
+                let vals = m_vals.get(begin * width..end * width).unwrap_or(&[]);
+                match boxed {
+                    [lo, hi] if width == 1 => {
+                        let forced = m_forced.get(begin..end).unwrap_or(&[]);
+                        for ((k, v), f) in (begin..end).zip(vals).zip(forced) {
+                            let inside = if LESS {
+                                (*lo <= *v) & (*v < *hi)
+                            } else {
+                                (*lo < *v) & (*v <= *hi)
+                            };
+                            if let Some(slot) = leavers.get_mut(n_leave) {
+                                *slot = k as u32;
+                            }
+                            n_leave += usize::from(!inside | *f);
+                        }
+                    }
+                    _ => {
+                        let forced = m_forced.get(begin..end).unwrap_or(&[]);
+                        let each = vals.chunks(width.max(1)).zip(forced);
+                        for (k, (vs, f)) in (begin..end).zip(each) {
+                            let inside = vs.iter().zip(boxed.chunks(2)).fold(
+                                boxed.len() == 2 * width,
+                                |ok, (v, lh)| {
+                                    let [lo, hi] = lh else { return false };
+                                    ok & if LESS {
+                                        (*lo <= *v) & (*v < *hi)
+                                    } else {
+                                        (*lo < *v) & (*v <= *hi)
+                                    }
+                                },
+                            );
+                            if let Some(slot) = leavers.get_mut(n_leave) {
+                                *slot = k as u32;
+                            }
+                            n_leave += usize::from(!inside | *f);
+                        }
+                    }
+                }
+                begin = end;
+            }
+            let add = |k: u32, leaf: usize, change: &mut Vec<f64>| {
+                let k = k as usize;
+                let il = m_row.get(k).copied().unwrap_or(0) as usize;
+                let r = m_rep.get(k).copied().unwrap_or(0) as usize;
                 let own = old.get(il).copied().unwrap_or(0) as usize;
                 if leaf == own {
                     return;
@@ -379,64 +435,38 @@ impl<'e> Cached<'e> {
                         .for_each(|(c, (n, p))| *c += n - p),
                 }
             };
-            for (il, own) in old.iter().enumerate() {
-                let own = root + *own as usize;
-                let start = paths.first.get(own).copied().unwrap_or(NONE);
-                if start == NONE {
-                    continue;
+            // Walk pass: the leavers from the first node testing the group (above it, they go
+            // where their row goes), eight in lockstep. Starting lower, at the deepest group
+            // node whose box still holds the row, walks fewer nodes but measured slower.
+            for k in leavers.get(..n_leave).unwrap_or(&[]) {
+                let ku = *k as usize;
+                let il = m_row.get(ku).copied().unwrap_or(0) as usize;
+                let row = data.get((a + il) * p..(a + il + 1) * p).unwrap_or(&[]);
+                let vals = m_vals.get(ku * width..(ku + 1) * width).unwrap_or(&[]);
+                let l = lanes.len();
+                if let (Some(dst), Some(slot)) =
+                    (buf.get_mut(l * p..(l + 1) * p), starts.get_mut(l))
+                {
+                    dst.copy_from_slice(row);
+                    for (c, v) in group.iter().zip(vals) {
+                        if let Some(d) = dst.get_mut(*c) {
+                            *d = *v;
+                        }
+                    }
+                    *slot = row_start.get(il).copied().unwrap_or(NONE) as usize;
                 }
-                let begin = if il == 0 {
-                    0
-                } else {
-                    ends.get(il - 1).copied().unwrap_or(0)
-                };
-                let end = ends.get(il).copied().unwrap_or(begin);
-                let i = a + il;
-                let row = data.get(i * p..(i + 1) * p).unwrap_or(&[]);
-                let own_zero = zero_as_missing
-                    && group
-                        .iter()
-                        .any(|c| zero_like(row.get(*c).copied().unwrap_or(0.0)));
-                for r in moving.get(begin..end).unwrap_or(&[]) {
-                    let vals = values
-                        .get((il * n_rep + r) * width..(il * n_rep + r + 1) * width)
-                        .unwrap_or(&[]);
-                    // Values the trees treat as missing: walk from the first group node.
-                    let zero = own_zero || (zero_as_missing && vals.iter().any(|v| zero_like(*v)));
-                    // Inside its own leaf's box, the permuted row takes the row's own path.
-                    if !zero && in_box(own, vals) {
-                        continue;
-                    }
-                    // Else walk it from the first node testing the group (above it, it goes
-                    // where the row goes). Starting lower, at the deepest group node whose box
-                    // still holds it, walks fewer nodes but measured slower: finding that node
-                    // costs more than the steps it saves.
-                    let from = start as usize;
-                    let l = lanes.len();
-                    if let (Some(dst), Some(slot)) =
-                        (buf.get_mut(l * p..(l + 1) * p), starts.get_mut(l))
-                    {
-                        dst.copy_from_slice(row);
-                        for (c, v) in group.iter().zip(vals) {
-                            if let Some(d) = dst.get_mut(*c) {
-                                *d = *v;
-                            }
-                        }
-                        *slot = from;
-                    }
-                    lanes.push((il, *r));
-                    if lanes.len() == LANES {
-                        walk_from::<LESS>(nodes, &starts, &buf, p, LANES, steps, &mut leaves);
-                        for ((il, r), leaf) in lanes.drain(..).zip(leaves) {
-                            add(il, r, leaf - root, &mut change);
-                        }
+                lanes.push(*k);
+                if lanes.len() == LANES {
+                    walk_from::<LESS>(nodes, &starts, &buf, p, LANES, steps, &mut leaves);
+                    for (k, leaf) in lanes.drain(..).zip(leaves) {
+                        add(k, leaf - root, &mut change);
                     }
                 }
             }
             let count = lanes.len();
             walk_from::<LESS>(nodes, &starts, &buf, p, count, steps, &mut leaves);
-            for ((il, r), leaf) in lanes.drain(..).zip(leaves) {
-                add(il, r, leaf - root, &mut change);
+            for (k, leaf) in lanes.drain(..).zip(leaves) {
+                add(k, leaf - root, &mut change);
             }
         }
         change
