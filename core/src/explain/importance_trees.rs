@@ -44,6 +44,40 @@ pub(crate) fn usable(e: &TreeEnsemble, widest: usize) -> bool {
         && nodes.saturating_mul(widest).saturating_mul(2) <= MAX_BOX_VALUES
 }
 
+/// Per node of the flat ensemble, the most steps from it down to a leaf (0 at a leaf).
+fn heights(flat: &Flat) -> Vec<u32> {
+    let nodes = &flat.nodes;
+    let mut height = vec![0u32; nodes.len()];
+    // Pre-order from every root; children come after their parent, so the reverse order
+    // sees every child before its parent.
+    let mut order = Vec::with_capacity(nodes.len());
+    let mut stack: Vec<usize> = flat.roots.clone();
+    while let Some(at) = stack.pop() {
+        let Some(n) = nodes.get(at) else { continue };
+        order.push(at);
+        if !n.is_leaf_at(at) {
+            stack.extend(n.children().into_iter().filter(|c| *c != at));
+        }
+    }
+    for at in order.into_iter().rev() {
+        let Some(n) = nodes.get(at) else { continue };
+        if n.is_leaf_at(at) {
+            continue;
+        }
+        let below = n
+            .children_with_default()
+            .into_iter()
+            .filter(|c| *c != at)
+            .map(|c| height.get(c).copied().unwrap_or(0))
+            .max()
+            .unwrap_or(0);
+        if let Some(h) = height.get_mut(at) {
+            *h = below + 1;
+        }
+    }
+    height
+}
+
 /// The unpermuted rows' leaves and raw outputs.
 #[derive(Debug)]
 pub(crate) struct Cached<'e> {
@@ -56,6 +90,10 @@ pub(crate) struct Cached<'e> {
     /// Leaf (index within its tree) per tree and row, tree-major.
     leaves: Vec<u32>,
     raw: Array2<f64>,
+    /// No missing value in the rows and no zero-as-missing node: routing is one comparison.
+    clean: bool,
+    /// Per node of the flat ensemble: the most steps from it to a leaf below it.
+    height: Vec<u32>,
 }
 
 /// What a group's permutations can change, per node of the flat ensemble (see
@@ -77,6 +115,9 @@ impl<'e> Cached<'e> {
         } else {
             x.iter().copied().collect()
         };
+        let clean = !data.iter().any(|v| v.is_nan())
+            && !e.trees.iter().any(|t| t.missing_zero.iter().any(|z| *z));
+        let height = heights(&flat);
         let mut cached = Cached {
             e,
             flat,
@@ -85,6 +126,8 @@ impl<'e> Cached<'e> {
             p,
             leaves: Vec::new(),
             raw: e.predict_raw(x),
+            clean,
+            height,
         };
         let all: Vec<u32> = (0..rows as u32).collect();
         let trees: Vec<usize> = (0..e.trees.len()).collect();
@@ -438,7 +481,48 @@ impl<'e> Cached<'e> {
             // Walk pass: the leavers from the first node testing the group (above it, they go
             // where their row goes), eight in lockstep. Starting lower, at the deepest group
             // node whose box still holds the row, walks fewer nodes but measured slower.
-            for k in leavers.get(..n_leave).unwrap_or(&[]) {
+            let leaving = leavers.get(..n_leave).unwrap_or(&[]);
+            if let (true, [col]) = (self.clean, group) {
+                // One column, no missing values: each lane reads its row in place and the
+                // permuted value for the column; as many steps as the deepest start needs.
+                let mut idx = [0usize; LANES];
+                let mut offs = [0usize; LANES];
+                let mut xv = [0.0f64; LANES];
+                for ks in leaving.chunks(LANES) {
+                    let mut steps = 0u32;
+                    for j in 0..LANES {
+                        // Spare lanes repeat the first one (their result is ignored).
+                        let ku = ks.get(j).or(ks.first()).copied().unwrap_or(0) as usize;
+                        let il = m_row.get(ku).copied().unwrap_or(0) as usize;
+                        let start = row_start.get(il).copied().unwrap_or(NONE) as usize;
+                        if let (Some(i), Some(o), Some(x)) =
+                            (idx.get_mut(j), offs.get_mut(j), xv.get_mut(j))
+                        {
+                            *i = start;
+                            *o = (a + il) * p;
+                            *x = m_vals.get(ku).copied().unwrap_or(f64::NAN);
+                        }
+                        steps = steps.max(self.height.get(start).copied().unwrap_or(0));
+                    }
+                    for _ in 0..steps {
+                        for ((i, o), x) in idx.iter_mut().zip(&offs).zip(&xv) {
+                            let Some(n) = nodes.get(*i) else { continue };
+                            let f = n.feature();
+                            let v = if f == *col {
+                                *x
+                            } else {
+                                data.get(o + f).copied().unwrap_or(f64::NAN)
+                            };
+                            *i = n.next_present::<LESS>(v);
+                        }
+                    }
+                    for (k, leaf) in ks.iter().zip(idx) {
+                        add(*k, leaf - root, &mut change);
+                    }
+                }
+                continue;
+            }
+            for k in leaving {
                 let ku = *k as usize;
                 let il = m_row.get(ku).copied().unwrap_or(0) as usize;
                 let row = data.get((a + il) * p..(a + il + 1) * p).unwrap_or(&[]);

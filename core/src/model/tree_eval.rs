@@ -43,6 +43,28 @@ impl Packed {
         [self.left as usize, self.right as usize]
     }
 
+    /// The children, then the default child (flat indices; a leaf's are itself).
+    #[inline]
+    pub(crate) fn children_with_default(&self) -> [usize; 3] {
+        [
+            self.left as usize,
+            self.right as usize,
+            self.default as usize,
+        ]
+    }
+
+    /// [`Packed::next`] for a value known to be present (not NaN) at a node that does not
+    /// treat zero as missing: one comparison.
+    #[inline(always)]
+    pub(crate) fn next_present<const LESS: bool>(&self, x: f64) -> usize {
+        let left = if LESS {
+            x < self.threshold
+        } else {
+            x <= self.threshold
+        };
+        (if left { self.left } else { self.right }) as usize
+    }
+
     /// The split threshold.
     #[inline]
     pub(crate) fn threshold(&self) -> f64 {
