@@ -508,11 +508,11 @@ impl<'e> Cached<'e> {
                         for ((i, o), x) in idx.iter_mut().zip(&offs).zip(&xv) {
                             let Some(n) = nodes.get(*i) else { continue };
                             let f = n.feature();
-                            let v = if f == *col {
-                                *x
-                            } else {
-                                data.get(o + f).copied().unwrap_or(f64::NAN)
-                            };
+                            // The permuted value at the group's column, else the row's own
+                            // (selected by mask: which one is unpredictable).
+                            let own = data.get(o + f).copied().unwrap_or(f64::NAN);
+                            let take = u64::from(f == *col).wrapping_neg();
+                            let v = f64::from_bits((x.to_bits() & take) | (own.to_bits() & !take));
                             *i = n.next_present::<LESS>(v);
                         }
                     }
