@@ -125,7 +125,7 @@ impl<'e> Cached<'e> {
             rows,
             p,
             leaves: Vec::new(),
-            raw: e.predict_raw(x),
+            raw: Array2::zeros((0, 0)),
             clean,
             height,
         };
@@ -145,7 +145,61 @@ impl<'e> Cached<'e> {
             },
         )?;
         cached.leaves = per_tree.concat();
+        cached.raw = if e.accumulate == Accumulate::Float32 {
+            e.predict_raw(x)
+        } else {
+            cached.raw_from_leaves()
+        };
         Ok(cached)
+    }
+
+    /// The raw outputs from the cached leaves, added exactly as `predict_raw` adds them (per
+    /// row in tree order, the same scaling), so they equal its bit for bit.
+    fn raw_from_leaves(&self) -> Array2<f64> {
+        let e = self.e;
+        let (rows, kr) = (self.rows, e.n_raw_outputs);
+        let per_tree = e.values_per_tree();
+        let w = e.tree_weight;
+        let sequential = e.accumulate == Accumulate::Sequential;
+        let mut acc = vec![0.0; rows * kr];
+        if sequential {
+            for a in acc.chunks_mut(kr.max(1)) {
+                a.iter_mut().zip(&e.base_score).for_each(|(o, b)| *o = *b);
+            }
+        }
+        let add = |o: &mut f64, v: f64| {
+            if sequential {
+                *o += w * v;
+            } else {
+                *o += v;
+            }
+        };
+        for (t, tree) in e.trees.iter().enumerate() {
+            let target = e.tree_output.as_ref().and_then(|o| o.get(t)).copied();
+            let leaves = self.leaves.get(t * rows..(t + 1) * rows).unwrap_or(&[]);
+            for (a, leaf) in acc.chunks_mut(kr.max(1)).zip(leaves) {
+                let values = tree.node_values(*leaf as usize, per_tree);
+                match target {
+                    Some(k) => {
+                        if let (Some(o), Some(v)) = (a.get_mut(k as usize), values.first()) {
+                            add(o, *v);
+                        }
+                    }
+                    None => a.iter_mut().zip(values).for_each(|(o, v)| add(o, *v)),
+                }
+            }
+        }
+        let divisor = e.mean_divisor();
+        for a in acc.chunks_mut(kr.max(1)) {
+            for (o, b) in a.iter_mut().zip(&e.base_score) {
+                match e.accumulate {
+                    Accumulate::Sum => *o = b + w * *o,
+                    Accumulate::Mean => *o = b + *o / divisor,
+                    Accumulate::Sequential | Accumulate::Float32 => {}
+                }
+            }
+        }
+        Array2::from_shape_vec((rows, kr), acc).unwrap_or_else(|_| Array2::zeros((rows, kr)))
     }
 
     /// The model's outputs on the unpermuted rows (equal to `predict`'s).
