@@ -12,6 +12,15 @@
 //! of depth 8, 10 columns, 5 repeats) about half the permuted (row, tree) pairs stay in their
 //! box, and a walk from `s` is about 4 nodes instead of 8 from the root.
 //!
+//! Per chunk of rows, the permuted rows that differ from their row are listed once (row,
+//! repeat, the group's values contiguous, a forced-walk flag for values a zero-as-missing node
+//! may treat as missing). Per tree, a branch-free check pass compacts the ones that leave their
+//! box; a walk pass then walks them. For a one-column group on rows without missing values
+//! the walk reads each row in place, picks the permuted value at the group's column by a mask
+//! (not a branch), routes with one comparison per node and stops after the deepest start's
+//! height. The unpermuted raw outputs are added from the cached leaves in `predict_raw`'s
+//! order (one walk of the rows, not two).
+//!
 //! The routing is `predict`'s own (same comparison, float32 rounding and missing-value
 //! rules; values a zero-as-missing node would treat as missing are always walked), so every
 //! leaf is the one `predict` would find; the changes of one row and repeat are added in tree
