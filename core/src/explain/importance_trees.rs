@@ -438,6 +438,7 @@ impl<'e> Cached<'e> {
         let n_moving = m_row.len();
         // Per tree: each row's first group node (or NONE), and the moving permuted rows that
         // leave their own leaf's box (indices into the lists above), compacted branch-free.
+        let single = kr == 1 && per_tree == 1 && e.tree_output.is_none();
         let mut row_start = vec![NONE; len];
         let mut leavers = vec![0u32; n_moving];
         // Permuted rows walked together: their moving index, start nodes, features.
@@ -579,8 +580,27 @@ impl<'e> Cached<'e> {
                             *i = n.next_present::<LESS>(v);
                         }
                     }
-                    for (k, leaf) in ks.iter().zip(idx) {
-                        add(*k, leaf - root, &mut change);
+                    if single {
+                        // One value per leaf into one output: the change at its index.
+                        for (k, leaf) in ks.iter().zip(idx) {
+                            let k = *k as usize;
+                            let il = m_row.get(k).copied().unwrap_or(0) as usize;
+                            let r = m_rep.get(k).copied().unwrap_or(0) as usize;
+                            let own = old.get(il).copied().unwrap_or(0) as usize;
+                            let leaf = leaf - root;
+                            if let (false, Some(c), Some(n), Some(p)) = (
+                                leaf == own,
+                                change.get_mut(r * len + il),
+                                tree.value.get(leaf),
+                                tree.value.get(own),
+                            ) {
+                                *c += n - p;
+                            }
+                        }
+                    } else {
+                        for (k, leaf) in ks.iter().zip(idx) {
+                            add(*k, leaf - root, &mut change);
+                        }
                     }
                 }
                 continue;
