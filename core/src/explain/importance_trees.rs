@@ -145,6 +145,10 @@ impl<'e> Cached<'e> {
             || (),
             |(), t| {
                 let mut out = vec![0u32; rows];
+                if cached.clean {
+                    cached.leaves_present(*t, &mut out);
+                    return Ok(out);
+                }
                 cached.walk_rows(*t, &all, &[], None, |i, leaf| {
                     if let Some(o) = out.get_mut(i as usize) {
                         *o = leaf;
@@ -160,6 +164,38 @@ impl<'e> Cached<'e> {
             cached.raw_from_leaves()
         };
         Ok(cached)
+    }
+
+    /// Every row's leaf in tree `t` (index within the tree) when no value is missing: rows
+    /// read in place, one comparison per node, eight rows in lockstep for the tree's height.
+    #[allow(clippy::cast_possible_truncation)]
+    fn leaves_present(&self, t: usize, out: &mut [u32]) {
+        let Some(root) = self.flat.roots.get(t).copied() else {
+            return;
+        };
+        let steps = self.height.get(root).copied().unwrap_or(0);
+        let (nodes, data, p) = (&self.flat.nodes, &self.data, self.p);
+        let less = self.e.comparison == Comparison::Less;
+        for (g, block) in out.chunks_mut(LANES).enumerate() {
+            let mut idx = [root; LANES];
+            // Spare lanes walk the block's first row again (their result is ignored).
+            let offs: [usize; LANES] =
+                std::array::from_fn(|j| (g * LANES + if j < block.len() { j } else { 0 }) * p);
+            for _ in 0..steps {
+                for (i, o) in idx.iter_mut().zip(&offs) {
+                    let Some(n) = nodes.get(*i) else { continue };
+                    let v = data.get(o + n.feature()).copied().unwrap_or(f64::NAN);
+                    *i = if less {
+                        n.next_present::<true>(v)
+                    } else {
+                        n.next_present::<false>(v)
+                    };
+                }
+            }
+            for (leaf, i) in block.iter_mut().zip(idx) {
+                *leaf = (i - root) as u32;
+            }
+        }
     }
 
     /// The raw outputs from the cached leaves, added exactly as `predict_raw` adds them (per
