@@ -18,8 +18,9 @@
 //! box; a walk pass then walks them. For a one-column group on rows without missing values
 //! the walk reads each row in place, picks the permuted value at the group's column by a mask
 //! (not a branch), routes with one comparison per node and stops after the deepest start's
-//! height. The unpermuted raw outputs are added from the cached leaves in `predict_raw`'s
-//! order (one walk of the rows, not two).
+//! height. The cache's leaves are found the same way (rows in place) when nothing is missing,
+//! and the unpermuted raw outputs are added from them in `predict_raw`'s order (one walk of
+//! the rows, not two).
 //!
 //! The routing is `predict`'s own (same comparison, float32 rounding and missing-value
 //! rules; values a zero-as-missing node would treat as missing are always walked), so every
@@ -890,6 +891,12 @@ mod tests {
         });
         let groups: Vec<Vec<usize>> = (0..p).map(|j| vec![j]).chain([vec![0, 1]]).collect();
         check(&e, &x, &groups, "forest");
+        assert!(Cached::new(&e, x.view()).unwrap().clean);
+        // Missing values: the routing with NaN checks (not the one-comparison walk).
+        let mut holes = x.clone();
+        holes.iter_mut().step_by(11).for_each(|v| *v = f64::NAN);
+        assert!(!Cached::new(&e, holes.view()).unwrap().clean);
+        check(&e, &holes, &groups, "forest with missing values");
         // The column no tree splits on never moves a prediction.
         let cache = Cached::new(&e, x.view()).unwrap();
         let perm: Vec<usize> = (0..1000).rev().collect();
