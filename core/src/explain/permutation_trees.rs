@@ -45,6 +45,9 @@ type Mask = u128;
 /// Most varying features a walked row may have (bits of [`Mask`]).
 pub(crate) const MAX_VARYING: usize = Mask::BITS as usize;
 
+// `#[inline]` (size, issue 5) on this file's functions: permutation Shapley is not one of the
+// engine's hot paths, so they compile in the crate that calls them, at opt-level "z" in the WASM
+// module (Cargo.toml, wasm-release); the native builds are unchanged.
 /// Can [`row_values`] explain this ensemble (its trees are summed in f64) for rows with at
 /// most `max_varying` varying features?
 pub(crate) fn walkable(e: &TreeEnsemble, max_varying: usize) -> bool {
@@ -138,6 +141,7 @@ pub(crate) struct Background {
 
 impl Background {
     /// Route every row of `rows` through every tree of `e`.
+    #[inline]
     pub(crate) fn new(e: &TreeEnsemble, rows: ArrayView2<'_, f64>) -> Self {
         let n = rows.nrows();
         let words = n.div_ceil(64).max(1);
@@ -251,6 +255,7 @@ struct Table<'a> {
 }
 
 impl<'a> Table<'a> {
+    #[inline]
     fn new(e: &'a TreeEnsemble, routes: &'a Background, per_row: bool, varying: &[usize]) -> Self {
         let mut bit_of = vec![None; e.n_features];
         for (i, j) in varying.iter().enumerate() {
@@ -306,6 +311,7 @@ impl<'a> Table<'a> {
     }
 
     /// Add a leaf's values (× rows) to output slot(s) of the demand `s` for the rows in `rows`.
+    #[inline]
     fn add(&mut self, s: State, rows: &[u64], vals: &[f64], slot: Option<usize>) {
         let add_to = |table: &mut Self, key: Key, times: f64| {
             let at = table.entry(key, s.code);
@@ -338,6 +344,7 @@ impl<'a> Table<'a> {
     }
 
     /// Walk tree `ti` for the row `x` (its features) from the root with every background row.
+    #[inline]
     fn walk(&mut self, ti: usize, x: ArrayView1<'_, f64>) {
         let (Some(tree), Some(base)) = (self.e.trees.get(ti), self.routes.offsets.get(ti)) else {
             return;
@@ -459,6 +466,7 @@ impl<'a> Table<'a> {
 /// Permutation Shapley values of one row (features × outputs, row-major, averaged over both
 /// passes of every permutation in `perms`, which order the row's varying features).
 #[allow(clippy::cast_possible_truncation)]
+#[inline]
 pub(crate) fn row_values(e: &TreeEnsemble, input: &RowInput<'_>, perms: &[Vec<usize>]) -> Vec<f64> {
     let (m_all, k) = (input.x.len(), input.f_x.len());
     let mut values = vec![0.0; m_all * k];

@@ -41,13 +41,11 @@ impl DistinctValues {
     }
 }
 
-/// Shows `1.0` as `1` so messages read like the user's data.
+/// Shows `1.0` as `1` so messages read like the user's data (f64's `Display` writes integral
+/// values without a fraction or exponent; no precision formatter, which would link a second
+/// float printer into the WASM module, issue 5).
 pub fn fmt_label(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{v:.0}")
-    } else {
-        format!("{v}")
-    }
+    format!("{v}")
 }
 
 /// How outcomes are binarised.
