@@ -335,8 +335,10 @@ class Audit(Report):
                 )
             kind = _kind_of(rep)
             heading = str(name or type(rep).__name__)
-            entries.append({"kind": kind, "title": heading, "report": rep.report})
-            entries[-1].update(rep._bundle_extra())  # e.g. an Explanation's explained rows
+            # _bundle_extra: e.g. an Explanation's explained rows, as make_bundle adds them.
+            entries.append(
+                {"kind": kind, "title": heading, "report": rep.report, **rep._bundle_extra()}
+            )
         self._entries = entries
         self._title = str(title)
         self._lineage = dict(lineage) if lineage is not None else None
