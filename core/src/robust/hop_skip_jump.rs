@@ -11,7 +11,12 @@
 //! Starting points are the nearest rows of `X` the model labels differently (projected on the
 //! constraints and checked), then uniform draws within the data's range.
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+mod geometry;
+mod state;
+#[cfg(test)]
+mod tests;
+
+use ndarray::{Array1, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -23,7 +28,10 @@ use crate::robust::constraints::Constraints;
 use crate::robust::hsj_probes::{build_probes, directions, weighted_offsets, ProbeRow, ProbeSpace};
 use crate::robust::linear_attack::{build_report, sign, Norm};
 use crate::robust::noise::check_budgets;
-use crate::robust::{check_matrix, labels, predict_batched, query_failed, uniform01};
+use crate::robust::{check_matrix, labels, predict_batched, uniform01};
+
+use geometry::{clip, dist, stack, towards};
+use state::State;
 
 /// Rows of `X` scanned per attacked row for a starting point (the first ones the model labels
 /// differently), so the start costs O(n · pool) distances, not O(n²).
@@ -80,89 +88,6 @@ impl Default for HsjOptions {
             y_target: None,
         }
     }
-}
-
-struct State<'m, M: Model + ?Sized> {
-    counted: CountingModel<'m, M>,
-    target: Vec<usize>,
-    targeted: bool,
-    queries: Vec<usize>,
-    threshold: f64,
-    batch_rows: usize,
-}
-
-impl<M: Model + ?Sized> State<'_, M> {
-    // `#[inline]` (size, issue 5) on the cold functions of this file: compiled in the crate
-    // that calls them, so at opt-level "z" in the WASM module (Cargo.toml, wasm-release).
-    /// Query `points` (one row each for `owners`): is each adversarial, and its label.
-    #[inline]
-    fn query(&mut self, points: &Array2<f64>, owners: &[usize]) -> Result<Vec<(bool, usize)>> {
-        if points.nrows() == 0 {
-            return Ok(vec![]);
-        }
-        let out = predict_batched(&self.counted, points.view(), self.batch_rows)?;
-        Ok(self.judge(&out, owners))
-    }
-
-    /// [`query`](Self::query) handing the batch over to the model (no copy for a Python
-    /// callable), in one call when it fits `batch_rows`.
-    fn query_owned(&mut self, points: Array2<f64>, owners: &[usize]) -> Result<Vec<(bool, usize)>> {
-        let n = points.nrows();
-        if n == 0 || n > self.batch_rows {
-            return self.query(&points, owners);
-        }
-        let call = self.counted.calls() + 1;
-        let out = self
-            .counted
-            .predict_owned(points)
-            .map_err(|e| query_failed(call, 0, n, &e))?;
-        Ok(self.judge(&out, owners))
-    }
-
-    /// Count one query per owner; whether each output is adversarial, and its label.
-    fn judge(&mut self, out: &Array2<f64>, owners: &[usize]) -> Vec<(bool, usize)> {
-        let lab = labels(out, self.threshold);
-        owners
-            .iter()
-            .zip(lab)
-            .map(|(&i, l)| {
-                if let Some(q) = self.queries.get_mut(i) {
-                    *q += 1;
-                }
-                let hit = self.target.get(i) == Some(&l);
-                (hit == self.targeted, l)
-            })
-            .collect()
-    }
-}
-
-#[inline]
-fn dist(norm: Norm, a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
-    norm.of(a.iter().zip(b.iter()).map(|(p, q)| p - q))
-}
-
-/// The point at fraction `alpha` from `x0` toward `adv`: a blend (L2) or a clip to the L∞
-/// ball of `alpha · ‖adv − x0‖∞` (L∞), projected on the constraints.
-#[inline]
-fn towards(
-    norm: Norm,
-    x0: ArrayView1<'_, f64>,
-    adv: ArrayView1<'_, f64>,
-    alpha: f64,
-    c: &Constraints,
-) -> Array1<f64> {
-    let mut p = match norm {
-        Norm::L2 => &x0 + &((&adv - &x0) * alpha),
-        Norm::Linf => {
-            let r = alpha * dist(Norm::Linf, adv, x0);
-            adv.iter()
-                .zip(x0.iter())
-                .map(|(a, o)| a.clamp(o - r, o + r))
-                .collect()
-        }
-    };
-    c.project(x0, p.view_mut());
-    p
 }
 
 /// The HopSkipJump attack on the rows of `x`; `y` (class indices, optional) restricts the
@@ -651,91 +576,4 @@ fn check_targets(goal: &[usize], n: usize, n_classes: usize) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// Clip to the data box, widened to contain the original value.
-#[inline]
-fn clip(v: f64, lo: Option<&f64>, hi: Option<&f64>, x0: Option<&f64>) -> f64 {
-    let o = x0.copied().unwrap_or(v);
-    let a = lo.copied().unwrap_or(v).min(o);
-    let b = hi.copied().unwrap_or(v).max(o);
-    v.clamp(a, b)
-}
-
-#[inline]
-fn stack(points: &[Array1<f64>], d: usize) -> Array2<f64> {
-    let mut out = Array2::zeros((points.len(), d));
-    for (mut row, p) in out.outer_iter_mut().zip(points.iter()) {
-        row.assign(p);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{LinearModel, Link};
-    use crate::robust::linear_attack::boundary_distance;
-    use crate::robust::standard_normal;
-    use ndarray::array;
-
-    #[test]
-    fn finds_near_minimal_perturbations_of_a_linear_model() {
-        let m = LinearModel::new(array![[1.0, -2.0, 0.5]], array![0.1], Link::Logistic).unwrap();
-        let mut rng = seeded(3, 0);
-        let x = Array2::from_shape_fn((40, 3), |_| standard_normal(&mut rng));
-        let r = hop_skip_jump(&m, x.view(), None, &HsjOptions::default()).unwrap();
-        assert_eq!(r.success_rate.0, 1.0);
-        let exact = boundary_distance(&m, x.view(), Norm::L2).unwrap();
-        for (p, e) in r.perturbation_norm.iter().zip(exact) {
-            assert!(p.0 >= e - 1e-12 && p.0 <= 1.05 * e + 1e-6, "{} vs {e}", p.0);
-        }
-    }
-
-    #[test]
-    fn targeted_rows_reach_their_target_class() {
-        let m = LinearModel::new(
-            array![[1.0, 0.0, 0.2], [0.0, 1.0, -0.3], [-1.0, -1.0, 0.1]],
-            array![0.0, 0.1, 0.0],
-            Link::Softmax,
-        )
-        .unwrap();
-        let mut rng = seeded(5, 0);
-        let x = Array2::from_shape_fn((30, 3), |_| standard_normal(&mut rng));
-        let base = labels(&m.predict(x.view()).unwrap(), 0.5);
-        let goal: Vec<usize> = base.iter().map(|c| (c + 1) % 3).collect();
-        let options = HsjOptions {
-            y_target: Some(goal.clone()),
-            constraints: Constraints {
-                immutable: vec![2],
-                ..Constraints::default()
-            },
-            ..HsjOptions::default()
-        };
-        let r = hop_skip_jump(&m, x.view(), None, &options).unwrap();
-        assert!(r.success_rate.0 >= 0.9, "{}", r.success_rate.0);
-        let adv = Array2::from_shape_vec(x.dim(), r.x_adv.concat()).unwrap();
-        let now = labels(&m.predict(adv.view()).unwrap(), 0.5);
-        for i in 0..30 {
-            assert_eq!(r.success[i], now[i] == goal[i], "row {i}");
-            assert_eq!(adv[[i, 2]], x[[i, 2]]);
-        }
-        assert_eq!(r.target_label, Some(goal.clone()));
-        // A row already at its target is not attacked; a target out of range is an error.
-        let mut same = goal.clone();
-        same[0] = base[0];
-        let options = HsjOptions {
-            y_target: Some(same),
-            max_iter: 2,
-            ..HsjOptions::default()
-        };
-        let r = hop_skip_jump(&m, x.view(), None, &options).unwrap();
-        assert!(!r.attacked[0] && !r.success[0]);
-        let options = HsjOptions {
-            y_target: Some(vec![3; 30]),
-            ..HsjOptions::default()
-        };
-        let e = hop_skip_jump(&m, x.view(), None, &options).unwrap_err();
-        assert!(e.to_string().contains("expected class indices 0..3"), "{e}");
-    }
 }

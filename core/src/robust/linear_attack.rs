@@ -4,19 +4,25 @@
 //! L2: `δ = −s · w / ‖w‖²` (norm `|s| / ‖w‖₂`); L∞: `δ = −s · sign(w) / ‖w‖₁` (norm
 //! `|s| / ‖w‖₁`), with `s = w·x + b` and `w` restricted to the mutable columns.
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+mod closed_form;
+mod gradient;
+#[cfg(test)]
+mod tests;
+
+use ndarray::{Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::explain::counting::CountingModel;
-use crate::math::sigmoid;
 use crate::model::{check_features, LinearModel, Link};
 use crate::report::robust::AttackReport;
 use crate::report::{Num, SCHEMA_VERSION};
-use crate::rng::seeded;
 use crate::robust::constraints::Constraints;
 use crate::robust::multiclass_minimal::{multiclass_boundary_distance, multiclass_minimal};
-use crate::robust::{check_matrix, predict_batched, standard_normal, uniform01};
+use crate::robust::{check_matrix, predict_batched};
+
+use closed_form::{binary_minimal, binary_score};
+use gradient::gradient_attack;
 
 /// The norm of a perturbation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -129,98 +135,6 @@ fn check_model(model: &LinearModel) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// The labels the attack moves away from: `y` (class indices) or the model's own labels.
-#[inline]
-fn targets(
-    model: &LinearModel,
-    x: ArrayView2<'_, f64>,
-    y: Option<ArrayView1<'_, f64>>,
-) -> Result<Vec<usize>> {
-    let n_classes = model.coef.nrows().max(2);
-    match y {
-        None => Ok(score_labels(&model.decision_function(x))),
-        Some(y) => {
-            if y.len() != x.nrows() {
-                return Err(Error::LengthMismatch {
-                    argument: "y".into(),
-                    expected: x.nrows(),
-                    found: y.len(),
-                });
-            }
-            y.iter()
-                .map(|&v| {
-                    if v >= 0.0 && v.fract() == 0.0 && v < n_classes as f64 {
-                        // Checked: a small non-negative integer.
-                        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                        Ok(v as usize)
-                    } else {
-                        Err(Error::invalid(
-                            "y",
-                            format!("expected class indices 0..{n_classes}, found {v}"),
-                        ))
-                    }
-                })
-                .collect()
-        }
-    }
-}
-
-/// Gradient of the cross-entropy loss of class `label` with respect to the row.
-#[inline]
-fn loss_gradient(model: &LinearModel, x: ArrayView1<'_, f64>, label: usize) -> Array1<f64> {
-    let s = model.coef.dot(&x) + &model.intercept;
-    if model.coef.nrows() == 1 {
-        let p = sigmoid(s.iter().sum());
-        #[allow(clippy::cast_precision_loss)]
-        let t = label as f64;
-        return model.coef.row(0).mapv(|w| (p - t) * w);
-    }
-    let max = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let e = s.mapv(|v| crate::math::exp(v - max));
-    let z = e.sum();
-    let mut g = Array1::zeros(model.coef.ncols());
-    for (k, (ek, w)) in e.iter().zip(model.coef.outer_iter()).enumerate() {
-        let coef = ek / z - if k == label { 1.0 } else { 0.0 };
-        g.scaled_add(coef, &w);
-    }
-    g
-}
-
-/// A step of unit norm along `g` (masked to mutable columns): `sign(g)` for L∞, `g/‖g‖` for L2.
-#[inline]
-fn unit_step(g: &Array1<f64>, norm: Norm, mutable: &[bool]) -> Array1<f64> {
-    let masked: Array1<f64> = g
-        .iter()
-        .zip(mutable.iter())
-        .map(|(v, m)| if *m { *v } else { 0.0 })
-        .collect();
-    match norm {
-        Norm::Linf => masked.mapv(sign),
-        Norm::L2 => {
-            let n = Norm::L2.of(masked.iter().copied());
-            if n > 0.0 {
-                masked / n
-            } else {
-                masked
-            }
-        }
-    }
-}
-
-/// Project `delta` onto the ball of radius `eps`.
-#[inline]
-fn clip_ball(delta: &mut Array1<f64>, eps: f64, norm: Norm) {
-    match norm {
-        Norm::Linf => delta.mapv_inplace(|v| v.clamp(-eps, eps)),
-        Norm::L2 => {
-            let n = Norm::L2.of(delta.iter().copied());
-            if n > eps {
-                delta.mapv_inplace(|v| v * eps / n);
-            }
-        }
-    }
 }
 
 #[inline]
@@ -340,95 +254,6 @@ fn counted_labels(
     Ok(score_labels(&model.decision_function(x)))
 }
 
-#[inline]
-fn gradient_attack(
-    kind: &str,
-    model: &LinearModel,
-    x: ArrayView2<'_, f64>,
-    y: Option<ArrayView1<'_, f64>>,
-    options: &GradientOptions,
-    iterations: usize,
-) -> Result<AttackReport> {
-    check_common(model, x, &options.constraints)?;
-    if !(options.eps.is_finite() && options.eps > 0.0) {
-        return Err(Error::invalid(
-            "eps",
-            format!("expected a finite budget > 0, found {}", options.eps),
-        ));
-    }
-    if iterations == 0 {
-        return Err(Error::invalid(
-            "max_iter",
-            "expected at least 1 iteration, found 0",
-        ));
-    }
-    let eps = options.eps;
-    #[allow(clippy::cast_precision_loss)]
-    let step = options.step_size.unwrap_or(2.5 * eps / iterations as f64);
-    if !(step.is_finite() && step > 0.0) {
-        return Err(Error::invalid(
-            "step_size",
-            format!("expected a finite step > 0, found {step}"),
-        ));
-    }
-    let (n, d) = x.dim();
-    let labels = targets(model, x, y)?;
-    let mutable = options.constraints.mutable(d);
-    let mut rng = seeded(options.random_state, 0);
-    let mut x_adv = x.to_owned();
-    for (i, mut row) in x_adv.outer_iter_mut().enumerate() {
-        let x0 = x.row(i);
-        let label = labels.get(i).copied().unwrap_or(0);
-        let mut delta = Array1::<f64>::zeros(d);
-        if options.random_init && iterations > 1 {
-            for (v, m) in delta.iter_mut().zip(mutable.iter()) {
-                if *m {
-                    *v = match options.norm {
-                        Norm::Linf => eps * (2.0 * uniform01(&mut rng) - 1.0),
-                        Norm::L2 => standard_normal(&mut rng),
-                    };
-                }
-            }
-            if options.norm == Norm::L2 {
-                let nn = Norm::L2.of(delta.iter().copied());
-                #[allow(clippy::cast_precision_loss)]
-                let r = eps * libm::pow(uniform01(&mut rng), 1.0 / d as f64);
-                if nn > 0.0 {
-                    delta.mapv_inplace(|v| v * r / nn);
-                }
-            }
-        }
-        for _ in 0..iterations {
-            let point = &x0 + &delta;
-            let g = loss_gradient(model, point.view(), label);
-            let s = if iterations == 1 { eps } else { step };
-            delta.scaled_add(s, &unit_step(&g, options.norm, &mutable));
-            clip_ball(&mut delta, eps, options.norm);
-            let mut p = &x0 + &delta;
-            options.constraints.project(x0, p.view_mut());
-            delta = p - x0;
-        }
-        row.assign(&(&x0 + &delta));
-    }
-    let counted = CountingModel::new(model);
-    let original = counted_labels(&counted, model, x)?;
-    let adversarial = counted_labels(&counted, model, x_adv.view())?;
-    let attacked = (0..n).map(|i| original.get(i) == labels.get(i)).collect();
-    Ok(build_report(
-        kind,
-        options.norm,
-        x,
-        &x_adv,
-        attacked,
-        labels,
-        adversarial,
-        vec![eps],
-        counted.calls(),
-        counted.rows(),
-        options.random_state,
-    ))
-}
-
 /// Fast gradient (sign) method: one step of size `eps` along the loss gradient.
 #[inline]
 pub fn fgsm(
@@ -449,18 +274,6 @@ pub fn pgd(
     options: &GradientOptions,
 ) -> Result<AttackReport> {
     gradient_attack("pgd", model, x, y, options, options.max_iter)
-}
-
-/// The decision score `w·x + b` of a single-score model (label 1 iff score ≥ 0).
-#[inline]
-fn binary_score(model: &LinearModel) -> Result<(Array1<f64>, f64)> {
-    match model.coef.nrows() {
-        1 => Ok((model.coef.row(0).to_owned(), model.intercept.iter().sum())),
-        k => Err(Error::invalid(
-            "model",
-            format!("expected a single score, found {k}"),
-        )),
-    }
 }
 
 /// The exact minimal perturbation that changes a linear model's label, in closed form (binary
@@ -523,47 +336,6 @@ pub fn minimal_perturbation(
     ))
 }
 
-/// The closed-form minimal perturbation of a single-score model (label 1 iff `s ≥ 0`).
-#[inline]
-fn binary_minimal(
-    model: &LinearModel,
-    x: ArrayView2<'_, f64>,
-    norm: Norm,
-    mutable: &[bool],
-    overshoot: f64,
-) -> Result<Array2<f64>> {
-    let (w_full, b) = binary_score(model)?;
-    let w: Array1<f64> = w_full
-        .iter()
-        .zip(mutable.iter())
-        .map(|(v, m)| if *m { *v } else { 0.0 })
-        .collect();
-    let dual = match norm {
-        Norm::L2 => w.iter().map(|v| v * v).sum::<f64>(),
-        Norm::Linf => w.iter().map(|v| v.abs()).sum::<f64>(),
-    };
-    let mut x_adv = x.to_owned();
-    if dual > 0.0 {
-        for (mut row, x0) in x_adv.outer_iter_mut().zip(x.outer_iter()) {
-            let s = w_full.dot(&x0) + b;
-            let dir = match norm {
-                Norm::L2 => w.clone(),
-                Norm::Linf => w.mapv(sign),
-            };
-            // Exactly on the boundary at factor 1; `overshoot` moves just past it. From s == 0
-            // (label 1), the smallest step of the overshoot's size crosses to label 0.
-            let factor = -(s / dual) * (1.0 + overshoot);
-            let nudge = if s == 0.0 {
-                -overshoot.max(f64::EPSILON) / dual.sqrt()
-            } else {
-                0.0
-            };
-            row.scaled_add(factor + nudge, &dir);
-        }
-    }
-    Ok(x_adv)
-}
-
 /// The exact minimal distance of each row to the decision boundary (`|s| / ‖w‖_dual`; for
 /// several scores, to the nearest competitor's boundary).
 #[inline]
@@ -582,52 +354,4 @@ pub fn boundary_distance(
         Norm::Linf => w.iter().map(|v| v.abs()).sum::<f64>(),
     };
     Ok(x.dot(&w).iter().map(|s| (s + b).abs() / dual).collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use ndarray::array;
-
-    #[test]
-    fn closed_form_lands_on_the_boundary_and_flips() {
-        let m = LinearModel::new(array![[2.0, -1.0, 0.5]], array![0.3], Link::Logistic).unwrap();
-        let x = array![[1.0, 0.5, -2.0], [-1.0, 2.0, 0.0], [0.2, 0.1, 0.4]];
-        for norm in [Norm::L2, Norm::Linf] {
-            let exact =
-                minimal_perturbation(&m, x.view(), norm, &Constraints::default(), 0.0).unwrap();
-            for row in &exact.x_adv {
-                let s = 2.0 * row[0] - row[1] + 0.5 * row[2] + 0.3;
-                assert!(s.abs() < 1e-12, "{s}");
-            }
-            let r =
-                minimal_perturbation(&m, x.view(), norm, &Constraints::default(), 1e-9).unwrap();
-            assert!(r.success.iter().all(|s| *s));
-            let dist = boundary_distance(&m, x.view(), norm).unwrap();
-            for (p, d) in r.perturbation_norm.iter().zip(dist) {
-                assert!((p.0 - d).abs() <= 1e-8 * d.max(1.0));
-            }
-        }
-    }
-
-    #[test]
-    fn pgd_respects_budget_and_immutables() {
-        let m = LinearModel::new(array![[2.0, -1.0]], array![0.0], Link::Logistic).unwrap();
-        let x = array![[0.1, 0.0], [-0.1, 0.05]];
-        let opts = GradientOptions {
-            eps: 0.2,
-            norm: Norm::Linf,
-            constraints: Constraints {
-                immutable: vec![1],
-                ..Constraints::default()
-            },
-            ..GradientOptions::default()
-        };
-        let r = pgd(&m, x.view(), None, &opts).unwrap();
-        assert!(r.success.iter().all(|s| *s));
-        for (a, b) in r.x_adv.iter().zip(x.outer_iter()) {
-            assert_eq!(a[1], b[1]);
-            assert!((a[0] - b[0]).abs() <= 0.2 + 1e-12);
-        }
-    }
 }
