@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::explain::tree_interventional::interventional_values;
-use crate::model::{Link, Tree};
+use crate::model::{Comparison, Link, Tree};
 use crate::rng;
 use ndarray::{Array2, ArrayView1};
 use rand::Rng;
