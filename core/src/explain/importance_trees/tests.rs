@@ -1,11 +1,9 @@
 //! Unit tests of the cached tree walk for permutation importance.
 
 use super::*;
-use crate::explain::permutation_importance::{
-    permutation_importance, PermutationInput, PermutationOptions,
-};
+use crate::explain::permutation_importance::tests::plain_input;
+use crate::explain::permutation_importance::{permutation_importance, PermutationOptions};
 use crate::explain::permutation_trees::tests::{ensemble, rows, Opaque};
-use crate::explain::scoring::Target;
 use crate::model::{Link, Model, Tree};
 use crate::rng;
 use ndarray::Array1;
@@ -230,16 +228,7 @@ fn importance_with_trees_walked_equals_model_calls() {
     let e = ensemble(4, 1, false, Link::Identity, Accumulate::Mean);
     let x = rows(9, 50);
     let y: Array1<f64> = x.column(0).mapv(|v| 3.0 * v) + x.column(2);
-    let input = PermutationInput {
-        x: x.view(),
-        target: Target {
-            y_true: y.view(),
-            sample_weight: None,
-            sensitive: vec![],
-        },
-        permutations: None,
-        sample_indices: None,
-    };
+    let input = plain_input(x.view(), y.view());
     let opts = PermutationOptions {
         feature_groups: Some(vec![vec![1, 3]]),
         ..PermutationOptions::default()
