@@ -95,7 +95,7 @@ pub(crate) fn numeric_column(
         let (ext, n) = joint.ks_extremes();
         fused_ks = Some(ext);
         n
-    } else if let Some((w, n)) = wants_w.then(|| joint.wasserstein_distinct()).flatten() {
+    } else if let Some((w, n)) = wants_w.then(|| joint.fused_wasserstein()).flatten() {
         fused_w = Some(w);
         n
     } else {
@@ -153,7 +153,8 @@ pub(crate) fn numeric_column(
         Test::Wasserstein => {
             let (w, norm) = match fused_w {
                 Some(w) => {
-                    let norm = std_finite(reference).max(0.001);
+                    let sd = joint.reference_std().unwrap_or_else(|| std_finite(reference));
+                    let norm = sd.max(0.001);
                     (w / norm, norm)
                 }
                 None => {
