@@ -153,7 +153,9 @@ pub(crate) fn numeric_column(
         Test::Wasserstein => {
             let (w, norm) = match fused_w {
                 Some(w) => {
-                    let sd = joint.reference_std().unwrap_or_else(|| std_finite(reference));
+                    let sd = joint
+                        .reference_std()
+                        .unwrap_or_else(|| std_finite(reference));
                     let norm = sd.max(0.001);
                     (w / norm, norm)
                 }

@@ -646,7 +646,9 @@ mod tests {
         let mut rng = crate::rng::seeded(3, 0);
         for len in [0, 1, 2, 3, 5, 24, 49, 300] {
             for spread in [2, 10, 1 << 40] {
-                let mut a: Vec<u64> = (0..len).map(|_| crate::rng::below(&mut rng, spread)).collect();
+                let mut a: Vec<u64> = (0..len)
+                    .map(|_| crate::rng::below(&mut rng, spread))
+                    .collect();
                 let mut want = a.clone();
                 want.sort_unstable();
                 insertion_sort(&mut a);
@@ -700,7 +702,12 @@ mod tests {
                     assert_eq!(got.0.to_bits(), want.0.to_bits(), "{got:?} {want:?}");
                     assert_eq!(got.1, want.1);
                     let sd = j.reference_std().unwrap();
-                    assert_eq!(sd.to_bits(), std_finite(a).to_bits(), "{sd} {}", std_finite(a));
+                    assert_eq!(
+                        sd.to_bits(),
+                        std_finite(a).to_bits(),
+                        "{sd} {}",
+                        std_finite(a)
+                    );
                     let fused = j.fused_wasserstein().unwrap();
                     assert_eq!(fused.0.to_bits(), want.0.to_bits(), "{fused:?} {want:?}");
                     assert_eq!(fused.1, want.1);
