@@ -389,9 +389,10 @@ fn column(
                     (ArrayView1::from(&picked.0), ArrayView1::from(&picked.1))
                 }
             };
-            // Wasserstein (the default above LARGE_SAMPLE values) is summed during the sort.
+            // Wasserstein (the default above LARGE_SAMPLE values) or KS run during the sort.
             let fold = match choice {
                 Some(c) if c.test == Test::Wasserstein => Fold::Wasserstein,
+                Some(c) if c.test == Test::Ks => Fold::Ks,
                 None if reference.len() > LARGE_SAMPLE => Fold::Wasserstein,
                 _ => Fold::Nothing,
             };

@@ -80,14 +80,15 @@ pub struct Joint {
     pub missing_reference: usize,
     /// Missing current values dropped.
     pub missing_current: usize,
-    /// What [`Fold::Wasserstein`] computed during the sort.
-    fused: Option<Fused>,
+    /// What the [`Fold`] computed during the sort.
+    fused: Fused,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy)]
 struct Fused {
-    wasserstein: Option<(f64, usize)>,
-    reference_std: f64,
+    wasserstein: Option<Option<(f64, usize)>>,
+    reference_std: Option<f64>,
+    ks: Option<(Extremes, usize)>,
 }
 
 /// What [`Joint::build`] also computes while each bucket is still in cache.
@@ -95,8 +96,16 @@ struct Fused {
 pub enum Fold {
     /// Only the sort.
     Nothing,
-    /// [`Joint::wasserstein_distinct`] too (read back with [`Joint::fused_wasserstein`]).
+    /// [`Joint::wasserstein_distinct`] and the reference's [`std_finite`] too (read back with
+    /// [`Joint::fused_wasserstein`] and [`Joint::reference_std`]).
     Wasserstein,
+    /// [`Joint::ks_extremes`] too (read back with [`Joint::fused_ks`]).
+    Ks,
+}
+
+/// A pass over the merged order, fed one sorted run of [`Joint`] elements at a time.
+trait RunFold {
+    fn run(&mut self, top: u64, run: &[u64]);
 }
 
 /// [`Joint::wasserstein_distinct`]'s loop, fed one sorted bucket at a time: the same
@@ -108,6 +117,13 @@ struct WassersteinFold {
     distinct: usize,
     last: f64,
     gap: i64,
+}
+
+impl RunFold for WassersteinFold {
+    #[inline]
+    fn run(&mut self, top: u64, run: &[u64]) {
+        self.fold_run(top, run);
+    }
 }
 
 impl WassersteinFold {
@@ -130,7 +146,7 @@ impl WassersteinFold {
     }
 
     #[inline]
-    fn run(&mut self, top: u64, run: &[u64]) {
+    fn fold_run(&mut self, top: u64, run: &[u64]) {
         let hi = top << 48;
         if self.distinct == 0 {
             // The first value overall: the loop below adds 0 · 0 for it, as the whole-array
@@ -160,6 +176,64 @@ impl WassersteinFold {
             self.total.value() / (self.nu as f64 * self.nv as f64),
             self.distinct,
         )
+    }
+}
+
+/// [`Joint::ks_extremes`]'s pass: each distinct value recorded with the counts up to it.
+struct KsFold {
+    tracker: ExtremesTracker,
+    i: usize,
+    j: usize,
+    distinct: usize,
+    last: f64,
+    in1: bool,
+    in2: bool,
+}
+
+impl KsFold {
+    fn new(n_reference: usize, n_current: usize) -> Self {
+        KsFold {
+            tracker: ExtremesTracker::new(n_reference, n_current),
+            i: 0,
+            j: 0,
+            distinct: 0,
+            last: f64::NAN,
+            in1: false,
+            in2: false,
+        }
+    }
+
+    fn finish(mut self) -> (Extremes, usize) {
+        if !self.last.is_nan() {
+            self.tracker
+                .record(self.last, self.i, self.j, self.in1, self.in2);
+        }
+        (self.tracker.finish(), self.distinct)
+    }
+}
+
+impl RunFold for KsFold {
+    #[inline]
+    fn run(&mut self, top: u64, run: &[u64]) {
+        let hi = top << 48;
+        let (mut i, mut j, mut distinct) = (self.i, self.j, self.distinct);
+        let (mut last, mut in1, mut in2) = (self.last, self.in1, self.in2);
+        for e in run {
+            let (z, current) = (from_key(hi | (e >> 16)), e & 1 == 1);
+            if z != last {
+                if !last.is_nan() {
+                    self.tracker.record(last, i, j, in1, in2);
+                }
+                distinct += 1;
+                (last, in1, in2) = (z, false, false);
+            }
+            in1 |= !current;
+            in2 |= current;
+            i += usize::from(!current);
+            j += usize::from(current);
+        }
+        (self.i, self.j, self.distinct) = (i, j, distinct);
+        (self.last, self.in1, self.in2) = (last, in1, in2);
     }
 }
 
@@ -213,26 +287,37 @@ impl Joint {
             n_current: finite[1],
             missing_reference: r.len() - finite[0],
             missing_current: c.len() - finite[1],
-            fused: None,
+            fused: Fused::default(),
         };
         if n < SMALL {
             joint.sort_small(sides);
-            if fold == Fold::Wasserstein {
-                joint.fused = Some(Fused {
-                    wasserstein: joint.wasserstein_distinct(),
-                    reference_std: std_finite(&r),
-                });
+            match fold {
+                Fold::Wasserstein => {
+                    joint.fused.wasserstein = Some(joint.wasserstein_distinct());
+                    joint.fused.reference_std = Some(std_finite(&r));
+                }
+                Fold::Ks => joint.fused.ks = Some(joint.ks_extremes()),
+                Fold::Nothing => {}
             }
-        } else if fold == Fold::Wasserstein {
-            let mut w = WassersteinFold::new(finite[0], finite[1]);
-            let mean = sum.total() / finite[0] as f64;
-            let squares = joint.sort_buckets(sides, &top, n, scratch, w.as_mut(), Some(mean));
-            joint.fused = Some(Fused {
-                wasserstein: w.map(|w| w.finish()),
-                reference_std: std_from(&squares, finite[0]),
-            });
         } else {
-            joint.sort_buckets(sides, &top, n, scratch, None, None);
+            match fold {
+                Fold::Wasserstein => {
+                    let mut w = WassersteinFold::new(finite[0], finite[1]);
+                    let mean = sum.total() / finite[0] as f64;
+                    let fold = w.as_mut().map(|w| w as &mut dyn RunFold);
+                    let squares = joint.sort_buckets(sides, &top, n, scratch, fold, Some(mean));
+                    joint.fused.wasserstein = Some(w.map(|w| w.finish()));
+                    joint.fused.reference_std = Some(std_from(&squares, finite[0]));
+                }
+                Fold::Ks => {
+                    let mut ks = KsFold::new(finite[0], finite[1]);
+                    joint.sort_buckets(sides, &top, n, scratch, Some(&mut ks), None);
+                    joint.fused.ks = Some(ks.finish());
+                }
+                Fold::Nothing => {
+                    joint.sort_buckets(sides, &top, n, scratch, None, None);
+                }
+            }
         }
         scratch.top = top;
         joint
@@ -241,16 +326,25 @@ impl Joint {
     /// `W₁` and the distinct count as [`Joint::wasserstein_distinct`] gives them, computed
     /// during the sort when it was built with [`Fold::Wasserstein`] (else computed now).
     pub fn fused_wasserstein(&self) -> Option<(f64, usize)> {
-        match self.fused {
-            Some(f) => f.wasserstein,
+        match self.fused.wasserstein {
+            Some(w) => w,
             None => self.wasserstein_distinct(),
+        }
+    }
+
+    /// [`Joint::ks_extremes`], computed during the sort when it was built with [`Fold::Ks`]
+    /// (else computed now).
+    pub(crate) fn fused_ks(&self) -> (Extremes, usize) {
+        match self.fused.ks {
+            Some(ks) => ks,
+            None => self.ks_extremes(),
         }
     }
 
     /// [`std_finite`] of the reference, computed during the sort when it was built with
     /// [`Fold::Wasserstein`] (the norm of the normed Wasserstein distance).
     pub fn reference_std(&self) -> Option<f64> {
-        self.fused.map(|f| f.reference_std)
+        self.fused.reference_std
     }
 
     fn sort_small(&mut self, sides: [&[f64]; 2]) {
@@ -279,7 +373,7 @@ impl Joint {
         top: &[usize],
         n: usize,
         scratch: &mut JointScratch,
-        mut fold: Option<&mut WassersteinFold>,
+        mut fold: Option<&mut dyn RunFold>,
         reference_mean: Option<f64>,
     ) -> LaneSum {
         let mut next = std::mem::take(&mut scratch.next);
@@ -394,26 +488,15 @@ impl Joint {
 
     /// The extremes of `F_ref − F_cur` (as `ks_2samp`'s) and the distinct count.
     pub(crate) fn ks_extremes(&self) -> (Extremes, usize) {
-        let mut tracker = ExtremesTracker::new(self.n_reference, self.n_current);
-        let (mut i, mut j, mut distinct) = (0_usize, 0_usize, 0_usize);
-        let (mut last, mut in1, mut in2) = (f64::NAN, false, false);
-        self.for_each(|z, current| {
-            if z != last {
-                if !last.is_nan() {
-                    tracker.record(last, i, j, in1, in2);
-                }
-                distinct += 1;
-                (last, in1, in2) = (z, false, false);
+        let mut fold = KsFold::new(self.n_reference, self.n_current);
+        let mut start = 0;
+        for (top, len) in &self.runs {
+            if let Some(run) = self.elements.get(start..start + len) {
+                fold.run(*top, run);
             }
-            in1 |= !current;
-            in2 |= current;
-            i += usize::from(!current);
-            j += usize::from(current);
-        });
-        if !last.is_nan() {
-            tracker.record(last, i, j, in1, in2);
+            start += len;
         }
-        (tracker.finish(), distinct)
+        fold.finish()
     }
 
     /// The sorted reference and current values, apart.
@@ -720,6 +803,14 @@ mod tests {
                     );
                     let (ext, distinct) = j.ks_extremes();
                     assert_eq!(distinct, want.1);
+                    let ks_joint = Joint::build(
+                        Array1::from(a.clone()).view(),
+                        Array1::from(b.clone()).view(),
+                        &mut JointScratch::default(),
+                        Fold::Ks,
+                    );
+                    let (fused_ext, fused_distinct) = ks_joint.fused_ks();
+                    assert_eq!(fused_distinct, want.1);
                     for alt in [
                         Alternative::TwoSided,
                         Alternative::Less,
@@ -735,6 +826,15 @@ mod tests {
                         .unwrap();
                         let want = ks_2samp_sorted(&ra, &rb, alt, KsMethod::Asymp).unwrap();
                         assert_eq!(got, want);
+                        let fused = crate::drift::ks::ks_from_extremes(
+                            ra.len(),
+                            rb.len(),
+                            &fused_ext,
+                            alt,
+                            KsMethod::Asymp,
+                        )
+                        .unwrap();
+                        assert_eq!(fused, want);
                     }
                     j.recycle(&mut scratch);
                 }
