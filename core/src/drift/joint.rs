@@ -39,6 +39,7 @@ pub struct JointScratch {
     top: Vec<usize>,
     next: Vec<usize>,
     hist: Vec<usize>,
+    bucket: Vec<u64>,
     spare: Vec<Vec<u64>>,
 }
 
@@ -408,21 +409,26 @@ impl Joint {
             None => reference.iter().for_each(|v| scatter(0, *v)),
         }
         current.iter().for_each(|v| scatter(1, *v));
-        let mut sorted = scratch.take(n);
+        // Each bucket is sorted into a small buffer (cache-resident, reused) and copied back:
+        // no second buffer of all the values to allocate and fault in.
+        let mut sorted = std::mem::take(&mut scratch.bucket);
         let mut start = 0;
         for (top, len) in &self.runs {
             let range = start..start + len;
             start += len;
-            if let (Some(src), Some(dst)) = (out.get(range.clone()), sorted.get_mut(range)) {
-                sort_bucket(src, dst, &mut scratch.hist);
+            if let Some(run) = out.get_mut(range) {
+                sorted.clear();
+                sorted.resize(run.len(), 0);
+                sort_bucket(run, &mut sorted, &mut scratch.hist);
                 if let Some(w) = fold.as_deref_mut() {
-                    w.run(*top, dst);
+                    w.run(*top, &sorted);
                 }
+                run.copy_from_slice(&sorted);
             }
         }
-        scratch.give(out);
+        scratch.bucket = sorted;
         scratch.next = next;
-        self.elements = sorted;
+        self.elements = out;
         squares
     }
 

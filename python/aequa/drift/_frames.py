@@ -147,9 +147,11 @@ def _encode_arrow_pair(
     missing = np.iinfo(np.uint32).max
     out = []
     for codes, d in encoded:
-        # Missing (2**32 - 1) is clipped onto the table's last entry: missing again.
+        # Missing (2**32 - 1) is clipped onto the table's last entry: missing again. In place:
+        # each code is read before its slot is written (mode "clip" is unbuffered), and a
+        # fresh array would cost page faults.
         table = np.array([index[v] for v in d] + [missing], dtype=np.uint32)
-        out.append(np.take(table, codes, mode="clip"))
+        out.append(np.take(table, codes, mode="clip", out=codes))
     return out[0], out[1], [level_label(v) for v in levels]
 
 
