@@ -5,8 +5,10 @@
 
 use ndarray::Array2;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+pub use crate::fields::{invalid_type, serde_read, Fields, Msg, Read};
 
 use aequa_core::report::Num;
 
@@ -64,9 +66,9 @@ impl Input {
         to_value(v, &Path::Root(argument), 0)
     }
 
-    /// The typed arguments (unknown keys are errors: the structs deny them).
-    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, JsError> {
-        T::deserialize(&self.value).map_err(|e| arg_error("input", &e))
+    /// The typed arguments (unknown keys are errors: each reader lists the keys it knows).
+    pub fn parse<T: Read>(&self) -> Result<T, JsError> {
+        T::read(&self.value).map_err(|e| arg_error("input", &e))
     }
 }
 
@@ -190,40 +192,35 @@ fn number(x: f64) -> serde_json::Value {
 }
 
 /// A matrix: `number[][]` (one array per row) or `{data, nRows, nCols}` with `data` row-major
-/// (a `Float64Array` or a number array). `null` is a missing value (NaN). Read by hand rather
-/// than as an untagged enum, which would buffer every number before trying each form.
+/// (a `Float64Array` or a number array). `null` is a missing value (NaN).
 #[derive(Debug, Clone)]
 pub enum Matrix {
     Rows(Vec<Nums>),
     Flat(FlatMatrix),
 }
 
-impl<'de> Deserialize<'de> for Matrix {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Matrix;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "a matrix: an array of rows (number[][]) or {data, nRows, nCols} with data row-major",
-                )
+impl Read for Matrix {
+    fn read(v: &serde_json::Value) -> Result<Self, Msg> {
+        match v {
+            serde_json::Value::Array(_) => Vec::<Nums>::read(v).map(Matrix::Rows),
+            serde_json::Value::Object(_) => {
+                let f = Fields::of(v, &["data", "nRows", "nCols"])?;
+                Ok(Matrix::Flat(FlatMatrix {
+                    data: f.req("data")?,
+                    n_rows: f.req("nRows")?,
+                    n_cols: f.req("nCols")?,
+                }))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Matrix, A::Error> {
-                Vec::<Nums>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
-                    .map(Matrix::Rows)
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Matrix, A::Error> {
-                FlatMatrix::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(Matrix::Flat)
-            }
+            other => Err(invalid_type(
+                other,
+                "a matrix: an array of rows (number[][]) or {data, nRows, nCols} with data row-major",
+            )),
         }
-        d.deserialize_any(Visit)
     }
 }
 
 /// The flat form of [`Matrix`].
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct FlatMatrix {
     pub data: Nums,
     pub n_rows: usize,
@@ -243,28 +240,23 @@ pub struct FlatOut {
 #[derive(Debug, Clone, Default)]
 pub struct Nums(pub Vec<f64>);
 
-impl<'de> Deserialize<'de> for Nums {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Nums;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an array of numbers or a Float64Array")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Nums, A::Error> {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-                while let Some(v) = seq.next_element::<Num>()? {
-                    out.push(v.0);
-                }
-                Ok(Nums(out))
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Nums, E> {
-                typed(v)
-                    .map(Nums)
-                    .ok_or_else(|| E::invalid_type(serde::de::Unexpected::Str(v), &self))
-            }
+impl Read for Nums {
+    fn read(v: &serde_json::Value) -> Result<Self, Msg> {
+        use serde_json::Value;
+        match v {
+            Value::Array(items) => items
+                .iter()
+                .map(|x| match x {
+                    Value::Null => Ok(f64::NAN),
+                    x => f64::read(x),
+                })
+                .collect::<Result<Vec<f64>, Msg>>()
+                .map(Nums),
+            Value::String(s) => typed(s)
+                .map(Nums)
+                .ok_or_else(|| invalid_type(v, "an array of numbers or a Float64Array")),
+            other => Err(invalid_type(other, "an array of numbers or a Float64Array")),
         }
-        d.deserialize_any(Visit)
     }
 }
 

@@ -14,29 +14,35 @@ use aequa_core::drift::{
 };
 use aequa_core::report::{DriftReport, Num};
 use ndarray::ArrayView1;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{arg_error, core_error, export, floats, Input, Nums};
+use crate::args::{
+    arg_error, core_error, export, floats, invalid_type, serde_read, Fields, Input, Msg, Nums, Read,
+};
 
 /// `{data1, data2, alternative?, method?}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct KsArgs {
     data1: Nums,
     data2: Nums,
-    #[serde(default = "two_sided")]
     alternative: Alternative,
-    #[serde(default = "auto")]
     method: KsMethod,
 }
 
-fn two_sided() -> Alternative {
-    Alternative::TwoSided
-}
-
-fn auto() -> KsMethod {
-    KsMethod::Auto
+impl Read for KsArgs {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(v, &["data1", "data2", "alternative", "method"])?;
+        Ok(KsArgs {
+            data1: f.req("data1")?,
+            data2: f.req("data2")?,
+            alternative: f
+                .raw("alternative")
+                .map_or(Ok(Alternative::TwoSided), serde_read)?,
+            method: f.raw("method").map_or(Ok(KsMethod::Auto), serde_read)?,
+        })
+    }
 }
 
 /// scipy's `KstestResult` fields, and the method the p-value was computed with.
@@ -72,14 +78,22 @@ fn compute_ks(input: &Input) -> Result<KsOut, JsError> {
 }
 
 /// `{fObs, fExp?, ddof?}`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug)]
 struct ChisquareArgs {
     f_obs: Nums,
-    #[serde(default)]
     f_exp: Option<Nums>,
-    #[serde(default)]
     ddof: i64,
+}
+
+impl Read for ChisquareArgs {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(v, &["fObs", "fExp", "ddof"])?;
+        Ok(ChisquareArgs {
+            f_obs: f.req("fObs")?,
+            f_exp: f.opt("fExp")?,
+            ddof: f.or("ddof", 0)?,
+        })
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -101,15 +115,24 @@ fn compute_chisquare(input: &Input) -> Result<ChisquareOut, JsError> {
 }
 
 /// `{uValues, vValues, uWeights?, vWeights?}`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug)]
 struct WassersteinArgs {
     u_values: Nums,
     v_values: Nums,
-    #[serde(default)]
     u_weights: Option<Nums>,
-    #[serde(default)]
     v_weights: Option<Nums>,
+}
+
+impl Read for WassersteinArgs {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(v, &["uValues", "vValues", "uWeights", "vWeights"])?;
+        Ok(WassersteinArgs {
+            u_values: f.req("uValues")?,
+            v_values: f.req("vValues")?,
+            u_weights: f.opt("uWeights")?,
+            v_weights: f.opt("vWeights")?,
+        })
+    }
 }
 
 fn compute_wasserstein(input: &Input) -> Result<Num, JsError> {
@@ -127,16 +150,20 @@ fn compute_wasserstein(input: &Input) -> Result<Num, JsError> {
 }
 
 /// `{samples, midrank?}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct AndersonArgs {
     samples: Vec<Nums>,
-    #[serde(default = "yes")]
     midrank: bool,
 }
 
-fn yes() -> bool {
-    true
+impl Read for AndersonArgs {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(v, &["samples", "midrank"])?;
+        Ok(AndersonArgs {
+            samples: f.req("samples")?,
+            midrank: f.or("midrank", true)?,
+        })
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -182,7 +209,7 @@ export!(
 
 // ---------------------------------------------------------------- columns and the report
 
-/// One value of a column as JS holds it (read by hand: an untagged enum would buffer each).
+/// One value of a column as JS holds it.
 #[derive(Debug, Clone)]
 enum Cell {
     Number(f64),
@@ -190,39 +217,17 @@ enum Cell {
     Missing,
 }
 
-impl<'de> Deserialize<'de> for Cell {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl serde::de::Visitor<'_> for Visit {
-            type Value = Cell;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("every value of a column to be a number, a string or null")
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Cell, E> {
-                Ok(Cell::Number(v))
-            }
-            #[allow(clippy::cast_precision_loss)]
-            fn visit_i64<E>(self, v: i64) -> Result<Cell, E> {
-                Ok(Cell::Number(v as f64))
-            }
-            #[allow(clippy::cast_precision_loss)]
-            fn visit_u64<E>(self, v: u64) -> Result<Cell, E> {
-                Ok(Cell::Number(v as f64))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Cell, E> {
-                Ok(Cell::Text(v.to_string()))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Cell, E> {
-                Ok(Cell::Text(v))
-            }
-            fn visit_unit<E>(self) -> Result<Cell, E> {
-                Ok(Cell::Missing)
-            }
-            fn visit_none<E>(self) -> Result<Cell, E> {
-                Ok(Cell::Missing)
-            }
+impl Read for Cell {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        match v {
+            Value::Number(n) => Ok(Cell::Number(n.as_f64().unwrap_or(f64::NAN))),
+            Value::String(s) => Ok(Cell::Text(s.clone())),
+            Value::Null => Ok(Cell::Missing),
+            other => Err(invalid_type(
+                other,
+                "every value of a column to be a number, a string or null",
+            )),
         }
-        d.deserialize_any(Visit)
     }
 }
 
@@ -233,25 +238,16 @@ enum Values {
     Numbers(Vec<f64>),
 }
 
-impl<'de> Deserialize<'de> for Values {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Values;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an array of numbers, strings or null, or a Float64Array")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Values, A::Error> {
-                Vec::<Cell>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
-                    .map(Values::Cells)
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Values, E> {
-                crate::args::typed(v)
-                    .map(Values::Numbers)
-                    .ok_or_else(|| E::invalid_type(serde::de::Unexpected::Str(v), &self))
-            }
+impl Read for Values {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        const EXPECTED: &str = "an array of numbers, strings or null, or a Float64Array";
+        match v {
+            Value::Array(_) => Vec::<Cell>::read(v).map(Values::Cells),
+            Value::String(s) => crate::args::typed(s)
+                .map(Values::Numbers)
+                .ok_or_else(|| invalid_type(v, EXPECTED)),
+            other => Err(invalid_type(other, EXPECTED)),
         }
-        d.deserialize_any(Visit)
     }
 }
 
@@ -351,25 +347,43 @@ fn codes(name: &str, reference: &Values, current: &Values) -> Result<Coded, JsEr
 }
 
 /// `{name, reference, current}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct ColumnArg {
     name: String,
     reference: Values,
     current: Values,
 }
 
+impl Read for ColumnArg {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(v, &["name", "reference", "current"])?;
+        Ok(ColumnArg {
+            name: f.req("name")?,
+            reference: f.req("reference")?,
+            current: f.req("current")?,
+        })
+    }
+}
+
 /// `{columns, prediction?, groups?, options?}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct ReportArgs {
     columns: Vec<ColumnArg>,
-    #[serde(default)]
     prediction: Option<ColumnArg>,
-    #[serde(default)]
     groups: Option<ColumnArg>,
-    #[serde(default)]
     options: Option<DriftOptions>,
+}
+
+impl Read for ReportArgs {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(v, &["columns", "prediction", "groups", "options"])?;
+        Ok(ReportArgs {
+            columns: f.req("columns")?,
+            prediction: f.opt("prediction")?,
+            groups: f.opt("groups")?,
+            options: f.opt_serde("options")?,
+        })
+    }
 }
 
 fn report(args: &ReportArgs, options: &DriftOptions) -> Result<DriftReport, JsError> {
@@ -415,19 +429,31 @@ export!(
 );
 
 /// `{reference, current, bins?, binning?, floor? | base?}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct BinnedArgs {
     reference: Values,
     current: Values,
-    #[serde(default)]
     bins: Option<usize>,
-    #[serde(default)]
     binning: Option<String>,
-    #[serde(default)]
     floor: Option<f64>,
-    #[serde(default)]
     base: Option<f64>,
+}
+
+impl Read for BinnedArgs {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(
+            v,
+            &["reference", "current", "bins", "binning", "floor", "base"],
+        )?;
+        Ok(BinnedArgs {
+            reference: f.req("reference")?,
+            current: f.req("current")?,
+            bins: f.opt("bins")?,
+            binning: f.opt("binning")?,
+            floor: f.opt("floor")?,
+            base: f.opt("base")?,
+        })
+    }
 }
 
 /// PSI or Jensen-Shannon distance with the bins compared (Python's `BinnedResult`).
@@ -458,8 +484,7 @@ fn binned(input: &Input, test: &str) -> Result<BinnedOut, JsError> {
         }
         _ => {}
     }
-    let options: DriftOptions =
-        Deserialize::deserialize(&options).map_err(|e| arg_error("input", &e))?;
+    let options: DriftOptions = serde_read(&options).map_err(|e| arg_error("input", &e))?;
     let args = ReportArgs {
         columns: vec![ColumnArg {
             name: "x".into(),

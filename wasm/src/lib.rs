@@ -19,8 +19,10 @@ pub mod input;
 
 // Models, explanations, drift and robustness (issue 5): one file per family.
 mod args;
+// Size (issue 5): one hand-written reader of the arguments.
 pub mod drift;
 pub mod explain;
+mod fields;
 pub mod model;
 pub mod robust;
 pub mod train;
@@ -186,10 +188,10 @@ fn arg_error(argument: &str, e: &dyn std::fmt::Display) -> JsError {
     JsError::new(&format!("{argument}: {e}"))
 }
 
-fn from_js<T: DeserializeOwned>(argument: &str, value: JsValue) -> Result<T, JsError> {
-    // Through the JSON value every other export reads (one deserializer in the module).
+fn from_js<T: args::Read>(argument: &str, value: JsValue) -> Result<T, JsError> {
+    // Through the JSON value every other export reads (one reader in the module).
     let value = args::Input::value_of(&value, argument)?;
-    T::deserialize(&value).map_err(|e| arg_error(argument, &e))
+    T::read(&value).map_err(|e| arg_error(argument, &e))
 }
 
 fn from_name<T: DeserializeOwned>(argument: &str, name: &str) -> Result<T, JsError> {

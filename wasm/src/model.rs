@@ -11,7 +11,7 @@ use ndarray::{Array2, ArrayView2};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{core_error, export, to_js, to_text, FlatOut, Input, Matrix};
+use crate::args::{core_error, export, to_js, to_text, Fields, FlatOut, Input, Matrix, Msg, Read};
 use aequa_core::report::Num;
 
 thread_local! {
@@ -263,12 +263,20 @@ fn tagged(value: &serde_json::Value) -> Result<NativeModel, serde_json::Error> {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct PredictArgs {
-    #[serde(default)]
     model: Option<serde_json::Value>,
     x: Matrix,
+}
+
+impl Read for PredictArgs {
+    fn read(v: &serde_json::Value) -> Result<Self, Msg> {
+        let f = Fields::of(v, &["model", "x"])?;
+        Ok(PredictArgs {
+            model: f.opt("model")?,
+            x: f.req("x")?,
+        })
+    }
 }
 
 fn compute_predict(input: &Input) -> Result<FlatOut, JsError> {

@@ -8,24 +8,44 @@ use aequa_core::data::groups::FeatureLevels;
 use aequa_core::fairness::metric::Convention;
 use aequa_core::report::frame::{AggregateRow, FrameParams, FrameValues};
 use aequa_core::report::MetricFrameReport;
-use serde::Deserialize;
+use serde_json::Value;
 
-#[derive(Debug, Deserialize)]
-struct ParamsView {
+use crate::fields::{serde_read, Fields, Msg, Read};
+
+/// What `disparity` needs of a report (unknown and unread keys are ignored, as before).
+#[derive(Debug)]
+pub struct ReportView {
     compat: Convention,
-}
-
-#[derive(Debug, Deserialize)]
-struct ValuesView {
+    control: Vec<FeatureLevels>,
     aggregates: Vec<AggregateRow>,
 }
 
-/// What `disparity` needs of a report (unknown and unread keys are ignored, as before).
-#[derive(Debug, Deserialize)]
-pub struct ReportView {
-    params: ParamsView,
-    control: Vec<FeatureLevels>,
-    values: ValuesView,
+impl Read for ReportView {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let report = Fields::lenient(v)?;
+        let params = Fields::lenient(report.raw("params").ok_or("missing field `params`")?)?;
+        let values = Fields::lenient(report.raw("values").ok_or("missing field `values`")?)?;
+        Ok(ReportView {
+            compat: serde_read(params.raw("compat").ok_or("missing field `compat`")?)?,
+            control: report.req("control")?,
+            aggregates: serde_read(
+                values
+                    .raw("aggregates")
+                    .ok_or("missing field `aggregates`")?,
+            )?,
+        })
+    }
+}
+
+/// A feature's name and levels (`{name, levels}`; other keys are ignored, as before).
+impl Read for FeatureLevels {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::lenient(v)?;
+        Ok(FeatureLevels {
+            name: f.req("name")?,
+            levels: f.req("levels")?,
+        })
+    }
 }
 
 impl ReportView {
@@ -38,7 +58,7 @@ impl ReportView {
                 metrics: Vec::new(),
                 pos_label: None,
                 threshold: None,
-                compat: self.params.compat,
+                compat: self.compat,
                 n_rows: 0,
                 weighted: false,
                 min_group_size: 0,
@@ -47,7 +67,7 @@ impl ReportView {
             control: self.control,
             sizes: Vec::new(),
             values: FrameValues {
-                aggregates: self.values.aggregates,
+                aggregates: self.aggregates,
                 ..FrameValues::default()
             },
             undefined: Vec::new(),

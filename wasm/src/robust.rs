@@ -13,10 +13,12 @@ use aequa_core::robust::sensitive_flip::{sensitive_flip as core_flip, FlipOption
 use aequa_core::robust::{check_matrix, tree_attack};
 use aequa_core::Error;
 use ndarray::{Array1, Array2};
-use serde::Deserialize;
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{core_error, export, floats, Input, Matrix, Nums};
+use crate::args::{
+    arg_error, core_error, export, floats, serde_read, Fields, Input, Matrix, Msg, Nums, Read,
+};
 use crate::input::{encode, FeatureArg};
 use crate::model::{native, ModelArg};
 
@@ -26,24 +28,32 @@ fn since(start: f64) -> Option<f64> {
 }
 
 /// `{model, x, y?, sensitive?, options?}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct ProbeArgs {
-    #[serde(default)]
-    model: Option<serde_json::Value>,
+    model: Option<Value>,
     x: Matrix,
-    #[serde(default)]
     y: Option<Nums>,
-    #[serde(default)]
     sensitive: Vec<FeatureArg>,
-    #[serde(default)]
-    options: Option<serde_json::Value>,
+    options: Option<Value>,
+}
+
+impl Read for ProbeArgs {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(v, &["model", "x", "y", "sensitive", "options"])?;
+        Ok(ProbeArgs {
+            model: f.opt("model")?,
+            x: f.req("x")?,
+            y: f.opt("y")?,
+            sensitive: f.or("sensitive", Vec::new())?,
+            options: f.opt("options")?,
+        })
+    }
 }
 
 /// Parsed arguments, `x`, `y` (if any) and the options.
-type Read<O> = (ProbeArgs, Array2<f64>, Option<Array1<f64>>, O);
+type Parsed<O> = (ProbeArgs, Array2<f64>, Option<Array1<f64>>, O);
 
-fn read<O: serde::de::DeserializeOwned + Default>(input: &Input) -> Result<Read<O>, JsError> {
+fn read<O: serde::de::DeserializeOwned + Default>(input: &Input) -> Result<Parsed<O>, JsError> {
     let mut args: ProbeArgs = input.parse()?;
     let x = args.x.array("x")?;
     let y = args.y.as_ref().map(|y| Array1::from(floats(y)));
@@ -162,33 +172,42 @@ fn compute_pgd(input: &Input) -> Result<AttackReport, JsError> {
 }
 
 /// Options of the minimal perturbation (Python's `minimal_perturbation` keywords).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct MinimalOptions {
-    #[serde(default)]
     norm: Norm,
-    #[serde(default)]
     constraints: Constraints,
-    #[serde(default = "overshoot")]
     overshoot: f64,
 }
 
-fn overshoot() -> f64 {
-    1e-9
-}
-
-impl Default for MinimalOptions {
-    fn default() -> Self {
-        MinimalOptions {
-            norm: Norm::L2,
+impl MinimalOptions {
+    /// `{norm?, constraints?, overshoot?}` (absent or null: the defaults).
+    fn read(options: Option<&Value>) -> Result<Self, JsError> {
+        let mut o = MinimalOptions {
+            norm: Norm::default(),
             constraints: Constraints::default(),
-            overshoot: overshoot(),
+            overshoot: 1e-9,
+        };
+        if let Some(v) = options.filter(|v| !v.is_null()) {
+            let mut read = || -> Result<(), Msg> {
+                let f = Fields::of(v, &["norm", "constraints", "overshoot"])?;
+                if let Some(norm) = f.raw("norm") {
+                    o.norm = serde_read(norm)?;
+                }
+                if let Some(constraints) = f.raw("constraints") {
+                    o.constraints = serde_read(constraints)?;
+                }
+                o.overshoot = f.or("overshoot", o.overshoot)?;
+                Ok(())
+            };
+            read().map_err(|e| arg_error("input", &e))?;
         }
+        Ok(o)
     }
 }
 
 fn compute_minimal(input: &Input) -> Result<AttackReport, JsError> {
-    let (args, x, _, o) = read::<MinimalOptions>(input)?;
+    let (args, x, _, options) = read::<Value>(input)?;
+    let o = MinimalOptions::read(Some(&options))?;
     no_y(&args, "minimalPerturbation")?;
     no_sensitive(&args, "minimalPerturbation")?;
     if input.func.is_some() {
