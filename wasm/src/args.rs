@@ -4,7 +4,6 @@
 //! and the JSON twin of an export run the same code. Matrices are row-major.
 
 use ndarray::Array2;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -264,12 +263,10 @@ impl Read for Nums {
 /// The argument structs keep `options` as a JSON value and call this, so they are not generic
 /// over the options type: one deserializer per argument struct in the module, not one per
 /// method.
-pub fn options_of<O: DeserializeOwned + Default>(
-    options: Option<serde_json::Value>,
-) -> Result<O, JsError> {
+pub fn options_of<O: Read + Default>(options: Option<serde_json::Value>) -> Result<O, JsError> {
     options.map_or_else(
         || Ok(O::default()),
-        |v| O::deserialize(&v).map_err(|e| arg_error("input", &e)),
+        |v| O::read(&v).map_err(|e| arg_error("input", &e)),
     )
 }
 

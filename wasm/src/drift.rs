@@ -381,7 +381,7 @@ impl Read for ReportArgs {
             columns: f.req("columns")?,
             prediction: f.opt("prediction")?,
             groups: f.opt("groups")?,
-            options: f.opt_serde("options")?,
+            options: f.opt("options")?,
         })
     }
 }
@@ -484,7 +484,7 @@ fn binned(input: &Input, test: &str) -> Result<BinnedOut, JsError> {
         }
         _ => {}
     }
-    let options: DriftOptions = serde_read(&options).map_err(|e| arg_error("input", &e))?;
+    let options = DriftOptions::read(&options).map_err(|e| arg_error("input", &e))?;
     let args = ReportArgs {
         columns: vec![ColumnArg {
             name: "x".into(),

@@ -21,7 +21,6 @@ use aequa_core::model::NativeModel;
 use aequa_core::report::{ExplanationReport, Num};
 use aequa_core::Error;
 use ndarray::{Array1, Array2};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -63,7 +62,7 @@ impl Read for ShapArgs {
 }
 
 impl ShapArgs {
-    fn read<O: DeserializeOwned + Default>(input: &Input) -> Result<Parsed<Self, O>, JsError> {
+    fn read<O: Read + Default>(input: &Input) -> Result<Parsed<Self, O>, JsError> {
         let mut args: Self = input.parse()?;
         let x = args.x.array("x")?;
         let bg = args
@@ -85,7 +84,7 @@ fn need_background(bg: Option<Array2<f64>>) -> Result<Array2<f64>, JsError> {
 }
 
 /// Exact, permutation and kernel Shapley values share one body.
-fn shapley<O: DeserializeOwned + Default>(
+fn shapley<O: Read + Default>(
     input: &Input,
     run: ShapleyFn<O>,
 ) -> Result<ExplanationReport, JsError> {
@@ -220,7 +219,7 @@ impl Read for ImportanceArgs {
             sensitive: f.or("sensitive", Vec::new())?,
             permutations: f.opt("permutations")?,
             sample_indices: f.opt("sampleIndices")?,
-            options: f.opt_serde("options")?,
+            options: f.opt("options")?,
         })
     }
 }

@@ -24,6 +24,7 @@ pub mod drift;
 pub mod explain;
 mod fields;
 pub mod model;
+mod options;
 pub mod robust;
 pub mod train;
 

@@ -53,7 +53,7 @@ impl Read for ProbeArgs {
 /// Parsed arguments, `x`, `y` (if any) and the options.
 type Parsed<O> = (ProbeArgs, Array2<f64>, Option<Array1<f64>>, O);
 
-fn read<O: serde::de::DeserializeOwned + Default>(input: &Input) -> Result<Parsed<O>, JsError> {
+fn read<O: Read + Default>(input: &Input) -> Result<Parsed<O>, JsError> {
     let mut args: ProbeArgs = input.parse()?;
     let x = args.x.array("x")?;
     let y = args.y.as_ref().map(|y| Array1::from(floats(y)));
@@ -194,7 +194,7 @@ impl MinimalOptions {
                     o.norm = serde_read(norm)?;
                 }
                 if let Some(constraints) = f.raw("constraints") {
-                    o.constraints = serde_read(constraints)?;
+                    o.constraints = Read::read(constraints)?;
                 }
                 o.overshoot = f.or("overshoot", o.overshoot)?;
                 Ok(())
