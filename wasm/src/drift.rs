@@ -3,14 +3,18 @@
 //! number arrays (`null` is missing) or string arrays (categories; `null` is missing), coded
 //! over the sorted union of both samples' values as the Python package codes them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aequa_core::drift::anderson::anderson_ksamp as core_anderson;
+use aequa_core::drift::binning::{BinningMethod, Bins};
 use aequa_core::drift::chisquare::chisquare as core_chisquare;
 use aequa_core::drift::ks::{ks_2samp as core_ks, Alternative, KsMethod};
+use aequa_core::drift::psi::Floor;
+use aequa_core::drift::select::Test;
 use aequa_core::drift::wasserstein::wasserstein_distance as core_wasserstein;
 use aequa_core::drift::{
     drift_report as core_report, ColumnValues, DriftColumn, DriftInput, DriftOptions, GroupCodes,
+    TestChoice,
 };
 use aequa_core::report::{DriftReport, Num};
 use ndarray::ArrayView1;
@@ -459,24 +463,37 @@ impl Read for BinnedArgs {
 /// PSI or Jensen-Shannon distance with the bins compared (Python's `BinnedResult`).
 #[derive(Debug, Serialize)]
 struct BinnedOut {
-    statistic: serde_json::Value,
-    bins: serde_json::Value,
-    reference_counts: serde_json::Value,
-    current_counts: serde_json::Value,
-    details: serde_json::Map<String, serde_json::Value>,
+    statistic: Num,
+    bins: Option<Bins>,
+    reference_counts: Value,
+    current_counts: Value,
+    details: BTreeMap<String, Value>,
 }
 
-fn binned(input: &Input, test: &str) -> Result<BinnedOut, JsError> {
+fn binned(input: &Input, test: Test) -> Result<BinnedOut, JsError> {
     let a: BinnedArgs = input.parse()?;
-    let mut options = serde_json::json!({
-        "bins": a.bins.unwrap_or(10),
-        "binning": a.binning.as_deref().unwrap_or("quantile"),
-        "tests": {"x": {"test": test}},
-    });
+    let binning = match a.binning {
+        Some(name) => serde_read(&Value::String(name)).map_err(|e| arg_error("input", &e))?,
+        None => BinningMethod::Quantile,
+    };
+    let mut options = DriftOptions {
+        bins: a.bins.unwrap_or(10),
+        binning,
+        ..DriftOptions::default()
+    };
+    options.tests.insert(
+        "x".into(),
+        TestChoice {
+            test,
+            threshold: None,
+        },
+    );
     match (test, a.floor, a.base) {
-        ("psi", Some(f), _) => set(&mut options, "floor", serde_json::json!({ "fixed": f })),
-        ("jensen_shannon", _, Some(b)) => set(&mut options, "js_base", serde_json::json!(b)),
-        ("psi", _, Some(_)) => return Err(JsError::new("base: psi takes no base; leave it out")),
+        (Test::Psi, Some(f), _) => options.floor = Floor::Fixed(f),
+        (Test::JensenShannon, _, Some(b)) => options.js_base = Some(b),
+        (Test::Psi, _, Some(_)) => {
+            return Err(JsError::new("base: psi takes no base; leave it out"))
+        }
         (_, Some(_), _) => {
             return Err(JsError::new(
                 "floor: jensenShannon applies no floor; leave it out",
@@ -484,7 +501,6 @@ fn binned(input: &Input, test: &str) -> Result<BinnedOut, JsError> {
         }
         _ => {}
     }
-    let options = DriftOptions::read(&options).map_err(|e| arg_error("input", &e))?;
     let args = ReportArgs {
         columns: vec![ColumnArg {
             name: "x".into(),
@@ -496,36 +512,29 @@ fn binned(input: &Input, test: &str) -> Result<BinnedOut, JsError> {
         options: None,
     };
     let r = report(&args, &options)?;
-    let entry =
-        serde_json::to_value(r.overall.columns.first()).map_err(|e| arg_error("report", &e))?;
-    let mut details = match entry.get("details") {
-        Some(serde_json::Value::Object(m)) => m.clone(),
-        _ => serde_json::Map::new(),
+    // One column in, one entry out (none would read as nulls, as the JSON of nothing did).
+    let (statistic, bins, mut details) = match r.overall.columns.into_iter().next() {
+        Some(entry) => (entry.statistic, entry.bins, entry.details),
+        None => (Num(f64::NAN), None, BTreeMap::new()),
     };
     let reference_counts = details.remove("reference_counts").unwrap_or_default();
     let current_counts = details.remove("current_counts").unwrap_or_default();
     details.retain(|k, _| !k.ends_with("_counts"));
     Ok(BinnedOut {
-        statistic: entry.get("statistic").cloned().unwrap_or_default(),
-        bins: entry.get("bins").cloned().unwrap_or_default(),
+        statistic,
+        bins,
         reference_counts,
         current_counts,
         details,
     })
 }
 
-fn set(object: &mut serde_json::Value, key: &str, value: serde_json::Value) {
-    if let Some(map) = object.as_object_mut() {
-        map.insert(key.into(), value);
-    }
-}
-
 fn compute_psi(input: &Input) -> Result<BinnedOut, JsError> {
-    binned(input, "psi")
+    binned(input, Test::Psi)
 }
 
 fn compute_js(input: &Input) -> Result<BinnedOut, JsError> {
-    binned(input, "jensen_shannon")
+    binned(input, Test::JensenShannon)
 }
 
 export!(
