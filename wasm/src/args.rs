@@ -7,7 +7,7 @@ use ndarray::Array2;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-pub use crate::fields::{invalid_type, serde_read, Fields, Msg, Read};
+pub use crate::fields::{invalid_type, Fields, Msg, Read};
 
 use aequa_core::report::Num;
 

@@ -23,7 +23,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::args::{
-    arg_error, core_error, export, floats, invalid_type, serde_read, Fields, Input, Msg, Nums, Read,
+    arg_error, core_error, export, floats, invalid_type, Fields, Input, Msg, Nums, Read,
 };
 
 /// `{data1, data2, alternative?, method?}`.
@@ -41,10 +41,8 @@ impl Read for KsArgs {
         Ok(KsArgs {
             data1: f.req("data1")?,
             data2: f.req("data2")?,
-            alternative: f
-                .raw("alternative")
-                .map_or(Ok(Alternative::TwoSided), serde_read)?,
-            method: f.raw("method").map_or(Ok(KsMethod::Auto), serde_read)?,
+            alternative: f.or("alternative", Alternative::TwoSided)?,
+            method: f.or("method", KsMethod::Auto)?,
         })
     }
 }
@@ -473,7 +471,9 @@ struct BinnedOut {
 fn binned(input: &Input, test: Test) -> Result<BinnedOut, JsError> {
     let a: BinnedArgs = input.parse()?;
     let binning = match a.binning {
-        Some(name) => serde_read(&Value::String(name)).map_err(|e| arg_error("input", &e))?,
+        Some(name) => {
+            BinningMethod::read(&Value::String(name)).map_err(|e| arg_error("input", &e))?
+        }
         None => BinningMethod::Quantile,
     };
     let mut options = DriftOptions {

@@ -88,15 +88,6 @@ impl<'a> Fields<'a> {
         self.map.get(key).map_or(Ok(default), T::read)
     }
 
-    /// An optional key of a type with a derived reader ([`serde_read`]; absent or `null` is
-    /// `None`).
-    pub fn opt_serde<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, Msg> {
-        match self.map.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => serde_read(v).map(Some),
-        }
-    }
-
     /// A key's value as it is.
     pub fn raw(&self, key: &str) -> Option<&'a Value> {
         self.map.get(key)
@@ -182,6 +173,40 @@ impl<T: Read> Read for Option<T> {
             Value::Null => Ok(None),
             other => T::read(other).map(Some),
         }
+    }
+}
+
+impl<T: Read> Read for std::collections::BTreeMap<String, T> {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        match v {
+            Value::Object(map) => map
+                .iter()
+                .map(|(k, item)| T::read(item).map(|t| (k.clone(), t)))
+                .collect(),
+            other => Err(invalid_type(other, "a map")),
+        }
+    }
+}
+
+impl Read for [f64; 2] {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let Value::Array(items) = v else {
+            return Err(invalid_type(v, "an array of length 2"));
+        };
+        let item = |i: usize| {
+            items.get(i).map_or_else(
+                || Err(format!("invalid length {i}, expected an array of length 2")),
+                f64::read,
+            )
+        };
+        let pair = [item(0)?, item(1)?];
+        if items.len() > 2 {
+            return Err(format!(
+                "invalid length {}, expected fewer elements in array",
+                items.len()
+            ));
+        }
+        Ok(pair)
     }
 }
 

@@ -132,7 +132,7 @@ impl Read for OptionsArg {
             metrics: f.opt("metrics")?,
             pos_label: f.opt("posLabel")?,
             threshold: f.opt("threshold")?,
-            compat: f.opt_serde("compat")?,
+            compat: f.opt("compat")?,
             min_group_size: f.opt("minGroupSize")?,
             bootstrap: f.opt("bootstrap")?,
         })

@@ -10,7 +10,6 @@ use aequa_core::fairness::disparity::{disparity as core_disparity, Agg, Disparit
 use aequa_core::fairness::frame::reference_disparities_of;
 use aequa_core::fairness::{metric_frame as core_metric_frame, Metric};
 use aequa_core::report::MetricFrameReport;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -21,6 +20,7 @@ pub mod input;
 mod args;
 // Size (issue 5): one hand-written reader of the arguments.
 pub mod drift;
+mod enums;
 pub mod explain;
 mod fields;
 pub mod model;
@@ -195,9 +195,8 @@ fn from_js<T: args::Read>(argument: &str, value: JsValue) -> Result<T, JsError> 
     T::read(&value).map_err(|e| arg_error(argument, &e))
 }
 
-fn from_name<T: DeserializeOwned>(argument: &str, name: &str) -> Result<T, JsError> {
-    T::deserialize(&serde_json::Value::String(name.to_string()))
-        .map_err(|e| arg_error(argument, &e))
+fn from_name<T: args::Read>(argument: &str, name: &str) -> Result<T, JsError> {
+    T::read(&serde_json::Value::String(name.to_string())).map_err(|e| arg_error(argument, &e))
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {

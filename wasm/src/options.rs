@@ -3,9 +3,9 @@
 //! deny_unknown_fields)]` with snake_case keys equal to its field names, so the reader starts
 //! from the struct's `Default` and sets each key present. The messages are serde's (a test
 //! compares them, key by key, with the derived reader, and the key lists with the structs'
-//! fields). Enums and the drift report's per-column test map keep their derived readers.
+//! fields); the enums they hold are read by [`crate::enums`].
 
-use aequa_core::drift::DriftOptions;
+use aequa_core::drift::{DriftOptions, TestChoice};
 use aequa_core::explain::ale::AleOptions;
 use aequa_core::explain::exact::ExactOptions;
 use aequa_core::explain::kernel::KernelOptions;
@@ -23,12 +23,11 @@ use aequa_core::robust::noise::NoiseOptions;
 use aequa_core::robust::sensitive_flip::FlipOptions;
 use serde_json::Value;
 
-use crate::fields::{invalid_type, serde_read, unknown_field, Msg, Read};
+use crate::fields::{invalid_type, unknown_field, Fields, Msg, Read};
 
-/// `Read` for an options struct: `read` reads the keys with [`Read`], `serde` those with
-/// derived readers (enums).
+/// `Read` for an options struct of the listed keys.
 macro_rules! options {
-    ($ty:ident $(as $name:literal)? { read: [$($key:ident),* $(,)?] $(, serde: [$($skey:ident),* $(,)?])? $(,)? }) => {
+    ($ty:ident $(as $name:literal)? { $($key:ident),* $(,)? }) => {
         impl Read for $ty {
             fn read(v: &Value) -> Result<Self, Msg> {
                 let Value::Object(map) = v else {
@@ -38,7 +37,6 @@ macro_rules! options {
                 for (key, value) in map {
                     match key.as_str() {
                         $(stringify!($key) => o.$key = Read::read(value)?,)*
-                        $($(stringify!($skey) => o.$skey = serde_read(value)?,)*)?
                         _ => return Err(unknown_field(key, Self::KEYS)),
                     }
                 }
@@ -47,7 +45,7 @@ macro_rules! options {
         }
 
         impl Keys for $ty {
-            const KEYS: &'static [&'static str] = &[$(stringify!($key),)* $($(stringify!($skey),)*)?];
+            const KEYS: &'static [&'static str] = &[$(stringify!($key)),*];
         }
     };
     (@name $ty:ident) => { stringify!($ty) };
@@ -60,103 +58,136 @@ pub trait Keys {
 }
 
 options!(MaskerOptions {
-    read: [
-        batch_bytes,
-        max_background,
-        background_random_state,
-        feature_names,
-        output_names,
-        parallel
-    ],
+    batch_bytes,
+    max_background,
+    background_random_state,
+    feature_names,
+    output_names,
+    parallel,
 });
 options!(ExactOptions {
-    read: [max_features, masker]
+    max_features,
+    masker
 });
 options!(PermutationOptions {
-    read: [max_evals, random_state, permutations, masker]
+    max_evals,
+    random_state,
+    permutations,
+    masker
 });
 options!(KernelOptions {
-    read: [nsamples, random_state, masker]
+    nsamples,
+    random_state,
+    masker
 });
-options!(LinearShapOptions { read: [masker] });
+options!(LinearShapOptions { masker });
 options!(TreeShapParams {
-    read: [feature_names, output_names],
-    serde: [feature_perturbation],
+    feature_perturbation,
+    feature_names,
+    output_names
 });
 options!(DependenceOptions {
-    read: [
-        features,
-        grid_resolution,
-        categorical,
-        custom_values,
-        outputs,
-        feature_names,
-        max_batch_elements
-    ],
-    serde: [percentiles, kind],
+    features,
+    percentiles,
+    grid_resolution,
+    kind,
+    categorical,
+    custom_values,
+    outputs,
+    feature_names,
+    max_batch_elements,
 });
 options!(AleOptions {
-    read: [feature, outputs, feature_names, max_batch_elements],
-    serde: [bins],
+    feature,
+    bins,
+    outputs,
+    feature_names,
+    max_batch_elements
 });
 options!(ScorerSpec {
-    read: [scoring, classes, pos_label],
-    serde: [compat, method, agg]
+    scoring,
+    classes,
+    pos_label,
+    compat,
+    method,
+    agg
 });
 options!(ImportanceOptions as "PermutationOptions" {
-    read: [scorer, n_repeats, random_state, feature_names, feature_groups, group_names, max_batch_elements],
-    serde: [max_samples, baseline],
+    scorer, n_repeats, random_state, max_samples, baseline, feature_names, feature_groups,
+    group_names, max_batch_elements,
 });
 options!(Constraints {
-    read: [immutable, lower, upper, integer, one_hot]
+    immutable,
+    lower,
+    upper,
+    integer,
+    one_hot
 });
 options!(NoiseOptions {
-    read: [
-        budgets,
-        n_repeats,
-        per_feature,
-        threshold,
-        random_state,
-        feature_names,
-        batch_rows
-    ],
-    serde: [noise],
+    budgets,
+    noise,
+    n_repeats,
+    per_feature,
+    threshold,
+    random_state,
+    feature_names,
+    batch_rows,
 });
 options!(FlipOptions {
-    read: [sensitive_indices, threshold, feature_names, batch_rows]
+    sensitive_indices,
+    threshold,
+    feature_names,
+    batch_rows
 });
 options!(HsjOptions {
-    read: [
-        max_iter,
-        max_queries,
-        init_eval,
-        max_eval,
-        init_size,
-        init_neighbours,
-        random_state,
-        constraints,
-        threshold,
-        budgets,
-        batch_rows,
-        y_target,
-    ],
-    serde: [norm],
+    norm,
+    max_iter,
+    max_queries,
+    init_eval,
+    max_eval,
+    init_size,
+    init_neighbours,
+    random_state,
+    constraints,
+    threshold,
+    budgets,
+    batch_rows,
+    y_target,
 });
 options!(GradientOptions {
-    read: [
-        eps,
-        max_iter,
-        step_size,
-        random_init,
-        random_state,
-        constraints
-    ],
-    serde: [norm],
+    eps,
+    norm,
+    max_iter,
+    step_size,
+    random_init,
+    random_state,
+    constraints
 });
 options!(DriftOptions {
-    read: [alpha, drift_share, bins, js_base],
-    serde: [correction, binning, floor, ks_method, tests],
+    alpha,
+    correction,
+    drift_share,
+    bins,
+    binning,
+    floor,
+    js_base,
+    ks_method,
+    tests,
 });
+
+/// One column's test choice (`{test, threshold?}`; other keys ignored, as serde did).
+impl Read for TestChoice {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        if !v.is_object() {
+            return Err(invalid_type(v, "struct TestChoice"));
+        }
+        let f = Fields::lenient(v)?;
+        Ok(TestChoice {
+            test: f.req("test")?,
+            threshold: f.opt("threshold")?,
+        })
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -26,7 +26,7 @@ impl Read for ReportView {
         let params = Fields::lenient(report.raw("params").ok_or("missing field `params`")?)?;
         let values = Fields::lenient(report.raw("values").ok_or("missing field `values`")?)?;
         Ok(ReportView {
-            compat: serde_read(params.raw("compat").ok_or("missing field `compat`")?)?,
+            compat: params.req("compat")?,
             control: report.req("control")?,
             aggregates: serde_read(
                 values

@@ -16,9 +16,7 @@ use ndarray::{Array1, Array2};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{
-    arg_error, core_error, export, floats, serde_read, Fields, Input, Matrix, Msg, Nums, Read,
-};
+use crate::args::{arg_error, core_error, export, floats, Fields, Input, Matrix, Msg, Nums, Read};
 use crate::input::{encode, FeatureArg};
 use crate::model::{native, ModelArg};
 
@@ -188,18 +186,15 @@ impl MinimalOptions {
             overshoot: 1e-9,
         };
         if let Some(v) = options.filter(|v| !v.is_null()) {
-            let mut read = || -> Result<(), Msg> {
+            let read = |o: MinimalOptions| -> Result<MinimalOptions, Msg> {
                 let f = Fields::of(v, &["norm", "constraints", "overshoot"])?;
-                if let Some(norm) = f.raw("norm") {
-                    o.norm = serde_read(norm)?;
-                }
-                if let Some(constraints) = f.raw("constraints") {
-                    o.constraints = Read::read(constraints)?;
-                }
-                o.overshoot = f.or("overshoot", o.overshoot)?;
-                Ok(())
+                Ok(MinimalOptions {
+                    norm: f.or("norm", o.norm)?,
+                    constraints: f.or("constraints", o.constraints)?,
+                    overshoot: f.or("overshoot", o.overshoot)?,
+                })
             };
-            read().map_err(|e| arg_error("input", &e))?;
+            o = read(o).map_err(|e| arg_error("input", &e))?;
         }
         Ok(o)
     }

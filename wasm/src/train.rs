@@ -10,9 +10,7 @@ use serde_json::Value;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{
-    core_error, floats, serde_read, to_js, to_text, Fields, Input, Matrix, Msg, Nums, Read,
-};
+use crate::args::{core_error, floats, to_js, to_text, Fields, Input, Matrix, Msg, Nums, Read};
 
 /// `{x, y, kind, randomState?, alpha?, nTrees?, maxDepth?, minSamplesLeaf?,
 /// minSamplesSplit?, maxFeatures?}`.
@@ -50,7 +48,7 @@ impl Read for TrainArgs {
         Ok(TrainArgs {
             x: f.req("x")?,
             y: f.req("y")?,
-            kind: serde_read(f.raw("kind").ok_or("missing field `kind`")?)?,
+            kind: f.req("kind")?,
             random_state: f.or("randomState", 0)?,
             alpha: f.or("alpha", 0.0)?,
             n_trees: f.opt("nTrees")?,
