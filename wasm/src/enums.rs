@@ -15,6 +15,8 @@ use aequa_core::explain::tree_shap::FeaturePerturbation;
 use aequa_core::fairness::disparity::{Agg, Disparity, Kind, Method};
 use aequa_core::fairness::metric::Convention;
 use aequa_core::model::train::TrainKind;
+use aequa_core::model::tree::{Accumulate, Comparison};
+use aequa_core::model::Link;
 use aequa_core::robust::linear_attack::Norm;
 use aequa_core::robust::noise::Noise;
 use serde_json::Value;
@@ -75,6 +77,11 @@ macro_rules! units {
 }
 
 units! {
+    Link { "identity" => Identity, "logistic" => Logistic, "softmax" => Softmax }
+    Comparison { "less_equal" => LessEqual, "less" => Less }
+    Accumulate {
+        "sum" => Sum, "sequential" => Sequential, "mean" => Mean, "float32" => Float32
+    }
     Norm { "l2" => L2, "linf" => Linf }
     Noise { "gaussian" => Gaussian, "uniform" => Uniform }
     CurveKind { "average" => Average, "individual" => Individual, "both" => Both }
@@ -193,6 +200,14 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn enums_read_as_serde_reads_them() {
+        same_as_serde(&[Link::Identity, Link::Logistic, Link::Softmax]);
+        same_as_serde(&[Comparison::LessEqual, Comparison::Less]);
+        same_as_serde(&[
+            Accumulate::Sum,
+            Accumulate::Sequential,
+            Accumulate::Mean,
+            Accumulate::Float32,
+        ]);
         same_as_serde(&[Norm::L2, Norm::Linf]);
         same_as_serde(&[Noise::Gaussian, Noise::Uniform]);
         same_as_serde(&[CurveKind::Average, CurveKind::Individual, CurveKind::Both]);

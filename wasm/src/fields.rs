@@ -156,7 +156,7 @@ fn integer(v: &Value, name: &str) -> Result<i128, Msg> {
     .ok_or_else(|| invalid_type(v, name))
 }
 
-integer!(u16, u32, u64, usize, i64);
+integer!(u8, u16, u32, u64, usize, i32, i64);
 
 impl<T: Read> Read for Vec<T> {
     fn read(v: &Value) -> Result<Self, Msg> {
@@ -188,25 +188,26 @@ impl<T: Read> Read for std::collections::BTreeMap<String, T> {
     }
 }
 
-impl Read for [f64; 2] {
+/// A fixed-length array, as serde reads one: element by element, then the length.
+impl<T: Read + Copy + Default, const N: usize> Read for [T; N] {
     fn read(v: &Value) -> Result<Self, Msg> {
         let Value::Array(items) = v else {
-            return Err(invalid_type(v, "an array of length 2"));
+            return Err(invalid_type(v, &format!("an array of length {N}")));
         };
-        let item = |i: usize| {
-            items.get(i).map_or_else(
-                || Err(format!("invalid length {i}, expected an array of length 2")),
-                f64::read,
-            )
-        };
-        let pair = [item(0)?, item(1)?];
-        if items.len() > 2 {
+        let mut out = [T::default(); N];
+        for (i, slot) in out.iter_mut().enumerate() {
+            let item = items
+                .get(i)
+                .ok_or_else(|| format!("invalid length {i}, expected an array of length {N}"))?;
+            *slot = T::read(item)?;
+        }
+        if items.len() > N {
             return Err(format!(
                 "invalid length {}, expected fewer elements in array",
                 items.len()
             ));
         }
-        Ok(pair)
+        Ok(out)
     }
 }
 

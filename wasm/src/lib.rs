@@ -24,6 +24,7 @@ mod enums;
 pub mod explain;
 mod fields;
 pub mod model;
+mod model_json;
 mod options;
 pub mod robust;
 pub mod train;
