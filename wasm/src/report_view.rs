@@ -7,10 +7,10 @@
 use aequa_core::data::groups::FeatureLevels;
 use aequa_core::fairness::metric::Convention;
 use aequa_core::report::frame::{AggregateRow, FrameParams, FrameValues};
-use aequa_core::report::MetricFrameReport;
+use aequa_core::report::{MetricFrameReport, Num};
 use serde_json::Value;
 
-use crate::fields::{serde_read, Fields, Msg, Read};
+use crate::fields::{invalid_type, Fields, Msg, Read};
 
 /// What `disparity` needs of a report (unknown and unread keys are ignored, as before).
 #[derive(Debug)]
@@ -28,12 +28,53 @@ impl Read for ReportView {
         Ok(ReportView {
             compat: params.req("compat")?,
             control: report.req("control")?,
-            aggregates: serde_read(
-                values
-                    .raw("aggregates")
-                    .ok_or("missing field `aggregates`")?,
-            )?,
+            aggregates: values.req("aggregates")?,
         })
+    }
+}
+
+/// One aggregate row, as its derived reader reads it: keys in the object's order, others
+/// ignored; a missing number is NaN (as `Num` reads an absent value), a missing text an error.
+impl Read for AggregateRow {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let Value::Object(map) = v else {
+            return Err(invalid_type(v, "struct AggregateRow"));
+        };
+        let nan = || Num(f64::NAN);
+        let mut row = AggregateRow {
+            control: Vec::new(),
+            metric: String::new(),
+            group_min: nan(),
+            group_max: nan(),
+            difference_between_groups: nan(),
+            difference_to_overall: nan(),
+            ratio_between_groups: nan(),
+            ratio_to_overall: nan(),
+        };
+        let (mut control, mut metric) = (None, None);
+        for (key, value) in map {
+            let slot = match key.as_str() {
+                "control" => {
+                    control = Some(Read::read(value)?);
+                    continue;
+                }
+                "metric" => {
+                    metric = Some(Read::read(value)?);
+                    continue;
+                }
+                "group_min" => &mut row.group_min,
+                "group_max" => &mut row.group_max,
+                "difference_between_groups" => &mut row.difference_between_groups,
+                "difference_to_overall" => &mut row.difference_to_overall,
+                "ratio_between_groups" => &mut row.ratio_between_groups,
+                "ratio_to_overall" => &mut row.ratio_to_overall,
+                _ => continue,
+            };
+            *slot = Num(Option::<f64>::read(value)?.unwrap_or(f64::NAN));
+        }
+        row.control = control.ok_or("missing field `control`")?;
+        row.metric = metric.ok_or("missing field `metric`")?;
+        Ok(row)
     }
 }
 
@@ -74,6 +115,50 @@ impl ReportView {
             warnings: Vec::new(),
             tests: Vec::new(),
             intervals: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// A row as is, without each key and with each key set to odd values: the same row (NaN
+    /// compared as NaN) or message by hand and by the derived reader.
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn aggregate_rows_read_as_serde_reads_them() {
+        let row: Value = serde_json::from_str(
+            r#"{"control": ["a"], "metric": "selection_rate", "group_min": 0.25,
+                "group_max": null, "difference_between_groups": 0.5,
+                "difference_to_overall": 0.1, "ratio_between_groups": 0.5,
+                "ratio_to_overall": 0.9, "extra": 1}"#,
+        )
+        .unwrap();
+        let keys: Vec<String> = row.as_object().unwrap().keys().cloned().collect();
+        let mut cases = vec![row.clone(), Value::Null, serde_json::json!(true)];
+        for key in &keys {
+            let mut without = row.clone();
+            without.as_object_mut().unwrap().remove(key);
+            cases.push(without);
+            for odd in ["null", "1", "\"x\"", "[\"b\"]", "[1]", "{}"] {
+                let mut case = row.clone();
+                case[key.as_str()] = serde_json::from_str(odd).unwrap();
+                cases.push(case);
+            }
+        }
+        let text = |r: &AggregateRow| serde_json::to_string(r).unwrap();
+        for case in cases {
+            let by_hand = AggregateRow::read(&case);
+            let by_serde = AggregateRow::deserialize(&case).map_err(|e| e.to_string());
+            match (by_hand, by_serde) {
+                (Ok(a), Ok(b)) => assert_eq!(text(&a), text(&b), "{case}"),
+                (Err(a), Err(b)) => assert_eq!(a, b, "{case}"),
+                (a, b) => panic!("{case}: by hand {a:?}, serde {b:?}"),
+            }
         }
     }
 }
