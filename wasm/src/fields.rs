@@ -6,10 +6,10 @@
 //! serde's wording (`unknown field`, `missing field`, `invalid type: ..., expected ...`), so
 //! the errors read as they did; the caller prefixes the argument (`input: ...`).
 //!
-//! The core's option types (snake_case `options` objects, also read by the Python wheel) keep
-//! their derived readers: [`serde_read`].
+//! The core's option structs, enums and native models are read the same way
+//! (`crate::options`, `crate::enums`, `crate::model_json`); no derived reader over the value
+//! is left in the module.
 
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 /// An error message without the argument's name.
@@ -36,11 +36,6 @@ pub fn invalid_type(v: &Value, expected: &str) -> Msg {
 /// A value read by hand from the JSON value.
 pub trait Read: Sized {
     fn read(v: &Value) -> Result<Self, Msg>;
-}
-
-/// A type with a derived reader (the core's options and enums), read from the JSON value.
-pub fn serde_read<T: DeserializeOwned>(v: &Value) -> Result<T, Msg> {
-    T::deserialize(v).map_err(|e| e.to_string())
 }
 
 /// The keys of an object, read one by one.
