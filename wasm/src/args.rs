@@ -134,12 +134,11 @@ fn to_value(v: &JsValue, path: &Path<'_>, depth: usize) -> Result<serde_json::Va
                 copy.to_vec().into_iter().map(number).collect(),
             ));
         }
-        return list
-            .iter()
-            .enumerate()
-            .map(|(i, item)| to_value(&item, &Path::Index(path, i), depth + 1))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Value::Array);
+        let mut out = Vec::with_capacity(list.length() as usize);
+        for (i, item) in list.iter().enumerate() {
+            out.push(to_value(&item, &Path::Index(path, i), depth + 1)?);
+        }
+        return Ok(Value::Array(out));
     }
     if v.is_function() {
         return Err(JsError::new(&format!(
@@ -243,14 +242,16 @@ impl Read for Nums {
     fn read(v: &serde_json::Value) -> Result<Self, Msg> {
         use serde_json::Value;
         match v {
-            Value::Array(items) => items
-                .iter()
-                .map(|x| match x {
-                    Value::Null => Ok(f64::NAN),
-                    x => f64::read(x),
-                })
-                .collect::<Result<Vec<f64>, Msg>>()
-                .map(Nums),
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for x in items {
+                    out.push(match x {
+                        Value::Null => f64::NAN,
+                        x => f64::read(x)?,
+                    });
+                }
+                Ok(Nums(out))
+            }
             Value::String(s) => typed(s)
                 .map(Nums)
                 .ok_or_else(|| invalid_type(v, "an array of numbers or a Float64Array")),

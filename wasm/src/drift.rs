@@ -389,11 +389,10 @@ impl Read for ReportArgs {
 }
 
 fn report(args: &ReportArgs, options: &DriftOptions) -> Result<DriftReport, JsError> {
-    let held = args
-        .columns
-        .iter()
-        .map(|c| Held::of(&c.name, &c.reference, &c.current))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut held = Vec::with_capacity(args.columns.len());
+    for c in &args.columns {
+        held.push(Held::of(&c.name, &c.reference, &c.current)?);
+    }
     let pred = args
         .prediction
         .as_ref()

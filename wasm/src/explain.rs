@@ -26,7 +26,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::args::{core_error, export, floats, options_of, Fields, Input, Matrix, Msg, Nums, Read};
-use crate::input::{encode, FeatureArg};
+use crate::input::{encode_all, FeatureArg};
 use crate::model::{native, ModelArg};
 
 /// Parsed arguments, `x`, the background (if any) and the options.
@@ -242,12 +242,7 @@ fn compute_importance(input: &Input) -> Result<aequa_core::report::ImportanceRep
     check_x(x.view(), y.len()).map_err(core_error)?;
     let model = ModelArg::resolve(input, args.model.as_ref(), x.view())?;
     let w = args.sample_weight.as_ref().map(|w| Array1::from(floats(w)));
-    let encoded = args
-        .sensitive
-        .iter()
-        .map(|f| encode("sensitive", f))
-        .collect::<aequa_core::Result<Vec<_>>>()
-        .map_err(core_error)?;
+    let encoded = encode_all("sensitive", &args.sensitive).map_err(core_error)?;
     let perms = args
         .permutations
         .as_deref()

@@ -155,10 +155,15 @@ integer!(u8, u16, u32, u64, usize, i32, i64);
 
 impl<T: Read> Read for Vec<T> {
     fn read(v: &Value) -> Result<Self, Msg> {
-        match v {
-            Value::Array(items) => items.iter().map(T::read).collect(),
-            other => Err(invalid_type(other, "a sequence")),
+        let Value::Array(items) = v else {
+            return Err(invalid_type(v, "a sequence"));
+        };
+        // A plain loop: `collect` into a `Result` is a larger iterator adapter per element type.
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            out.push(T::read(item)?);
         }
+        Ok(out)
     }
 }
 
@@ -174,10 +179,13 @@ impl<T: Read> Read for Option<T> {
 impl<T: Read> Read for std::collections::BTreeMap<String, T> {
     fn read(v: &Value) -> Result<Self, Msg> {
         match v {
-            Value::Object(map) => map
-                .iter()
-                .map(|(k, item)| T::read(item).map(|t| (k.clone(), t)))
-                .collect(),
+            Value::Object(map) => {
+                let mut out = std::collections::BTreeMap::new();
+                for (k, item) in map {
+                    out.insert(k.clone(), T::read(item)?);
+                }
+                Ok(out)
+            }
             other => Err(invalid_type(other, "a map")),
         }
     }

@@ -88,7 +88,13 @@ impl Read for FeatureArg {
 fn levels(v: &Value) -> std::result::Result<Vec<Level>, Msg> {
     const EXPECTED: &str = "an array of strings or numbers";
     match v {
-        Value::Array(items) => items.iter().map(level).collect(),
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                out.push(level(item)?);
+            }
+            Ok(out)
+        }
         Value::String(s) => crate::args::typed(s)
             .map(|n| n.into_iter().map(Level::Number).collect())
             .ok_or_else(|| invalid_type(v, EXPECTED)),
@@ -200,13 +206,10 @@ impl FrameArgs {
 
     /// Encode the sensitive and control columns.
     pub fn encode(&self) -> Result<(Vec<Encoded>, Vec<Encoded>)> {
-        let all = |argument: &str, list: &[FeatureArg]| -> Result<Vec<Encoded>> {
-            list.iter().map(|f| encode(argument, f)).collect()
-        };
         let control = self.control_features.as_deref().unwrap_or_default();
         Ok((
-            all("sensitive_features", &self.sensitive_features)?,
-            all("control_features", control)?,
+            encode_all("sensitive_features", &self.sensitive_features)?,
+            encode_all("control_features", control)?,
         ))
     }
 
@@ -252,6 +255,15 @@ impl Encoded {
     }
 }
 
+/// Every column of `list` encoded (a loop: size, see `fields.rs`).
+pub fn encode_all(argument: &str, list: &[FeatureArg]) -> Result<Vec<Encoded>> {
+    let mut out = Vec::with_capacity(list.len());
+    for f in list {
+        out.push(encode(argument, f)?);
+    }
+    Ok(out)
+}
+
 pub fn encode(argument: &str, f: &FeatureArg) -> Result<Encoded> {
     let numbers: Option<Vec<f64>> = f
         .values
@@ -264,23 +276,23 @@ pub fn encode(argument: &str, f: &FeatureArg) -> Result<Encoded> {
     let (codes, levels) = match numbers {
         Some(numbers) => encode_numbers(argument, &f.name, &numbers)?,
         None => {
-            let texts = f
-                .values
-                .iter()
-                .enumerate()
-                .map(|(i, v)| match v {
-                    Level::Text(s) => Ok(s.clone()),
-                    Level::Number(x) => Err(Error::invalid(
-                        argument,
-                        format!(
-                            "column '{}' mixes strings and numbers (row {i} is {}); \
-                             pass one type per column",
-                            f.name,
-                            js_string(*x)
-                        ),
-                    )),
-                })
-                .collect::<Result<Vec<String>>>()?;
+            let mut texts = Vec::with_capacity(f.values.len());
+            for (i, v) in f.values.iter().enumerate() {
+                match v {
+                    Level::Text(s) => texts.push(s.clone()),
+                    Level::Number(x) => {
+                        return Err(Error::invalid(
+                            argument,
+                            format!(
+                                "column '{}' mixes strings and numbers (row {i} is {}); \
+                                 pass one type per column",
+                                f.name,
+                                js_string(*x)
+                            ),
+                        ))
+                    }
+                }
+            }
             encode_labels(argument, &texts)?
         }
     };
@@ -314,16 +326,15 @@ pub fn encode_numbers(
             format!("column '{name}' is empty; expected one value per row"),
         ));
     }
-    let codes = values
-        .iter()
-        .map(|v| {
-            levels
-                .binary_search_by(|l| l.total_cmp(v))
-                .ok()
-                .and_then(|i| u32::try_from(i).ok())
-                .ok_or_else(|| Error::invalid(argument, "too many distinct levels"))
-        })
-        .collect::<Result<Vec<u32>>>()?;
+    let mut codes = Vec::with_capacity(values.len());
+    for v in &values {
+        let code = levels
+            .binary_search_by(|l| l.total_cmp(v))
+            .ok()
+            .and_then(|i| u32::try_from(i).ok())
+            .ok_or_else(|| Error::invalid(argument, "too many distinct levels"))?;
+        codes.push(code);
+    }
     Ok((codes, levels.iter().map(|v| js_string(*v)).collect()))
 }
 

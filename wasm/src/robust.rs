@@ -17,7 +17,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::args::{arg_error, core_error, export, floats, Fields, Input, Matrix, Msg, Nums, Read};
-use crate::input::{encode, FeatureArg};
+use crate::input::{encode_all, FeatureArg};
 use crate::model::{native, ModelArg};
 
 /// Seconds since `start` (milliseconds from `Date.now()`).
@@ -82,12 +82,7 @@ fn compute_noise(input: &Input) -> Result<NoiseStabilityReport, JsError> {
     no_y(&args, "noiseStability")?;
     check_matrix(x.view(), "X").map_err(core_error)?;
     let model = ModelArg::resolve(input, args.model.as_ref(), x.view())?;
-    let encoded = args
-        .sensitive
-        .iter()
-        .map(|f| encode("sensitive", f))
-        .collect::<aequa_core::Result<Vec<_>>>()
-        .map_err(core_error)?;
+    let encoded = encode_all("sensitive", &args.sensitive).map_err(core_error)?;
     let groups: Vec<_> = encoded.iter().map(|e| e.feature()).collect();
     let start = js_sys::Date::now();
     let mut report =
