@@ -21,18 +21,11 @@ use aequa_core::robust::linear_attack::Norm;
 use aequa_core::robust::noise::Noise;
 use serde_json::Value;
 
-use crate::fields::{invalid_type, Msg, Read};
+use crate::fields::{invalid_type, one_of, Msg, Read};
 
 /// serde's "unknown variant" message.
 fn unknown_variant(name: &str, names: &[&str]) -> Msg {
-    let quoted: Vec<String> = names.iter().map(|k| format!("`{k}`")).collect();
-    let expected = match quoted.as_slice() {
-        [] => "there are no variants".to_string(),
-        [one] => format!("expected {one}"),
-        [a, b] => format!("expected {a} or {b}"),
-        all => format!("expected one of {}", all.join(", ")),
-    };
-    format!("unknown variant `{name}`, {expected}")
+    format!("unknown variant `{name}`, {}", one_of(names, "variants"))
 }
 
 /// The variant named by `v` (a string, or `{name: null}` as serde also reads a unit variant)
@@ -148,6 +141,7 @@ impl Read for AleBins {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fields::assert_same_as_serde;
     use serde::de::DeserializeOwned;
     use serde::Serialize;
     #[cfg(target_arch = "wasm32")]
@@ -187,13 +181,7 @@ mod tests {
             serde_json::json!(["a"]),
         ]);
         for case in cases {
-            let by_hand = T::read(&case);
-            let by_serde = T::deserialize(&case).map_err(|e| e.to_string());
-            match (by_hand, by_serde) {
-                (Ok(a), Ok(b)) => assert_eq!(a, b, "{case}"),
-                (Err(a), Err(b)) => assert_eq!(a, b, "{case}"),
-                (a, b) => panic!("{case}: by hand {a:?}, serde {b:?}"),
-            }
+            assert_same_as_serde::<T>(&case, |_| false);
         }
     }
 

@@ -91,14 +91,37 @@ impl<'a> Fields<'a> {
 
 /// serde's "unknown field" message, listing the keys an object may have.
 pub fn unknown_field(key: &str, known: &[&str]) -> Msg {
-    let quoted: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
-    let expected = match quoted.as_slice() {
-        [] => "there are no fields".to_string(),
+    format!("unknown field `{key}`, {}", one_of(known, "fields"))
+}
+
+/// serde's list of what was expected: `` expected `a` or `b` ``, `` expected one of `a`, ... ``
+/// (`what`: "fields" or "variants", for an empty list).
+pub fn one_of(names: &[&str], what: &str) -> String {
+    let quoted: Vec<String> = names.iter().map(|k| format!("`{k}`")).collect();
+    match quoted.as_slice() {
+        [] => format!("there are no {what}"),
         [one] => format!("expected {one}"),
         [a, b] => format!("expected {a} or {b}"),
         all => format!("expected one of {}", all.join(", ")),
-    };
-    format!("unknown field `{key}`, {expected}")
+    }
+}
+
+/// Tests: `T` read from `case` by hand and by its derived reader gives the same value or the
+/// same message. A hand-reader error `skip` accepts is not compared: forms serde also reads
+/// and this reader does not (a struct written as the list of its fields in order).
+#[cfg(test)]
+pub fn assert_same_as_serde<T>(case: &Value, skip: fn(&str) -> bool)
+where
+    T: Read + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let by_hand = T::read(case);
+    let by_serde = T::deserialize(case).map_err(|e| e.to_string());
+    match (by_hand, by_serde) {
+        (Err(a), _) if skip(&a) => {}
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "{case}"),
+        (Err(a), Err(b)) => assert_eq!(a, b, "{case}"),
+        (a, b) => panic!("{case}: by hand {a:?}, serde {b:?}"),
+    }
 }
 
 impl Read for Value {

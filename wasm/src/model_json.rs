@@ -151,6 +151,7 @@ impl Read for TreeEnsemble {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fields::assert_same_as_serde;
     use serde::de::DeserializeOwned;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test;
@@ -194,18 +195,12 @@ mod tests {
             }
         }
         for case in cases {
-            let by_hand = T::read(&case);
-            let by_serde = T::deserialize(&case).map_err(|e| e.to_string());
-            match (by_hand, by_serde) {
-                // serde also reads a struct (and ndarray an array) from a list of its fields
-                // in order; not this reader (the models' JSON never takes that form).
-                (Err(a), _)
-                    if a.starts_with("invalid type: sequence, expected struct")
-                        || a == "invalid type: sequence, expected ndarray representation" => {}
-                (Ok(a), Ok(b)) => assert_eq!(a, b, "{case}"),
-                (Err(a), Err(b)) => assert_eq!(a, b, "{case}"),
-                (a, b) => panic!("{case}: by hand {a:?}, serde {b:?}"),
-            }
+            // serde also reads a struct (and ndarray an array) from a list of its fields in
+            // order; not this reader (the models' JSON never takes that form).
+            assert_same_as_serde::<T>(&case, |e| {
+                e.starts_with("invalid type: sequence, expected struct")
+                    || e == "invalid type: sequence, expected ndarray representation"
+            });
         }
     }
 
