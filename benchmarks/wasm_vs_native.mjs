@@ -1,6 +1,6 @@
 // The same computations natively (the Python wheel's Rust core, benchmarks/wasm_vs_native.py)
 // and in the WASM module under Node, back to back on the same inputs: metricFrame on 1e6 rows,
-// TreeSHAP of a 100-tree forest on 1000 rows, a drift report over 4 × 100k numeric values.
+// the same with 100 bootstrap replicates on 1e5 rows, TreeSHAP of a 100-tree forest on 1000 rows, a drift report over 4 × 100k numeric values.
 // Both sides single-threaded (RAYON_NUM_THREADS=1: wasm32 has no threads here), best of 3,
 // end to end through each API (input conversion included).
 //
@@ -63,6 +63,16 @@ try {
       metrics,
     });
 
+  // 100 seeded bootstrap replicates on the first 1e5 rows (the dashboard's interval job).
+  const nb = 100_000;
+  const bootstrap = () =>
+    aequa.metricFrame({
+      yTrue: yTrue.subarray(0, nb),
+      yPred: yPred.subarray(0, nb),
+      sensitiveFeatures: [{ name: "group", values: group.subarray(0, nb) }],
+      options: { metrics, bootstrap: { nBoot: 100, ciQuantiles: [0.025, 0.975], randomState: 7 } },
+    });
+
   const model = JSON.parse(readFileSync(join(dir, "forest.json"), "utf8"));
   const x = { data: f64("x"), nRows: 1000, nCols: 10 };
   const shap = () => aequa.treeShap({ model, x });
@@ -79,6 +89,7 @@ try {
 
   // Same results as natively (and the two MetricFrame paths agree).
   assert.deepStrictEqual(frameColumns(), frame());
+  assert.deepStrictEqual(bootstrap(), JSON.parse(checks.bootstrap_report));
   assert.deepStrictEqual(shap().values.slice(0, 5), checks.tree_shap_values_head);
   assert.deepStrictEqual(
     driftReport().overall.columns.map((c) => c.statistic),
@@ -88,6 +99,7 @@ try {
   const wasm = {
     metric_frame: best(frame),
     "metric_frame (columns)": best(frameColumns),
+    bootstrap: best(bootstrap),
     tree_shap: best(shap),
     drift_report: best(driftReport),
   };

@@ -192,7 +192,7 @@ def _gradient(
 ) -> AttackReport:
     Xa, names, _ = _matrix(X)
     native = _native_linear(model)
-    options = {
+    options: dict[str, Any] = {
         "eps": float(eps),
         "norm": _norm(norm),
         "max_iter": int(max_iter),
@@ -401,7 +401,7 @@ def hop_skip_jump(
     """
     Xa, names, columns = _matrix(X)
     resolved = _resolve(model, Xa, columns, ("predict_proba", "decision_function", "predict"))
-    options = {
+    options: dict[str, Any] = {
         "norm": _norm(norm),
         "constraints": _constraints(constraints, names),
         "max_queries": int(max_queries),

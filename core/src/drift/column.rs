@@ -92,10 +92,10 @@ pub(crate) fn numeric_column(
     let wants_ks = choice.is_some_and(|c| c.test == Test::Ks);
     let (mut fused_w, mut fused_ks) = (None, None);
     let n_distinct_all = if wants_ks {
-        let (ext, n) = joint.ks_extremes();
+        let (ext, n) = joint.fused_ks();
         fused_ks = Some(ext);
         n
-    } else if let Some((w, n)) = wants_w.then(|| joint.wasserstein_distinct()).flatten() {
+    } else if let Some((w, n)) = wants_w.then(|| joint.fused_wasserstein()).flatten() {
         fused_w = Some(w);
         n
     } else {
@@ -116,7 +116,7 @@ pub(crate) fn numeric_column(
         Test::Ks => {
             let ext = match fused_ks {
                 Some(ext) => ext,
-                None => joint.ks_extremes().0,
+                None => joint.fused_ks().0,
             };
             let res =
                 ks_from_extremes(n_ref, n_cur, &ext, Alternative::TwoSided, options.ks_method)?;
@@ -153,7 +153,10 @@ pub(crate) fn numeric_column(
         Test::Wasserstein => {
             let (w, norm) = match fused_w {
                 Some(w) => {
-                    let norm = std_finite(reference).max(0.001);
+                    let sd = joint
+                        .reference_std()
+                        .unwrap_or_else(|| std_finite(reference));
+                    let norm = sd.max(0.001);
                     (w / norm, norm)
                 }
                 None => {

@@ -16,7 +16,8 @@ use ndarray::ArrayView1;
 
 use super::column::{categorical_column, numeric_column, Outcome};
 use super::correction::adjust;
-use super::joint::{Joint, JointScratch};
+use super::joint::{Fold, Joint, JointScratch};
+use super::select::{Test, LARGE_SAMPLE};
 use crate::error::{Error, Result};
 use crate::report::{ColumnDrift, DriftReport, DriftSection, GroupDrift, Num, SCHEMA_VERSION};
 
@@ -388,7 +389,14 @@ fn column(
                     (ArrayView1::from(&picked.0), ArrayView1::from(&picked.1))
                 }
             };
-            let joint = Joint::build(reference, current, scratch);
+            // Wasserstein (the default above LARGE_SAMPLE values) or KS run during the sort.
+            let fold = match choice {
+                Some(c) if c.test == Test::Wasserstein => Fold::Wasserstein,
+                Some(c) if c.test == Test::Ks => Fold::Ks,
+                None if reference.len() > LARGE_SAMPLE => Fold::Wasserstein,
+                _ => Fold::Nothing,
+            };
+            let joint = Joint::build(reference, current, scratch, fold);
             let raw = reference
                 .to_slice()
                 .map_or_else(|| Cow::Owned(reference.to_vec()), Cow::Borrowed);
@@ -457,7 +465,6 @@ fn column(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::drift::select::Test;
     use ndarray::array;
 
     #[test]

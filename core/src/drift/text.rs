@@ -67,13 +67,14 @@ fn table_key(data: &[u8], start: usize, s: &[u8]) -> (u64, u64, u64) {
     (w0 & mask(len), w1 & mask(len.saturating_sub(8)), len as u64)
 }
 
+/// The table slot of `key` in a table of `mask + 1` (a power of two, at least 2) entries:
+/// the top bits of one multiply, which depend on every bit of the folded key.
 #[inline]
 fn slot_of(key: (u64, u64, u64), mask: usize) -> usize {
-    // Multiplying carries bits upwards only: fold the high half down before masking (short
-    // level names often differ in their last, highest byte only).
-    let h = (key.0 ^ key.1.rotate_left(31) ^ key.2.rotate_left(58)).wrapping_mul(MIX);
-    let h = (h ^ (h >> 32)).wrapping_mul(MIX);
-    ((h ^ (h >> 29)) as usize) & mask
+    let h = (key.0 ^ key.1.rotate_left(29) ^ key.2.rotate_left(53)).wrapping_mul(MIX);
+    // The mask's width from `leading_zeros` (no popcount: baseline x86-64 lacks it).
+    let bits = (usize::BITS - mask.leading_zeros()).clamp(1, 63);
+    (h >> (64 - bits)) as usize & mask
 }
 
 /// Encode rows `0..offsets.len() - 1` of an Arrow text array: row `i` is
@@ -100,8 +101,9 @@ pub fn encode_text<O: Copy + TryInto<usize>>(
     }
     let mut codes = Vec::with_capacity(n);
     let mut levels: Vec<&[u8]> = Vec::new();
-    // Open addressing over (key, code), a power of two at least twice the levels.
-    let mut table: Vec<Entry> = vec![((0, 0, 0), EMPTY); 64];
+    // Open addressing over (key, code), a power of two at least four times the levels (few
+    // collisions: each costs a mispredicted branch).
+    let mut table: Vec<Entry> = vec![((0, 0, 0), EMPTY); 256];
     let mut mask = table.len() - 1;
     for (i, pair) in offsets.windows(2).enumerate() {
         let valid = validity.is_none_or(|v| {
@@ -146,7 +148,7 @@ pub fn encode_text<O: Copy + TryInto<usize>>(
                     if let Some(e) = table.get_mut(slot) {
                         *e = (key, c);
                     }
-                    if 2 * levels.len() > table.len() {
+                    if 4 * levels.len() > table.len() {
                         table = rehash(&table, table.len() * 2);
                         mask = table.len() - 1;
                     }
