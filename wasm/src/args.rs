@@ -4,9 +4,10 @@
 //! and the JSON twin of an export run the same code. Matrices are row-major.
 
 use ndarray::Array2;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+pub use crate::fields::{invalid_type, Fields, Msg, Read};
 
 use aequa_core::report::Num;
 
@@ -64,9 +65,9 @@ impl Input {
         to_value(v, &Path::Root(argument), 0)
     }
 
-    /// The typed arguments (unknown keys are errors: the structs deny them).
-    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, JsError> {
-        T::deserialize(&self.value).map_err(|e| arg_error("input", &e))
+    /// The typed arguments (unknown keys are errors: each reader lists the keys it knows).
+    pub fn parse<T: Read>(&self) -> Result<T, JsError> {
+        T::read(&self.value).map_err(|e| arg_error("input", &e))
     }
 }
 
@@ -133,12 +134,11 @@ fn to_value(v: &JsValue, path: &Path<'_>, depth: usize) -> Result<serde_json::Va
                 copy.to_vec().into_iter().map(number).collect(),
             ));
         }
-        return list
-            .iter()
-            .enumerate()
-            .map(|(i, item)| to_value(&item, &Path::Index(path, i), depth + 1))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Value::Array);
+        let mut out = Vec::with_capacity(list.length() as usize);
+        for (i, item) in list.iter().enumerate() {
+            out.push(to_value(&item, &Path::Index(path, i), depth + 1)?);
+        }
+        return Ok(Value::Array(out));
     }
     if v.is_function() {
         return Err(JsError::new(&format!(
@@ -190,40 +190,35 @@ fn number(x: f64) -> serde_json::Value {
 }
 
 /// A matrix: `number[][]` (one array per row) or `{data, nRows, nCols}` with `data` row-major
-/// (a `Float64Array` or a number array). `null` is a missing value (NaN). Read by hand rather
-/// than as an untagged enum, which would buffer every number before trying each form.
+/// (a `Float64Array` or a number array). `null` is a missing value (NaN).
 #[derive(Debug, Clone)]
 pub enum Matrix {
     Rows(Vec<Nums>),
     Flat(FlatMatrix),
 }
 
-impl<'de> Deserialize<'de> for Matrix {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Matrix;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "a matrix: an array of rows (number[][]) or {data, nRows, nCols} with data row-major",
-                )
+impl Read for Matrix {
+    fn read(v: &serde_json::Value) -> Result<Self, Msg> {
+        match v {
+            serde_json::Value::Array(_) => Vec::<Nums>::read(v).map(Matrix::Rows),
+            serde_json::Value::Object(_) => {
+                let f = Fields::of(v, &["data", "nRows", "nCols"])?;
+                Ok(Matrix::Flat(FlatMatrix {
+                    data: f.req("data")?,
+                    n_rows: f.req("nRows")?,
+                    n_cols: f.req("nCols")?,
+                }))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Matrix, A::Error> {
-                Vec::<Nums>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
-                    .map(Matrix::Rows)
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Matrix, A::Error> {
-                FlatMatrix::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(Matrix::Flat)
-            }
+            other => Err(invalid_type(
+                other,
+                "a matrix: an array of rows (number[][]) or {data, nRows, nCols} with data row-major",
+            )),
         }
-        d.deserialize_any(Visit)
     }
 }
 
 /// The flat form of [`Matrix`].
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct FlatMatrix {
     pub data: Nums,
     pub n_rows: usize,
@@ -243,28 +238,25 @@ pub struct FlatOut {
 #[derive(Debug, Clone, Default)]
 pub struct Nums(pub Vec<f64>);
 
-impl<'de> Deserialize<'de> for Nums {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Nums;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an array of numbers or a Float64Array")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Nums, A::Error> {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-                while let Some(v) = seq.next_element::<Num>()? {
-                    out.push(v.0);
+impl Read for Nums {
+    fn read(v: &serde_json::Value) -> Result<Self, Msg> {
+        use serde_json::Value;
+        match v {
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for x in items {
+                    out.push(match x {
+                        Value::Null => f64::NAN,
+                        x => f64::read(x)?,
+                    });
                 }
                 Ok(Nums(out))
             }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Nums, E> {
-                typed(v)
-                    .map(Nums)
-                    .ok_or_else(|| E::invalid_type(serde::de::Unexpected::Str(v), &self))
-            }
+            Value::String(s) => typed(s)
+                .map(Nums)
+                .ok_or_else(|| invalid_type(v, "an array of numbers or a Float64Array")),
+            other => Err(invalid_type(other, "an array of numbers or a Float64Array")),
         }
-        d.deserialize_any(Visit)
     }
 }
 
@@ -272,12 +264,10 @@ impl<'de> Deserialize<'de> for Nums {
 /// The argument structs keep `options` as a JSON value and call this, so they are not generic
 /// over the options type: one deserializer per argument struct in the module, not one per
 /// method.
-pub fn options_of<O: DeserializeOwned + Default>(
-    options: Option<serde_json::Value>,
-) -> Result<O, JsError> {
+pub fn options_of<O: Read + Default>(options: Option<serde_json::Value>) -> Result<O, JsError> {
     options.map_or_else(
         || Ok(O::default()),
-        |v| O::deserialize(&v).map_err(|e| arg_error("input", &e)),
+        |v| O::read(&v).map_err(|e| arg_error("input", &e)),
     )
 }
 

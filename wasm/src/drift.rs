@@ -3,40 +3,48 @@
 //! number arrays (`null` is missing) or string arrays (categories; `null` is missing), coded
 //! over the sorted union of both samples' values as the Python package codes them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aequa_core::drift::anderson::anderson_ksamp as core_anderson;
+use aequa_core::drift::binning::{BinningMethod, Bins};
 use aequa_core::drift::chisquare::chisquare as core_chisquare;
 use aequa_core::drift::ks::{ks_2samp as core_ks, Alternative, KsMethod};
+use aequa_core::drift::psi::Floor;
+use aequa_core::drift::select::Test;
 use aequa_core::drift::wasserstein::wasserstein_distance as core_wasserstein;
 use aequa_core::drift::{
     drift_report as core_report, ColumnValues, DriftColumn, DriftInput, DriftOptions, GroupCodes,
+    TestChoice,
 };
 use aequa_core::report::{DriftReport, Num};
 use ndarray::ArrayView1;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{arg_error, core_error, export, floats, Input, Nums};
+use crate::args::{
+    arg_error, core_error, export, floats, invalid_type, Fields, Input, Msg, Nums, Read,
+};
 
 /// `{data1, data2, alternative?, method?}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct KsArgs {
     data1: Nums,
     data2: Nums,
-    #[serde(default = "two_sided")]
     alternative: Alternative,
-    #[serde(default = "auto")]
     method: KsMethod,
 }
 
-fn two_sided() -> Alternative {
-    Alternative::TwoSided
-}
-
-fn auto() -> KsMethod {
-    KsMethod::Auto
+impl Read for KsArgs {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(v, &["data1", "data2", "alternative", "method"])?;
+        Ok(KsArgs {
+            data1: f.req("data1")?,
+            data2: f.req("data2")?,
+            alternative: f.or("alternative", Alternative::TwoSided)?,
+            method: f.or("method", KsMethod::Auto)?,
+        })
+    }
 }
 
 /// scipy's `KstestResult` fields, and the method the p-value was computed with.
@@ -72,14 +80,22 @@ fn compute_ks(input: &Input) -> Result<KsOut, JsError> {
 }
 
 /// `{fObs, fExp?, ddof?}`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug)]
 struct ChisquareArgs {
     f_obs: Nums,
-    #[serde(default)]
     f_exp: Option<Nums>,
-    #[serde(default)]
     ddof: i64,
+}
+
+impl Read for ChisquareArgs {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(v, &["fObs", "fExp", "ddof"])?;
+        Ok(ChisquareArgs {
+            f_obs: f.req("fObs")?,
+            f_exp: f.opt("fExp")?,
+            ddof: f.or("ddof", 0)?,
+        })
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -101,15 +117,24 @@ fn compute_chisquare(input: &Input) -> Result<ChisquareOut, JsError> {
 }
 
 /// `{uValues, vValues, uWeights?, vWeights?}`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug)]
 struct WassersteinArgs {
     u_values: Nums,
     v_values: Nums,
-    #[serde(default)]
     u_weights: Option<Nums>,
-    #[serde(default)]
     v_weights: Option<Nums>,
+}
+
+impl Read for WassersteinArgs {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(v, &["uValues", "vValues", "uWeights", "vWeights"])?;
+        Ok(WassersteinArgs {
+            u_values: f.req("uValues")?,
+            v_values: f.req("vValues")?,
+            u_weights: f.opt("uWeights")?,
+            v_weights: f.opt("vWeights")?,
+        })
+    }
 }
 
 fn compute_wasserstein(input: &Input) -> Result<Num, JsError> {
@@ -127,16 +152,20 @@ fn compute_wasserstein(input: &Input) -> Result<Num, JsError> {
 }
 
 /// `{samples, midrank?}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct AndersonArgs {
     samples: Vec<Nums>,
-    #[serde(default = "yes")]
     midrank: bool,
 }
 
-fn yes() -> bool {
-    true
+impl Read for AndersonArgs {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(v, &["samples", "midrank"])?;
+        Ok(AndersonArgs {
+            samples: f.req("samples")?,
+            midrank: f.or("midrank", true)?,
+        })
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -182,7 +211,7 @@ export!(
 
 // ---------------------------------------------------------------- columns and the report
 
-/// One value of a column as JS holds it (read by hand: an untagged enum would buffer each).
+/// One value of a column as JS holds it.
 #[derive(Debug, Clone)]
 enum Cell {
     Number(f64),
@@ -190,39 +219,17 @@ enum Cell {
     Missing,
 }
 
-impl<'de> Deserialize<'de> for Cell {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl serde::de::Visitor<'_> for Visit {
-            type Value = Cell;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("every value of a column to be a number, a string or null")
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Cell, E> {
-                Ok(Cell::Number(v))
-            }
-            #[allow(clippy::cast_precision_loss)]
-            fn visit_i64<E>(self, v: i64) -> Result<Cell, E> {
-                Ok(Cell::Number(v as f64))
-            }
-            #[allow(clippy::cast_precision_loss)]
-            fn visit_u64<E>(self, v: u64) -> Result<Cell, E> {
-                Ok(Cell::Number(v as f64))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Cell, E> {
-                Ok(Cell::Text(v.to_string()))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Cell, E> {
-                Ok(Cell::Text(v))
-            }
-            fn visit_unit<E>(self) -> Result<Cell, E> {
-                Ok(Cell::Missing)
-            }
-            fn visit_none<E>(self) -> Result<Cell, E> {
-                Ok(Cell::Missing)
-            }
+impl Read for Cell {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        match v {
+            Value::Number(n) => Ok(Cell::Number(n.as_f64().unwrap_or(f64::NAN))),
+            Value::String(s) => Ok(Cell::Text(s.clone())),
+            Value::Null => Ok(Cell::Missing),
+            other => Err(invalid_type(
+                other,
+                "every value of a column to be a number, a string or null",
+            )),
         }
-        d.deserialize_any(Visit)
     }
 }
 
@@ -233,25 +240,16 @@ enum Values {
     Numbers(Vec<f64>),
 }
 
-impl<'de> Deserialize<'de> for Values {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Values;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an array of numbers, strings or null, or a Float64Array")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Values, A::Error> {
-                Vec::<Cell>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
-                    .map(Values::Cells)
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Values, E> {
-                crate::args::typed(v)
-                    .map(Values::Numbers)
-                    .ok_or_else(|| E::invalid_type(serde::de::Unexpected::Str(v), &self))
-            }
+impl Read for Values {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        const EXPECTED: &str = "an array of numbers, strings or null, or a Float64Array";
+        match v {
+            Value::Array(_) => Vec::<Cell>::read(v).map(Values::Cells),
+            Value::String(s) => crate::args::typed(s)
+                .map(Values::Numbers)
+                .ok_or_else(|| invalid_type(v, EXPECTED)),
+            other => Err(invalid_type(other, EXPECTED)),
         }
-        d.deserialize_any(Visit)
     }
 }
 
@@ -351,33 +349,50 @@ fn codes(name: &str, reference: &Values, current: &Values) -> Result<Coded, JsEr
 }
 
 /// `{name, reference, current}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct ColumnArg {
     name: String,
     reference: Values,
     current: Values,
 }
 
+impl Read for ColumnArg {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(v, &["name", "reference", "current"])?;
+        Ok(ColumnArg {
+            name: f.req("name")?,
+            reference: f.req("reference")?,
+            current: f.req("current")?,
+        })
+    }
+}
+
 /// `{columns, prediction?, groups?, options?}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct ReportArgs {
     columns: Vec<ColumnArg>,
-    #[serde(default)]
     prediction: Option<ColumnArg>,
-    #[serde(default)]
     groups: Option<ColumnArg>,
-    #[serde(default)]
     options: Option<DriftOptions>,
 }
 
+impl Read for ReportArgs {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(v, &["columns", "prediction", "groups", "options"])?;
+        Ok(ReportArgs {
+            columns: f.req("columns")?,
+            prediction: f.opt("prediction")?,
+            groups: f.opt("groups")?,
+            options: f.opt("options")?,
+        })
+    }
+}
+
 fn report(args: &ReportArgs, options: &DriftOptions) -> Result<DriftReport, JsError> {
-    let held = args
-        .columns
-        .iter()
-        .map(|c| Held::of(&c.name, &c.reference, &c.current))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut held = Vec::with_capacity(args.columns.len());
+    for c in &args.columns {
+        held.push(Held::of(&c.name, &c.reference, &c.current)?);
+    }
     let pred = args
         .prediction
         .as_ref()
@@ -415,42 +430,69 @@ export!(
 );
 
 /// `{reference, current, bins?, binning?, floor? | base?}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct BinnedArgs {
     reference: Values,
     current: Values,
-    #[serde(default)]
     bins: Option<usize>,
-    #[serde(default)]
     binning: Option<String>,
-    #[serde(default)]
     floor: Option<f64>,
-    #[serde(default)]
     base: Option<f64>,
+}
+
+impl Read for BinnedArgs {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(
+            v,
+            &["reference", "current", "bins", "binning", "floor", "base"],
+        )?;
+        Ok(BinnedArgs {
+            reference: f.req("reference")?,
+            current: f.req("current")?,
+            bins: f.opt("bins")?,
+            binning: f.opt("binning")?,
+            floor: f.opt("floor")?,
+            base: f.opt("base")?,
+        })
+    }
 }
 
 /// PSI or Jensen-Shannon distance with the bins compared (Python's `BinnedResult`).
 #[derive(Debug, Serialize)]
 struct BinnedOut {
-    statistic: serde_json::Value,
-    bins: serde_json::Value,
-    reference_counts: serde_json::Value,
-    current_counts: serde_json::Value,
-    details: serde_json::Map<String, serde_json::Value>,
+    statistic: Num,
+    bins: Option<Bins>,
+    reference_counts: Value,
+    current_counts: Value,
+    details: BTreeMap<String, Value>,
 }
 
-fn binned(input: &Input, test: &str) -> Result<BinnedOut, JsError> {
+fn binned(input: &Input, test: Test) -> Result<BinnedOut, JsError> {
     let a: BinnedArgs = input.parse()?;
-    let mut options = serde_json::json!({
-        "bins": a.bins.unwrap_or(10),
-        "binning": a.binning.as_deref().unwrap_or("quantile"),
-        "tests": {"x": {"test": test}},
-    });
+    let binning = match a.binning {
+        Some(name) => {
+            BinningMethod::read(&Value::String(name)).map_err(|e| arg_error("input", &e))?
+        }
+        None => BinningMethod::Quantile,
+    };
+    let mut options = DriftOptions {
+        bins: a.bins.unwrap_or(10),
+        binning,
+        ..DriftOptions::default()
+    };
+    options.tests.insert(
+        "x".into(),
+        TestChoice {
+            test,
+            threshold: None,
+        },
+    );
     match (test, a.floor, a.base) {
-        ("psi", Some(f), _) => set(&mut options, "floor", serde_json::json!({ "fixed": f })),
-        ("jensen_shannon", _, Some(b)) => set(&mut options, "js_base", serde_json::json!(b)),
-        ("psi", _, Some(_)) => return Err(JsError::new("base: psi takes no base; leave it out")),
+        (Test::Psi, Some(f), _) => options.floor = Floor::Fixed(f),
+        (Test::JensenShannon, _, Some(b)) => options.js_base = Some(b),
+        (Test::Psi, _, Some(_)) => {
+            return Err(JsError::new("base: psi takes no base; leave it out"))
+        }
         (_, Some(_), _) => {
             return Err(JsError::new(
                 "floor: jensenShannon applies no floor; leave it out",
@@ -458,8 +500,6 @@ fn binned(input: &Input, test: &str) -> Result<BinnedOut, JsError> {
         }
         _ => {}
     }
-    let options: DriftOptions =
-        Deserialize::deserialize(&options).map_err(|e| arg_error("input", &e))?;
     let args = ReportArgs {
         columns: vec![ColumnArg {
             name: "x".into(),
@@ -471,36 +511,29 @@ fn binned(input: &Input, test: &str) -> Result<BinnedOut, JsError> {
         options: None,
     };
     let r = report(&args, &options)?;
-    let entry =
-        serde_json::to_value(r.overall.columns.first()).map_err(|e| arg_error("report", &e))?;
-    let mut details = match entry.get("details") {
-        Some(serde_json::Value::Object(m)) => m.clone(),
-        _ => serde_json::Map::new(),
+    // One column in, one entry out (none would read as nulls, as the JSON of nothing did).
+    let (statistic, bins, mut details) = match r.overall.columns.into_iter().next() {
+        Some(entry) => (entry.statistic, entry.bins, entry.details),
+        None => (Num(f64::NAN), None, BTreeMap::new()),
     };
     let reference_counts = details.remove("reference_counts").unwrap_or_default();
     let current_counts = details.remove("current_counts").unwrap_or_default();
     details.retain(|k, _| !k.ends_with("_counts"));
     Ok(BinnedOut {
-        statistic: entry.get("statistic").cloned().unwrap_or_default(),
-        bins: entry.get("bins").cloned().unwrap_or_default(),
+        statistic,
+        bins,
         reference_counts,
         current_counts,
         details,
     })
 }
 
-fn set(object: &mut serde_json::Value, key: &str, value: serde_json::Value) {
-    if let Some(map) = object.as_object_mut() {
-        map.insert(key.into(), value);
-    }
-}
-
 fn compute_psi(input: &Input) -> Result<BinnedOut, JsError> {
-    binned(input, "psi")
+    binned(input, Test::Psi)
 }
 
 fn compute_js(input: &Input) -> Result<BinnedOut, JsError> {
-    binned(input, "jensen_shannon")
+    binned(input, Test::JensenShannon)
 }
 
 export!(

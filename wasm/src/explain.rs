@@ -21,16 +21,16 @@ use aequa_core::model::NativeModel;
 use aequa_core::report::{ExplanationReport, Num};
 use aequa_core::Error;
 use ndarray::{Array1, Array2};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{core_error, export, floats, options_of, Input, Matrix, Nums};
-use crate::input::{encode, FeatureArg};
+use crate::args::{core_error, export, floats, options_of, Fields, Input, Matrix, Msg, Nums, Read};
+use crate::input::{encode_all, FeatureArg};
 use crate::model::{native, ModelArg};
 
 /// Parsed arguments, `x`, the background (if any) and the options.
-type Read<A, O> = (A, Array2<f64>, Option<Array2<f64>>, O);
+type Parsed<A, O> = (A, Array2<f64>, Option<Array2<f64>>, O);
 
 /// A Shapley method of the core.
 type ShapleyFn<O> = fn(
@@ -41,20 +41,28 @@ type ShapleyFn<O> = fn(
 ) -> aequa_core::Result<ExplanationReport>;
 
 /// `{model, x, background?, options?}`: the input of the Shapley methods.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct ShapArgs {
-    #[serde(default)]
-    model: Option<serde_json::Value>,
+    model: Option<Value>,
     x: Matrix,
-    #[serde(default)]
     background: Option<Matrix>,
-    #[serde(default)]
-    options: Option<serde_json::Value>,
+    options: Option<Value>,
+}
+
+impl Read for ShapArgs {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(v, &["model", "x", "background", "options"])?;
+        Ok(ShapArgs {
+            model: f.opt("model")?,
+            x: f.req("x")?,
+            background: f.opt("background")?,
+            options: f.opt("options")?,
+        })
+    }
 }
 
 impl ShapArgs {
-    fn read<O: DeserializeOwned + Default>(input: &Input) -> Result<Read<Self, O>, JsError> {
+    fn read<O: Read + Default>(input: &Input) -> Result<Parsed<Self, O>, JsError> {
         let mut args: Self = input.parse()?;
         let x = args.x.array("x")?;
         let bg = args
@@ -76,7 +84,7 @@ fn need_background(bg: Option<Array2<f64>>) -> Result<Array2<f64>, JsError> {
 }
 
 /// Exact, permutation and kernel Shapley values share one body.
-fn shapley<O: DeserializeOwned + Default>(
+fn shapley<O: Read + Default>(
     input: &Input,
     run: ShapleyFn<O>,
 ) -> Result<ExplanationReport, JsError> {
@@ -175,24 +183,45 @@ export!(
 // ---------------------------------------------------------------- inspection
 
 /// `{model, x, y, sampleWeight?, sensitive?, permutations?, sampleIndices?, options?}`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug)]
 struct ImportanceArgs {
-    #[serde(default)]
-    model: Option<serde_json::Value>,
+    model: Option<Value>,
     x: Matrix,
     y: Nums,
-    #[serde(default)]
     sample_weight: Option<Nums>,
-    #[serde(default)]
     sensitive: Vec<FeatureArg>,
     /// Caller-chosen permutations (repeats × rows) replacing the seeded draw.
-    #[serde(default)]
     permutations: Option<Vec<Vec<i64>>>,
-    #[serde(default)]
     sample_indices: Option<Vec<i64>>,
-    #[serde(default)]
     options: Option<ImportanceOptions>,
+}
+
+impl Read for ImportanceArgs {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(
+            v,
+            &[
+                "model",
+                "x",
+                "y",
+                "sampleWeight",
+                "sensitive",
+                "permutations",
+                "sampleIndices",
+                "options",
+            ],
+        )?;
+        Ok(ImportanceArgs {
+            model: f.opt("model")?,
+            x: f.req("x")?,
+            y: f.req("y")?,
+            sample_weight: f.opt("sampleWeight")?,
+            sensitive: f.or("sensitive", Vec::new())?,
+            permutations: f.opt("permutations")?,
+            sample_indices: f.opt("sampleIndices")?,
+            options: f.opt("options")?,
+        })
+    }
 }
 
 fn int_matrix(argument: &str, rows: &[Vec<i64>]) -> Result<Array2<i64>, JsError> {
@@ -213,12 +242,7 @@ fn compute_importance(input: &Input) -> Result<aequa_core::report::ImportanceRep
     check_x(x.view(), y.len()).map_err(core_error)?;
     let model = ModelArg::resolve(input, args.model.as_ref(), x.view())?;
     let w = args.sample_weight.as_ref().map(|w| Array1::from(floats(w)));
-    let encoded = args
-        .sensitive
-        .iter()
-        .map(|f| encode("sensitive", f))
-        .collect::<aequa_core::Result<Vec<_>>>()
-        .map_err(core_error)?;
+    let encoded = encode_all("sensitive", &args.sensitive).map_err(core_error)?;
     let perms = args
         .permutations
         .as_deref()
@@ -240,16 +264,24 @@ fn compute_importance(input: &Input) -> Result<aequa_core::report::ImportanceRep
 }
 
 /// `{model, x, sampleWeight?, options?}`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug)]
 struct DependenceArgs {
-    #[serde(default)]
-    model: Option<serde_json::Value>,
+    model: Option<Value>,
     x: Matrix,
-    #[serde(default)]
     sample_weight: Option<Nums>,
-    #[serde(default)]
-    options: Option<serde_json::Value>,
+    options: Option<Value>,
+}
+
+impl Read for DependenceArgs {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(v, &["model", "x", "sampleWeight", "options"])?;
+        Ok(DependenceArgs {
+            model: f.opt("model")?,
+            x: f.req("x")?,
+            sample_weight: f.opt("sampleWeight")?,
+            options: f.opt("options")?,
+        })
+    }
 }
 
 fn compute_pd(input: &Input) -> Result<aequa_core::report::DependenceReport, JsError> {

@@ -8,13 +8,13 @@ use aequa_core::data::groups::Feature;
 use aequa_core::fairness::{BootstrapOptions, Convention, FrameInput, FrameOptions, LabelSpec};
 use aequa_core::{Error, Result};
 use ndarray::{Array2, ArrayView1};
-use serde::Deserialize;
+use serde_json::Value;
 
-use crate::args::Nums;
+use crate::args::{invalid_type, Fields, Msg, Nums, Read};
 
-/// Keys of the input object, of one feature, of `options` and of `options.bootstrap`. serde
-/// reads only the keys it knows from a JS object, so the binding checks these lists itself
-/// (a misspelt optional key must not pass silently); a test keeps them equal to the structs.
+/// Keys of the input object, of one feature, of `options` and of `options.bootstrap`: the
+/// readers below reject any other key (a misspelt optional key must not pass silently), and
+/// `metricFrame` checks them on the JS object first to name the nested argument in its message.
 pub const INPUT_KEYS: &[&str] = &[
     "yTrue",
     "yPred",
@@ -39,54 +39,67 @@ pub const OPTIONS_KEYS: &[&str] = &[
 pub const BOOTSTRAP_KEYS: &[&str] = &["nBoot", "ciQuantiles", "randomState", "stratified"];
 
 /// `metricFrame`'s argument.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug)]
 pub struct FrameArgs {
     y_true: Nums,
     y_pred: Nums,
-    #[serde(default)]
     sample_weight: Option<Nums>,
     sensitive_features: Vec<FeatureArg>,
-    #[serde(default)]
     control_features: Option<Vec<FeatureArg>>,
-    #[serde(default)]
     options: Option<OptionsArg>,
     /// Caller-chosen bootstrap rows (replicates × rows), replacing the seeded draw.
-    #[serde(default)]
     bootstrap_indices: Option<Vec<Vec<i64>>>,
 }
 
+impl Read for FrameArgs {
+    fn read(v: &Value) -> std::result::Result<Self, Msg> {
+        let f = Fields::of(v, INPUT_KEYS)?;
+        Ok(FrameArgs {
+            y_true: f.req("yTrue")?,
+            y_pred: f.req("yPred")?,
+            sample_weight: f.opt("sampleWeight")?,
+            sensitive_features: f.req("sensitiveFeatures")?,
+            control_features: f.opt("controlFeatures")?,
+            options: f.opt("options")?,
+            bootstrap_indices: f.opt("bootstrapIndices")?,
+        })
+    }
+}
+
 /// One grouping column.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct FeatureArg {
     name: String,
-    #[serde(deserialize_with = "levels")]
     values: Vec<Level>,
+}
+
+impl Read for FeatureArg {
+    fn read(v: &Value) -> std::result::Result<Self, Msg> {
+        let f = Fields::of(v, FEATURE_KEYS)?;
+        Ok(FeatureArg {
+            name: f.req("name")?,
+            values: levels(f.raw("values").ok_or("missing field `values`")?)?,
+        })
+    }
 }
 
 /// A grouping column's values: an array, or a `Float64Array` (numbers, copied once by
 /// `args::Input`).
-fn levels<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<Level>, D::Error> {
-    struct Visit;
-    impl<'de> serde::de::Visitor<'de> for Visit {
-        type Value = Vec<Level>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("an array of strings or numbers")
+fn levels(v: &Value) -> std::result::Result<Vec<Level>, Msg> {
+    const EXPECTED: &str = "an array of strings or numbers";
+    match v {
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                out.push(level(item)?);
+            }
+            Ok(out)
         }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(
-            self,
-            seq: A,
-        ) -> std::result::Result<Vec<Level>, A::Error> {
-            Vec::<Level>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
-        }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Vec<Level>, E> {
-            crate::args::typed(v)
-                .map(|n| n.into_iter().map(Level::Number).collect())
-                .ok_or_else(|| E::invalid_type(serde::de::Unexpected::Str(v), &self))
-        }
+        Value::String(s) => crate::args::typed(s)
+            .map(|n| n.into_iter().map(Level::Number).collect())
+            .ok_or_else(|| invalid_type(v, EXPECTED)),
+        other => Err(invalid_type(other, EXPECTED)),
     }
-    d.deserialize_any(Visit)
 }
 
 /// A group value as JS holds it.
@@ -96,66 +109,19 @@ enum Level {
     Text(String),
 }
 
-/// Read by hand: an untagged enum would buffer every value before trying each variant, which
-/// dominated the conversion of a million-row column.
-impl<'de> Deserialize<'de> for Level {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        const EXPECTED: &str =
-            "expected every value of a grouping column to be a string or a number";
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Level;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string or a number")
-            }
-            fn visit_f64<E>(self, v: f64) -> std::result::Result<Level, E> {
-                Ok(Level::Number(v))
-            }
-            #[allow(clippy::cast_precision_loss)]
-            fn visit_i64<E>(self, v: i64) -> std::result::Result<Level, E> {
-                Ok(Level::Number(v as f64))
-            }
-            #[allow(clippy::cast_precision_loss)]
-            fn visit_u64<E>(self, v: u64) -> std::result::Result<Level, E> {
-                Ok(Level::Number(v as f64))
-            }
-            fn visit_str<E>(self, v: &str) -> std::result::Result<Level, E> {
-                Ok(Level::Text(v.to_string()))
-            }
-            fn visit_string<E>(self, v: String) -> std::result::Result<Level, E> {
-                Ok(Level::Text(v))
-            }
-            fn visit_bool<E: serde::de::Error>(self, _: bool) -> std::result::Result<Level, E> {
-                Err(E::custom(EXPECTED))
-            }
-            // JSON null is how a JS NaN arrives (the core names the row).
-            fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Level, E> {
-                Ok(Level::Number(f64::NAN))
-            }
-            fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Level, E> {
-                Ok(Level::Number(f64::NAN))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                _: A,
-            ) -> std::result::Result<Level, A::Error> {
-                Err(serde::de::Error::custom(EXPECTED))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                _: A,
-            ) -> std::result::Result<Level, A::Error> {
-                Err(serde::de::Error::custom(EXPECTED))
-            }
-        }
-        d.deserialize_any(Visit)
+/// A string or a number; JSON null is how a JS NaN arrives (the core names the row).
+fn level(v: &Value) -> std::result::Result<Level, Msg> {
+    match v {
+        Value::Number(n) => Ok(Level::Number(n.as_f64().unwrap_or(f64::NAN))),
+        Value::String(s) => Ok(Level::Text(s.clone())),
+        Value::Null => Ok(Level::Number(f64::NAN)),
+        _ => Err("expected every value of a grouping column to be a string or a number".into()),
     }
 }
 
 /// The options (of `metricFrame` and `metricFrameColumns`); anything left out takes the core's
 /// default.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct OptionsArg {
     metrics: Option<Vec<String>>,
     pos_label: Option<f64>,
@@ -165,14 +131,38 @@ pub struct OptionsArg {
     bootstrap: Option<BootstrapArg>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+impl Read for OptionsArg {
+    fn read(v: &Value) -> std::result::Result<Self, Msg> {
+        let f = Fields::of(v, OPTIONS_KEYS)?;
+        Ok(OptionsArg {
+            metrics: f.opt("metrics")?,
+            pos_label: f.opt("posLabel")?,
+            threshold: f.opt("threshold")?,
+            compat: f.opt("compat")?,
+            min_group_size: f.opt("minGroupSize")?,
+            bootstrap: f.opt("bootstrap")?,
+        })
+    }
+}
+
+#[derive(Debug)]
 struct BootstrapArg {
     n_boot: u32,
     ci_quantiles: Vec<f64>,
     random_state: u32,
-    #[serde(default)]
     stratified: bool,
+}
+
+impl Read for BootstrapArg {
+    fn read(v: &Value) -> std::result::Result<Self, Msg> {
+        let f = Fields::of(v, BOOTSTRAP_KEYS)?;
+        Ok(BootstrapArg {
+            n_boot: f.req("nBoot")?,
+            ci_quantiles: f.req("ciQuantiles")?,
+            random_state: f.req("randomState")?,
+            stratified: f.or("stratified", false)?,
+        })
+    }
 }
 
 impl OptionsArg {
@@ -216,13 +206,10 @@ impl FrameArgs {
 
     /// Encode the sensitive and control columns.
     pub fn encode(&self) -> Result<(Vec<Encoded>, Vec<Encoded>)> {
-        let all = |argument: &str, list: &[FeatureArg]| -> Result<Vec<Encoded>> {
-            list.iter().map(|f| encode(argument, f)).collect()
-        };
         let control = self.control_features.as_deref().unwrap_or_default();
         Ok((
-            all("sensitive_features", &self.sensitive_features)?,
-            all("control_features", control)?,
+            encode_all("sensitive_features", &self.sensitive_features)?,
+            encode_all("control_features", control)?,
         ))
     }
 
@@ -268,6 +255,15 @@ impl Encoded {
     }
 }
 
+/// Every column of `list` encoded (a loop: size, see `fields.rs`).
+pub fn encode_all(argument: &str, list: &[FeatureArg]) -> Result<Vec<Encoded>> {
+    let mut out = Vec::with_capacity(list.len());
+    for f in list {
+        out.push(encode(argument, f)?);
+    }
+    Ok(out)
+}
+
 pub fn encode(argument: &str, f: &FeatureArg) -> Result<Encoded> {
     let numbers: Option<Vec<f64>> = f
         .values
@@ -280,23 +276,23 @@ pub fn encode(argument: &str, f: &FeatureArg) -> Result<Encoded> {
     let (codes, levels) = match numbers {
         Some(numbers) => encode_numbers(argument, &f.name, &numbers)?,
         None => {
-            let texts = f
-                .values
-                .iter()
-                .enumerate()
-                .map(|(i, v)| match v {
-                    Level::Text(s) => Ok(s.clone()),
-                    Level::Number(x) => Err(Error::invalid(
-                        argument,
-                        format!(
-                            "column '{}' mixes strings and numbers (row {i} is {}); \
-                             pass one type per column",
-                            f.name,
-                            js_string(*x)
-                        ),
-                    )),
-                })
-                .collect::<Result<Vec<String>>>()?;
+            let mut texts = Vec::with_capacity(f.values.len());
+            for (i, v) in f.values.iter().enumerate() {
+                match v {
+                    Level::Text(s) => texts.push(s.clone()),
+                    Level::Number(x) => {
+                        return Err(Error::invalid(
+                            argument,
+                            format!(
+                                "column '{}' mixes strings and numbers (row {i} is {}); \
+                                 pass one type per column",
+                                f.name,
+                                js_string(*x)
+                            ),
+                        ))
+                    }
+                }
+            }
             encode_labels(argument, &texts)?
         }
     };
@@ -330,16 +326,15 @@ pub fn encode_numbers(
             format!("column '{name}' is empty; expected one value per row"),
         ));
     }
-    let codes = values
-        .iter()
-        .map(|v| {
-            levels
-                .binary_search_by(|l| l.total_cmp(v))
-                .ok()
-                .and_then(|i| u32::try_from(i).ok())
-                .ok_or_else(|| Error::invalid(argument, "too many distinct levels"))
-        })
-        .collect::<Result<Vec<u32>>>()?;
+    let mut codes = Vec::with_capacity(values.len());
+    for v in &values {
+        let code = levels
+            .binary_search_by(|l| l.total_cmp(v))
+            .ok()
+            .and_then(|i| u32::try_from(i).ok())
+            .ok_or_else(|| Error::invalid(argument, "too many distinct levels"))?;
+        codes.push(code);
+    }
     Ok((codes, levels.iter().map(|v| js_string(*v)).collect()))
 }
 
@@ -378,28 +373,6 @@ mod tests {
         assert!(e.to_string().contains("column 'g' holds NaN at row 1"));
     }
 
-    /// serde's "unknown field" message lists the fields a struct knows: they must be the lists.
-    fn known_fields<T: serde::de::DeserializeOwned + std::fmt::Debug>() -> Vec<String> {
-        let e = serde_json::from_str::<T>(r#"{"notAField": 0}"#)
-            .unwrap_err()
-            .to_string();
-        let list = e.split("expected ").nth(1).unwrap();
-        let list = list.split(" at line").next().unwrap();
-        let list = list.trim_start_matches("one of ").replace(" or ", ", ");
-        list.split(", ")
-            .map(|f| f.trim_matches('`').to_string())
-            .collect()
-    }
-
-    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
-    #[cfg_attr(not(target_arch = "wasm32"), test)]
-    fn key_lists_match_the_structs() {
-        assert_eq!(known_fields::<FrameArgs>(), INPUT_KEYS);
-        assert_eq!(known_fields::<FeatureArg>(), FEATURE_KEYS);
-        assert_eq!(known_fields::<OptionsArg>(), OPTIONS_KEYS);
-        assert_eq!(known_fields::<BootstrapArg>(), BOOTSTRAP_KEYS);
-    }
-
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn json_input_encodes_and_rejects_mixed_columns() {
@@ -407,7 +380,7 @@ mod tests {
             "sensitiveFeatures":[{"name":"s","values":["b","a","b"]}],
             "controlFeatures":[{"name":"c","values":[2,10,2]}],
             "options":{"metrics":["count"],"posLabel":1,"compat":"fairlearn"}}"#;
-        let args: FrameArgs = serde_json::from_str(json).unwrap();
+        let args = FrameArgs::read(&serde_json::from_str(json).unwrap()).unwrap();
         let (s, c) = args.encode().unwrap();
         assert_eq!(
             (s[0].codes.clone(), s[0].levels.clone()),
@@ -422,12 +395,12 @@ mod tests {
         );
         let mixed =
             r#"{"yTrue":[1],"yPred":[1],"sensitiveFeatures":[{"name":"s","values":["a",1]}]}"#;
-        let args: FrameArgs = serde_json::from_str(mixed).unwrap();
+        let args = FrameArgs::read(&serde_json::from_str(mixed).unwrap()).unwrap();
         let e = args.encode().unwrap_err().to_string();
         assert!(e.contains("mixes strings and numbers (row 1 is 1)"), "{e}");
         let ragged =
             r#"{"yTrue":[1],"yPred":[1],"sensitiveFeatures":[],"bootstrapIndices":[[0],[0,0]]}"#;
-        let args: FrameArgs = serde_json::from_str(ragged).unwrap();
+        let args = FrameArgs::read(&serde_json::from_str(ragged).unwrap()).unwrap();
         assert!(args
             .indices()
             .unwrap_err()

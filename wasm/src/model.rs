@@ -8,10 +8,11 @@ use std::cell::RefCell;
 use aequa_core::model::{check_features, predict_checked, Model, NativeModel};
 use aequa_core::Error;
 use ndarray::{Array2, ArrayView2};
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{core_error, export, to_js, to_text, FlatOut, Input, Matrix};
+use crate::args::{
+    core_error, export, invalid_type, to_js, to_text, Fields, FlatOut, Input, Matrix, Msg, Read,
+};
 use aequa_core::report::Num;
 
 thread_local! {
@@ -224,51 +225,43 @@ pub fn native(value: Option<&serde_json::Value>) -> Result<NativeModel, JsError>
 
 /// `NativeModel`'s `{"kind": ..., ...}` read by hand: the derived reader of an internally
 /// tagged enum buffers the whole model (every tree) before reading it again, and carries a
-/// second copy of every model type's reader in the module. The errors are serde's own, so the
-/// messages equal `NativeModel::from_json`'s; the variants ignore the `kind` key.
-fn tagged(value: &serde_json::Value) -> Result<NativeModel, serde_json::Error> {
-    use serde::de::{Error as _, Unexpected};
+/// second copy of every model type's reader in the module. The models are read by
+/// `crate::model_json` with serde's messages, so they equal `NativeModel::from_json`'s; the
+/// variants ignore the `kind` key.
+fn tagged(value: &serde_json::Value) -> Result<NativeModel, Msg> {
     use serde_json::Value;
-    let Value::Object(map) = value else {
-        let unexpected = match value {
-            Value::Bool(b) => Unexpected::Bool(*b),
-            Value::Number(n) => n
-                .as_f64()
-                .map_or(Unexpected::Other("number"), Unexpected::Float),
-            Value::String(s) => Unexpected::Str(s),
-            Value::Array(_) => Unexpected::Seq,
-            Value::Null | Value::Object(_) => Unexpected::Unit,
-        };
-        return Err(serde_json::Error::invalid_type(
-            unexpected,
-            &"internally tagged enum NativeModel",
-        ));
-    };
-    match map.get("kind") {
-        None => Err(serde_json::Error::missing_field("kind")),
+    if !value.is_object() {
+        return Err(invalid_type(value, "internally tagged enum NativeModel"));
+    }
+    match value.get("kind") {
+        None => Err("missing field `kind`".into()),
         Some(Value::String(kind)) if kind == "linear" => {
-            aequa_core::model::LinearModel::deserialize(value).map(NativeModel::Linear)
+            aequa_core::model::LinearModel::read(value).map(NativeModel::Linear)
         }
         Some(Value::String(kind)) if kind == "trees" => {
-            aequa_core::model::TreeEnsemble::deserialize(value).map(NativeModel::Trees)
+            aequa_core::model::TreeEnsemble::read(value).map(NativeModel::Trees)
         }
-        Some(Value::String(kind)) => Err(serde_json::Error::unknown_variant(
-            kind,
-            &["linear", "trees"],
+        Some(Value::String(kind)) => Err(format!(
+            "unknown variant `{kind}`, expected `linear` or `trees`"
         )),
-        Some(_) => Err(serde_json::Error::invalid_type(
-            Unexpected::Other("a non-string kind"),
-            &"variant identifier",
-        )),
+        Some(_) => Err("invalid type: a non-string kind, expected variant identifier".into()),
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct PredictArgs {
-    #[serde(default)]
     model: Option<serde_json::Value>,
     x: Matrix,
+}
+
+impl Read for PredictArgs {
+    fn read(v: &serde_json::Value) -> Result<Self, Msg> {
+        let f = Fields::of(v, &["model", "x"])?;
+        Ok(PredictArgs {
+            model: f.opt("model")?,
+            x: f.req("x")?,
+        })
+    }
 }
 
 fn compute_predict(input: &Input) -> Result<FlatOut, JsError> {

@@ -13,11 +13,11 @@ use aequa_core::robust::sensitive_flip::{sensitive_flip as core_flip, FlipOption
 use aequa_core::robust::{check_matrix, tree_attack};
 use aequa_core::Error;
 use ndarray::{Array1, Array2};
-use serde::Deserialize;
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{core_error, export, floats, Input, Matrix, Nums};
-use crate::input::{encode, FeatureArg};
+use crate::args::{arg_error, core_error, export, floats, Fields, Input, Matrix, Msg, Nums, Read};
+use crate::input::{encode_all, FeatureArg};
 use crate::model::{native, ModelArg};
 
 /// Seconds since `start` (milliseconds from `Date.now()`).
@@ -26,24 +26,32 @@ fn since(start: f64) -> Option<f64> {
 }
 
 /// `{model, x, y?, sensitive?, options?}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct ProbeArgs {
-    #[serde(default)]
-    model: Option<serde_json::Value>,
+    model: Option<Value>,
     x: Matrix,
-    #[serde(default)]
     y: Option<Nums>,
-    #[serde(default)]
     sensitive: Vec<FeatureArg>,
-    #[serde(default)]
-    options: Option<serde_json::Value>,
+    options: Option<Value>,
+}
+
+impl Read for ProbeArgs {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(v, &["model", "x", "y", "sensitive", "options"])?;
+        Ok(ProbeArgs {
+            model: f.opt("model")?,
+            x: f.req("x")?,
+            y: f.opt("y")?,
+            sensitive: f.or("sensitive", Vec::new())?,
+            options: f.opt("options")?,
+        })
+    }
 }
 
 /// Parsed arguments, `x`, `y` (if any) and the options.
-type Read<O> = (ProbeArgs, Array2<f64>, Option<Array1<f64>>, O);
+type Parsed<O> = (ProbeArgs, Array2<f64>, Option<Array1<f64>>, O);
 
-fn read<O: serde::de::DeserializeOwned + Default>(input: &Input) -> Result<Read<O>, JsError> {
+fn read<O: Read + Default>(input: &Input) -> Result<Parsed<O>, JsError> {
     let mut args: ProbeArgs = input.parse()?;
     let x = args.x.array("x")?;
     let y = args.y.as_ref().map(|y| Array1::from(floats(y)));
@@ -74,12 +82,7 @@ fn compute_noise(input: &Input) -> Result<NoiseStabilityReport, JsError> {
     no_y(&args, "noiseStability")?;
     check_matrix(x.view(), "X").map_err(core_error)?;
     let model = ModelArg::resolve(input, args.model.as_ref(), x.view())?;
-    let encoded = args
-        .sensitive
-        .iter()
-        .map(|f| encode("sensitive", f))
-        .collect::<aequa_core::Result<Vec<_>>>()
-        .map_err(core_error)?;
+    let encoded = encode_all("sensitive", &args.sensitive).map_err(core_error)?;
     let groups: Vec<_> = encoded.iter().map(|e| e.feature()).collect();
     let start = js_sys::Date::now();
     let mut report =
@@ -162,33 +165,39 @@ fn compute_pgd(input: &Input) -> Result<AttackReport, JsError> {
 }
 
 /// Options of the minimal perturbation (Python's `minimal_perturbation` keywords).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct MinimalOptions {
-    #[serde(default)]
     norm: Norm,
-    #[serde(default)]
     constraints: Constraints,
-    #[serde(default = "overshoot")]
     overshoot: f64,
 }
 
-fn overshoot() -> f64 {
-    1e-9
-}
-
-impl Default for MinimalOptions {
-    fn default() -> Self {
-        MinimalOptions {
-            norm: Norm::L2,
+impl MinimalOptions {
+    /// `{norm?, constraints?, overshoot?}` (absent or null: the defaults).
+    fn read(options: Option<&Value>) -> Result<Self, JsError> {
+        let mut o = MinimalOptions {
+            norm: Norm::default(),
             constraints: Constraints::default(),
-            overshoot: overshoot(),
+            overshoot: 1e-9,
+        };
+        if let Some(v) = options.filter(|v| !v.is_null()) {
+            let read = |o: MinimalOptions| -> Result<MinimalOptions, Msg> {
+                let f = Fields::of(v, &["norm", "constraints", "overshoot"])?;
+                Ok(MinimalOptions {
+                    norm: f.or("norm", o.norm)?,
+                    constraints: f.or("constraints", o.constraints)?,
+                    overshoot: f.or("overshoot", o.overshoot)?,
+                })
+            };
+            o = read(o).map_err(|e| arg_error("input", &e))?;
         }
+        Ok(o)
     }
 }
 
 fn compute_minimal(input: &Input) -> Result<AttackReport, JsError> {
-    let (args, x, _, o) = read::<MinimalOptions>(input)?;
+    let (args, x, _, options) = read::<Value>(input)?;
+    let o = MinimalOptions::read(Some(&options))?;
     no_y(&args, "minimalPerturbation")?;
     no_sensitive(&args, "minimalPerturbation")?;
     if input.func.is_some() {

@@ -6,34 +6,58 @@
 use aequa_core::model::train::{train, TrainKind, TrainOptions, Trained};
 use aequa_core::model::Model;
 use ndarray::{Array1, Array2};
-use serde::Deserialize;
+use serde_json::Value;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{core_error, floats, to_js, to_text, Input, Matrix, Nums};
+use crate::args::{core_error, floats, to_js, to_text, Fields, Input, Matrix, Msg, Nums, Read};
 
 /// `{x, y, kind, randomState?, alpha?, nTrees?, maxDepth?, minSamplesLeaf?,
 /// minSamplesSplit?, maxFeatures?}`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug)]
 struct TrainArgs {
     x: Matrix,
     y: Nums,
     kind: TrainKind,
-    #[serde(default)]
     random_state: u32,
-    #[serde(default)]
     alpha: f64,
-    #[serde(default)]
     n_trees: Option<u16>,
-    #[serde(default)]
     max_depth: Option<u16>,
-    #[serde(default)]
     min_samples_leaf: Option<usize>,
-    #[serde(default)]
     min_samples_split: Option<usize>,
-    #[serde(default)]
     max_features: Option<usize>,
+}
+
+impl Read for TrainArgs {
+    fn read(v: &Value) -> Result<Self, Msg> {
+        let f = Fields::of(
+            v,
+            &[
+                "x",
+                "y",
+                "kind",
+                "randomState",
+                "alpha",
+                "nTrees",
+                "maxDepth",
+                "minSamplesLeaf",
+                "minSamplesSplit",
+                "maxFeatures",
+            ],
+        )?;
+        Ok(TrainArgs {
+            x: f.req("x")?,
+            y: f.req("y")?,
+            kind: f.req("kind")?,
+            random_state: f.or("randomState", 0)?,
+            alpha: f.or("alpha", 0.0)?,
+            n_trees: f.opt("nTrees")?,
+            max_depth: f.opt("maxDepth")?,
+            min_samples_leaf: f.opt("minSamplesLeaf")?,
+            min_samples_split: f.opt("minSamplesSplit")?,
+            max_features: f.opt("maxFeatures")?,
+        })
+    }
 }
 
 fn fit(input: &Input) -> Result<Trained, JsError> {
