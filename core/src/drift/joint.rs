@@ -16,9 +16,14 @@ use std::borrow::Cow;
 
 use ndarray::ArrayView1;
 
-use super::ks::{Extremes, ExtremesTracker};
+use super::ks::Extremes;
 use super::sample::{from_key, key};
-use super::wasserstein::Sum;
+
+mod folds;
+pub use folds::std_finite;
+use folds::{
+    laned, masked, squared_deviation, std_from, KsFold, LaneSum, RunFold, WassersteinFold,
+};
 
 /// Top-level buckets: the key's top 16 bits.
 const BUCKETS: usize = 1 << 16;
@@ -102,140 +107,6 @@ pub enum Fold {
     Wasserstein,
     /// [`Joint::ks_extremes`] too (read back with [`Joint::fused_ks`]).
     Ks,
-}
-
-/// A pass over the merged order, fed one sorted run of [`Joint`] elements at a time.
-trait RunFold {
-    fn run(&mut self, top: u64, run: &[u64]);
-}
-
-/// [`Joint::wasserstein_distinct`]'s loop, fed one sorted bucket at a time: the same
-/// additions in the same order, so the same bits.
-struct WassersteinFold {
-    nu: i64,
-    nv: i64,
-    total: Sum,
-    distinct: usize,
-    last: f64,
-    gap: i64,
-}
-
-impl RunFold for WassersteinFold {
-    #[inline]
-    fn run(&mut self, top: u64, run: &[u64]) {
-        self.fold_run(top, run);
-    }
-}
-
-impl WassersteinFold {
-    /// `None` when a sample is empty or `n_ref · n_cur ≥ 2⁶³` (no statistic).
-    fn new(n_reference: usize, n_current: usize) -> Option<Self> {
-        let nu = i64::try_from(n_reference).ok()?;
-        let nv = i64::try_from(n_current).ok()?;
-        if nu == 0 || nv == 0 {
-            return None;
-        }
-        nu.checked_mul(nv)?;
-        Some(WassersteinFold {
-            nu,
-            nv,
-            total: Sum::default(),
-            distinct: 0,
-            last: f64::NAN,
-            gap: 0,
-        })
-    }
-
-    #[inline]
-    fn fold_run(&mut self, top: u64, run: &[u64]) {
-        let hi = top << 48;
-        if self.distinct == 0 {
-            // The first value overall: the loop below adds 0 · 0 for it, as the whole-array
-            // version does.
-            match run.first() {
-                Some(e) => {
-                    self.last = from_key(hi | (e >> 16));
-                    self.distinct = 1;
-                }
-                None => return,
-            }
-        }
-        let (nu, nv) = (self.nu, self.nv);
-        let (mut last, mut gap, mut distinct) = (self.last, self.gap, self.distinct);
-        for e in run {
-            let z = from_key(hi | (e >> 16));
-            distinct += usize::from(z != last);
-            self.total.add(gap.unsigned_abs() as f64 * (z - last));
-            last = z;
-            gap += if e & 1 == 1 { -nu } else { nv };
-        }
-        (self.last, self.gap, self.distinct) = (last, gap, distinct);
-    }
-
-    fn finish(&self) -> (f64, usize) {
-        (
-            self.total.value() / (self.nu as f64 * self.nv as f64),
-            self.distinct,
-        )
-    }
-}
-
-/// [`Joint::ks_extremes`]'s pass: each distinct value recorded with the counts up to it.
-struct KsFold {
-    tracker: ExtremesTracker,
-    i: usize,
-    j: usize,
-    distinct: usize,
-    last: f64,
-    in1: bool,
-    in2: bool,
-}
-
-impl KsFold {
-    fn new(n_reference: usize, n_current: usize) -> Self {
-        KsFold {
-            tracker: ExtremesTracker::new(n_reference, n_current),
-            i: 0,
-            j: 0,
-            distinct: 0,
-            last: f64::NAN,
-            in1: false,
-            in2: false,
-        }
-    }
-
-    fn finish(mut self) -> (Extremes, usize) {
-        if !self.last.is_nan() {
-            self.tracker
-                .record(self.last, self.i, self.j, self.in1, self.in2);
-        }
-        (self.tracker.finish(), self.distinct)
-    }
-}
-
-impl RunFold for KsFold {
-    #[inline]
-    fn run(&mut self, top: u64, run: &[u64]) {
-        let hi = top << 48;
-        let (mut i, mut j, mut distinct) = (self.i, self.j, self.distinct);
-        let (mut last, mut in1, mut in2) = (self.last, self.in1, self.in2);
-        for e in run {
-            let (z, current) = (from_key(hi | (e >> 16)), e & 1 == 1);
-            if z != last {
-                if !last.is_nan() {
-                    self.tracker.record(last, i, j, in1, in2);
-                }
-                distinct += 1;
-                (last, in1, in2) = (z, false, false);
-            }
-            in1 |= !current;
-            in2 |= current;
-            i += usize::from(!current);
-            j += usize::from(current);
-        }
-        (self.i, self.j, self.distinct) = (i, j, distinct);
-        (self.last, self.in1, self.in2) = (last, in1, in2);
-    }
 }
 
 fn contiguous(v: ArrayView1<'_, f64>) -> Cow<'_, [f64]> {
@@ -464,37 +335,16 @@ impl Joint {
 
     /// `W₁` between the samples (scipy's `wasserstein_distance`) and the distinct count, as
     /// [`super::wasserstein::wasserstein_with_distinct`] of the sorted samples: the same sum
-    /// in the same order. `None` when a sample is empty or `n_ref · n_cur ≥ 2⁶³`.
+    /// in the same order, by the pass the sort runs with [`Fold::Wasserstein`]. `None` when a
+    /// sample is empty or `n_ref · n_cur ≥ 2⁶³`.
     pub fn wasserstein_distinct(&self) -> Option<(f64, usize)> {
-        let nu = i64::try_from(self.n_reference).ok()?;
-        let nv = i64::try_from(self.n_current).ok()?;
-        if nu == 0 || nv == 0 {
-            return None;
-        }
-        nu.checked_mul(nv)?;
-        let first = self.first()?;
-        let mut total = Sum::default();
-        let (mut distinct, mut last, mut gap) = (1_usize, first, 0_i64);
-        self.for_each(|z, current| {
-            distinct += usize::from(z != last);
-            // Zero where z repeats the last value (and at the first).
-            total.add(gap.unsigned_abs() as f64 * (z - last));
-            last = z;
-            gap += if current { -nu } else { nv };
-        });
-        Some((total.value() / (nu as f64 * nv as f64), distinct))
+        let mut fold = WassersteinFold::new(self.n_reference, self.n_current)?;
+        self.fold_runs(&mut fold);
+        Some(fold.finish())
     }
 
-    /// The smallest value.
-    fn first(&self) -> Option<f64> {
-        let (top, _) = self.runs.first()?;
-        let e = self.elements.first()?;
-        Some(from_key((top << 48) | (e >> 16)))
-    }
-
-    /// The extremes of `F_ref − F_cur` (as `ks_2samp`'s) and the distinct count.
-    pub(crate) fn ks_extremes(&self) -> (Extremes, usize) {
-        let mut fold = KsFold::new(self.n_reference, self.n_current);
+    /// Feed every run, in order, to `fold`.
+    fn fold_runs(&self, fold: &mut impl RunFold) {
         let mut start = 0;
         for (top, len) in &self.runs {
             if let Some(run) = self.elements.get(start..start + len) {
@@ -502,6 +352,12 @@ impl Joint {
             }
             start += len;
         }
+    }
+
+    /// The extremes of `F_ref − F_cur` (as `ks_2samp`'s) and the distinct count.
+    pub(crate) fn ks_extremes(&self) -> (Extremes, usize) {
+        let mut fold = KsFold::new(self.n_reference, self.n_current);
+        self.fold_runs(&mut fold);
         fold.finish()
     }
 
@@ -526,82 +382,6 @@ impl Joint {
         c.truncate(j);
         (r, c)
     }
-}
-
-/// Population standard deviation (`np.std`, ddof 0) of the finite values of `x`, in any
-/// order: compensated sums in four interleaved lanes (independent chains the compiler can
-/// vectorize), non-finite values masked to `+0.0` (which leaves a compensated sum unchanged).
-/// [`Joint::build`] with [`Fold::Wasserstein`] computes the same bits for the reference
-/// during its own two passes.
-pub fn std_finite(x: &[f64]) -> f64 {
-    let n = x.iter().filter(|v| v.is_finite()).count();
-    let mut sum = LaneSum::default();
-    laned(x, |l, v| sum.add(l, masked(v)));
-    let mean = sum.total() / n as f64;
-    let mut squares = LaneSum::default();
-    laned(x, |l, v| squares.add(l, squared_deviation(v, mean)));
-    std_from(&squares, n)
-}
-
-const LANES: usize = 4;
-
-/// A compensated sum in [`LANES`] interleaved lanes (value `i` of a pass to lane `i % 4`).
-#[derive(Debug, Default, Clone, Copy)]
-struct LaneSum {
-    s: [f64; LANES],
-    c: [f64; LANES],
-}
-
-impl LaneSum {
-    #[inline(always)]
-    fn add(&mut self, lane: usize, v: f64) {
-        if let (Some(s), Some(c)) = (self.s.get_mut(lane), self.c.get_mut(lane)) {
-            let t = *s + v;
-            let v_part = t - *s;
-            *c += (*s - (t - v_part)) + (v - v_part);
-            *s = t;
-        }
-    }
-
-    fn total(&self) -> f64 {
-        let mut total = Sum::default();
-        for (s, c) in self.s.iter().zip(&self.c) {
-            total.add(*s);
-            total.add(*c);
-        }
-        total.value()
-    }
-}
-
-/// `f(i % LANES, x[i])` for every `i`, in chunks of [`LANES`] so the lanes stay in registers.
-#[inline(always)]
-fn laned(x: &[f64], mut f: impl FnMut(usize, f64)) {
-    let chunks = x.chunks_exact(LANES);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        for (l, v) in chunk.iter().enumerate() {
-            f(l, *v);
-        }
-    }
-    for (l, v) in rest.iter().enumerate() {
-        f(l, *v);
-    }
-}
-
-/// `v`, or `+0.0` when it is missing.
-#[inline(always)]
-fn masked(v: f64) -> f64 {
-    f64::from_bits(v.to_bits() & u64::from(v.is_finite()).wrapping_neg())
-}
-
-#[inline(always)]
-fn squared_deviation(v: f64, mean: f64) -> f64 {
-    let d = f64::from_bits((v - mean).to_bits() & u64::from(v.is_finite()).wrapping_neg());
-    d * d
-}
-
-fn std_from(squares: &LaneSum, n: usize) -> f64 {
-    libm::sqrt(squares.total() / n as f64)
 }
 
 /// Sort one bucket `src` into `dst` (same length).
@@ -687,164 +467,4 @@ fn insertion_sort(a: &mut [u64]) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::drift::ks::{ks_2samp_sorted, Alternative, KsMethod};
-    use crate::drift::wasserstein::{std_population, wasserstein_with_distinct};
-    use ndarray::Array1;
-
-    fn sorted(v: &[f64]) -> Vec<f64> {
-        let mut s: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-        crate::math::sort_floats(&mut s);
-        s
-    }
-
-    fn samples(n: usize, seed: u32) -> Vec<Vec<f64>> {
-        let mut rng = crate::rng::seeded(seed, 0);
-        let mut u = || crate::rng::below(&mut rng, 1_000_000) as f64 / 1e6;
-        let normalish = |u: &mut dyn FnMut() -> f64| (0..12).map(|_| u()).sum::<f64>() - 6.0;
-        let mut out: Vec<Vec<f64>> = vec![
-            (0..n).map(|_| normalish(&mut u)).collect(),
-            (0..n).map(|_| normalish(&mut u) * 1.3 + 0.2).collect(),
-            // Integer-valued with many ties.
-            (0..n)
-                .map(|_| (normalish(&mut u) * 10.0 + 40.0).round())
-                .collect(),
-        ];
-        // A few values only, some missing, signed zeros, wide range.
-        out.push(
-            (0..n)
-                .map(|i| match i % 7 {
-                    0 => f64::NAN,
-                    1 => -0.0,
-                    2 => 0.0,
-                    3 => f64::INFINITY,
-                    4 => 1e300 * u(),
-                    5 => -1e-300 * u(),
-                    _ => 3.0,
-                })
-                .collect(),
-        );
-        // Values differing only in low mantissa bits (one top bucket, one digit).
-        out.push((0..n).map(|_| 1.0 + u() * 1e-12).collect());
-        out
-    }
-
-    #[test]
-    fn insertion_sort_sorts_any_order() {
-        let mut rng = crate::rng::seeded(3, 0);
-        for len in [0, 1, 2, 3, 5, 24, 49, 300] {
-            for spread in [2, 10, 1 << 40] {
-                let mut a: Vec<u64> = (0..len)
-                    .map(|_| crate::rng::below(&mut rng, spread))
-                    .collect();
-                let mut want = a.clone();
-                want.sort_unstable();
-                insertion_sort(&mut a);
-                assert_eq!(a, want);
-                let mut rev = want.clone();
-                rev.reverse();
-                insertion_sort(&mut rev);
-                assert_eq!(rev, want);
-            }
-        }
-    }
-
-    #[test]
-    fn split_is_each_sample_sorted() {
-        for n in [0, 1, 10, 3000, 50_000] {
-            let s = samples(n, 5);
-            for a in &s {
-                for b in &s {
-                    let j = Joint::build(
-                        Array1::from(a.clone()).view(),
-                        Array1::from(b[..b.len() / 2].to_vec()).view(),
-                        &mut JointScratch::default(),
-                        Fold::Nothing,
-                    );
-                    let (r, c) = j.split();
-                    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-                    assert_eq!(bits(&r), bits(&sorted(a)));
-                    assert_eq!(bits(&c), bits(&sorted(&b[..b.len() / 2])));
-                    assert_eq!(j.missing_reference, a.len() - r.len());
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn statistics_equal_the_two_sample_merges() {
-        let mut scratch = JointScratch::default();
-        for n in [5, 3000, 40_000] {
-            let s = samples(n, 9);
-            for a in &s {
-                for b in &s {
-                    let (ra, rb) = (sorted(a), sorted(b));
-                    let j = Joint::build(
-                        Array1::from(a.clone()).view(),
-                        Array1::from(b.clone()).view(),
-                        &mut scratch,
-                        Fold::Wasserstein,
-                    );
-                    let want = wasserstein_with_distinct(&ra, &rb).unwrap();
-                    let got = j.wasserstein_distinct().unwrap();
-                    assert_eq!(got.0.to_bits(), want.0.to_bits(), "{got:?} {want:?}");
-                    assert_eq!(got.1, want.1);
-                    let sd = j.reference_std().unwrap();
-                    assert_eq!(
-                        sd.to_bits(),
-                        std_finite(a).to_bits(),
-                        "{sd} {}",
-                        std_finite(a)
-                    );
-                    let fused = j.fused_wasserstein().unwrap();
-                    assert_eq!(fused.0.to_bits(), want.0.to_bits(), "{fused:?} {want:?}");
-                    assert_eq!(fused.1, want.1);
-                    assert_eq!(j.distinct(), want.1);
-                    let (sd, want_sd) = (std_finite(a), std_population(&ra));
-                    let both_nan = sd.is_nan() && want_sd.is_nan(); // the 1e300s overflow
-                    assert!(
-                        both_nan || (sd - want_sd).abs() <= 4.0 * f64::EPSILON * want_sd,
-                        "{sd} {want_sd}"
-                    );
-                    let (ext, distinct) = j.ks_extremes();
-                    assert_eq!(distinct, want.1);
-                    let ks_joint = Joint::build(
-                        Array1::from(a.clone()).view(),
-                        Array1::from(b.clone()).view(),
-                        &mut JointScratch::default(),
-                        Fold::Ks,
-                    );
-                    let (fused_ext, fused_distinct) = ks_joint.fused_ks();
-                    assert_eq!(fused_distinct, want.1);
-                    for alt in [
-                        Alternative::TwoSided,
-                        Alternative::Less,
-                        Alternative::Greater,
-                    ] {
-                        let got = crate::drift::ks::ks_from_extremes(
-                            ra.len(),
-                            rb.len(),
-                            &ext,
-                            alt,
-                            KsMethod::Asymp,
-                        )
-                        .unwrap();
-                        let want = ks_2samp_sorted(&ra, &rb, alt, KsMethod::Asymp).unwrap();
-                        assert_eq!(got, want);
-                        let fused = crate::drift::ks::ks_from_extremes(
-                            ra.len(),
-                            rb.len(),
-                            &fused_ext,
-                            alt,
-                            KsMethod::Asymp,
-                        )
-                        .unwrap();
-                        assert_eq!(fused, want);
-                    }
-                    j.recycle(&mut scratch);
-                }
-            }
-        }
-    }
-}
+mod tests;
