@@ -162,15 +162,8 @@ impl Joint {
             fused: Fused::default(),
         };
         if n < SMALL {
+            // Nothing fused: the accessors compute what is asked for afterwards.
             joint.sort_small(sides);
-            match fold {
-                Fold::Wasserstein => {
-                    joint.fused.wasserstein = Some(joint.wasserstein_distinct());
-                    joint.fused.reference_std = Some(std_finite(&r));
-                }
-                Fold::Ks => joint.fused.ks = Some(joint.ks_extremes()),
-                Fold::Nothing => {}
-            }
         } else {
             match fold {
                 Fold::Wasserstein => {
