@@ -481,7 +481,9 @@ proptest! {
         let a = ks_2samp(&x, &y, Alternative::TwoSided, KsMethod::Asymp).unwrap();
         let b = ks_2samp(&y, &x, Alternative::TwoSided, KsMethod::Asymp).unwrap();
         prop_assert_eq!(a.statistic, b.statistic);
-        prop_assert!((a.pvalue - b.pvalue).abs() < 1e-12);
+        // Both NaN where scipy's is too (one value in each sample, asymptotic).
+        let both_nan = a.pvalue.is_nan() && b.pvalue.is_nan();
+        prop_assert!(both_nan || (a.pvalue - b.pvalue).abs() < 1e-12, "{} {}", a.pvalue, b.pvalue);
         let (wa, wb) = (wasserstein_distance(&x, &y, None, None).unwrap(), wasserstein_distance(&y, &x, None, None).unwrap());
         prop_assert!((wa - wb).abs() <= 1e-12 * wa.max(1.0));
         let rc: Vec<f64> = x.iter().map(|v| v.abs().floor()).collect();
